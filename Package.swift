@@ -1,0 +1,45 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Dependencies point one way:
+//   C shims → GeoKernel → (GeoFiles, analyses) → RenewalStore → renewalgis (CLI, later HTTP)
+let package = Package(
+    name: "RenewalGIS",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "renewalgis", targets: ["renewalgis"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        // C libraries from Debian, one module map and shim header each.
+        .systemLibrary(name: "CGEOS", pkgConfig: "geos", providers: [.apt(["libgeos-dev"])]),
+        .systemLibrary(name: "CPROJ", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
+        .systemLibrary(name: "CGDAL", pkgConfig: "gdal", providers: [.apt(["libgdal-dev"])]),
+        .systemLibrary(name: "CSpatiaLite", providers: [.apt(["libsqlite3-dev", "libsqlite3-mod-spatialite"])]),
+
+        // Plain Swift geometry values plus the GEOS and PROJ bridges.
+        .target(name: "GeoKernel", dependencies: ["CGEOS", "CPROJ"]),
+        // Reading and writing GIS files through GDAL/OGR.
+        .target(name: "GeoFiles", dependencies: ["GeoKernel", "CGDAL"]),
+        // The SpatiaLite store: layers, catalogue, atomic imports.
+        .target(name: "RenewalStore", dependencies: [
+            "GeoKernel", "GeoFiles", "CSpatiaLite",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "renewalgis", dependencies: [
+            "GeoKernel", "GeoFiles", "RenewalStore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        .testTarget(name: "GeoKernelTests", dependencies: ["GeoKernel"]),
+        .testTarget(name: "RenewalStoreTests", dependencies: ["RenewalStore", "GeoFiles", "GeoKernel"]),
+        .testTarget(name: "CLITests", dependencies: ["renewalgis"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

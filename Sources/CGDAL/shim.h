@@ -1,0 +1,10 @@
+#ifndef RENEWALGIS_CGDAL_SHIM_H
+#define RENEWALGIS_CGDAL_SHIM_H
+#include <gdal/gdal.h>
+#include <gdal/ogr_api.h>
+#include <gdal/ogr_srs_api.h>
+#include <gdal/cpl_conv.h>
+#include <gdal/cpl_error.h>
+#include <gdal/cpl_string.h>
+#include <gdal/cpl_vsi.h>
+#endif

@@ -1,0 +1,16 @@
+#ifndef RENEWALGIS_CSPATIALITE_SHIM_H
+#define RENEWALGIS_CSPATIALITE_SHIM_H
+#include <sqlite3.h>
+#include <stddef.h>
+
+/// Loads the mod_spatialite extension into one SQLite connection, then switches
+/// extension loading off again. Returns SQLITE_OK or an SQLite error code; on
+/// failure *message holds text to free with sqlite3_free (or NULL).
+static inline int rg_load_spatialite(sqlite3 *db, char **message) {
+    int rc = sqlite3_enable_load_extension(db, 1);
+    if (rc != SQLITE_OK) return rc;
+    rc = sqlite3_load_extension(db, "mod_spatialite", NULL, message);
+    sqlite3_enable_load_extension(db, 0);
+    return rc;
+}
+#endif

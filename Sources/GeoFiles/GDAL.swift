@@ -1,0 +1,76 @@
+import CGDAL
+import Foundation
+
+/// Process-wide GDAL set-up, done once: register the drivers and route GDAL's messages
+/// to a quiet handler (we read the last error ourselves and report it with context).
+enum GDAL {
+    static let ready: Void = {
+        GDALAllRegister()
+        CPLSetErrorHandler(CPLQuietErrorHandler)
+    }()
+
+    static func prepare() { _ = ready }
+
+    /// GDAL's last error message on this thread, or `fallback` when there is none.
+    static func lastError(or fallback: String) -> String {
+        // CPLGetLastErrorMsg never returns NULL (an empty string when there is no error).
+        let message = String(cString: CPLGetLastErrorMsg())
+        return message.isEmpty ? fallback : message
+    }
+
+    /// True when the last GDAL call on this thread left an error (not a warning).
+    static var failed: Bool {
+        let type = CPLGetLastErrorType()
+        return type == CE_Failure || type == CE_Fatal
+    }
+
+    /// A `char **` list seen as GDAL's `CSLConstList`.
+    static func constList(_ list: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> UnsafePointer<UnsafePointer<CChar>?>? {
+        list.map { UnsafeRawPointer($0).assumingMemoryBound(to: UnsafePointer<CChar>?.self) }
+    }
+
+    /// Calls `body` with a NULL-terminated C string list (`char **`) built from `items`.
+    static func withStringList<R>(_ items: [String], _ body: (UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) throws -> R) rethrows -> R {
+        var list: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = nil
+        for item in items { list = CSLAddString(list, item) }
+        defer { CSLDestroy(list) }
+        return try body(list)
+    }
+}
+
+/// Why a GIS file could not be read or written: the file, where in it, and what is wrong.
+public struct FileError: Error, CustomStringConvertible, Sendable {
+    public var path: String
+    /// Where in the file: "layer parcels, feature 17 (parcel_id=YZ0017)", "line 12"; empty for the whole file.
+    public var location: String
+    public var reason: String
+
+    public init(path: String, location: String = "", reason: String) {
+        self.path = path; self.location = location; self.reason = reason
+    }
+
+    public var description: String {
+        location.isEmpty ? "\(path): \(reason)" : "\(path): \(location): \(reason)"
+    }
+}
+
+/// The attribute types the store keeps.
+public enum FieldType: String, Sendable, Codable {
+    case integer = "INTEGER", real = "REAL", text = "TEXT", boolean = "BOOLEAN", date = "DATE", dateTime = "DATETIME"
+
+    /// The SQLite column type for this field type.
+    public var sqliteType: String {
+        switch self {
+        case .integer, .boolean: "INTEGER"
+        case .real: "REAL"
+        case .text, .date, .dateTime: "TEXT"
+        }
+    }
+}
+
+/// A named, typed attribute column.
+public struct FieldInfo: Hashable, Sendable, Codable {
+    public var name: String
+    public var type: FieldType
+    public init(name: String, type: FieldType) { self.name = name; self.type = type }
+}

@@ -1,0 +1,363 @@
+import CGDAL
+import Foundation
+import GeoKernel
+
+/// A GIS file opened for reading through GDAL/OGR: GeoJSON, GeoPackage, Shapefile, CSV
+/// (and anything else OGR reads). Owns the GDAL dataset handle; not `Sendable`.
+public final class VectorSource {
+    public let path: String
+    /// GDAL's driver short name: "GeoJSON", "GPKG", "ESRI Shapefile", "CSV", …
+    public let driver: String
+    private let dataset: GDALDatasetH
+
+    /// Opens `path` read-only. `encoding` (e.g. "GBK") is the text encoding of a Shapefile's
+    /// .dbf when it has no .cpg; it is ignored for other formats.
+    public init(path: String, encoding: String? = nil) throws {
+        GDAL.prepare()
+        self.path = path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw FileError(path: path, reason: "no such file")
+        }
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            throw FileError(path: path, reason: "file is not readable (permission denied)")
+        }
+        var options: [String] = []
+        let ext = (path as NSString).pathExtension.lowercased()
+        if ext == "shp" || ext == "dbf", let encoding { options.append("ENCODING=\(encoding)") }
+        if ext == "csv" {
+            // All columns as text (we infer types without eating leading zeros), geometry columns kept as text.
+            options += ["AUTODETECT_TYPE=NO", "KEEP_GEOM_COLUMNS=YES", "GEOM_POSSIBLE_NAMES=__none__",
+                        "X_POSSIBLE_NAMES=__none__", "Y_POSSIBLE_NAMES=__none__", "EMPTY_STRING_AS_NULL=YES"]
+        }
+        CPLErrorReset()
+        let handle = GDAL.withStringList(options) { list in
+            path.withCString { GDALOpenEx($0, UInt32(GDAL_OF_VECTOR | GDAL_OF_READONLY), nil, GDAL.constList(list), nil) }
+        }
+        guard let handle else {
+            let message = GDAL.lastError(or: "not a vector file GDAL can read")
+            throw FileError(path: path, reason: VectorSource.explain(message, ext: ext))
+        }
+        dataset = handle
+        // GDALGetDriverShortName returns a driver-owned string.
+        driver = GDALGetDatasetDriver(handle).flatMap { GDALGetDriverShortName($0) }.map { String(cString: $0) } ?? "unknown"
+    }
+
+    deinit { GDALClose(dataset) }
+
+    /// Turns GDAL's open failure into a message that names the format the user meant.
+    static func explain(_ message: String, ext: String) -> String {
+        switch ext {
+        case "geojson", "json": "malformed GeoJSON (\(message))"
+        case "shp": "unreadable Shapefile (\(message))"
+        case "gpkg": "unreadable GeoPackage (\(message))"
+        case "csv": "unreadable CSV (\(message))"
+        default: message
+        }
+    }
+
+    /// Names of the file's layers, in file order.
+    public var layerNames: [String] {
+        (0..<GDALDatasetGetLayerCount(dataset)).compactMap { i in
+            GDALDatasetGetLayer(dataset, i).flatMap { OGR_L_GetName($0) }.map { String(cString: $0) }
+        }
+    }
+
+    /// The layer called `name`; throws naming the layers the file does have.
+    public func layer(named name: String) throws -> SourceLayer {
+        guard let h = name.withCString({ GDALDatasetGetLayerByName(dataset, $0) }) else {
+            throw FileError(path: path, reason: "no layer \"\(name)\" (layers: \(layerNames.joined(separator: ", ")))")
+        }
+        return try SourceLayer(source: self, handle: h)
+    }
+
+    /// Every layer of the file.
+    public func layers() throws -> [SourceLayer] {
+        try (0..<GDALDatasetGetLayerCount(dataset)).compactMap { i in
+            guard let h = GDALDatasetGetLayer(dataset, i) else { return nil }
+            return try SourceLayer(source: self, handle: h)
+        }
+    }
+}
+
+/// One feature as read from a file: attribute values in the layer's field order.
+public struct SourceFeature {
+    /// 0-based position in the layer.
+    public var index: Int
+    /// Attribute values, aligned with `SourceLayer.fields`.
+    public var values: [PropertyValue]
+    /// Geometry in the layer's source CRS; nil for a feature without geometry.
+    public var geometry: Geometry?
+}
+
+/// A layer of a `VectorSource`. The handle belongs to the source, which this object keeps alive.
+public final class SourceLayer {
+    public let source: VectorSource
+    let handle: OGRLayerH
+    public let name: String
+    /// Attribute fields (for CSV: the columns other than the geometry ones, with inferred types).
+    public private(set) var fields: [FieldInfo]
+    /// Geometry kind the file declares; nil when it declares none or a mix.
+    public let declaredKind: GeometryKind?
+    /// CRS the file declares (.prj, GeoPackage srs, GeoJSON crs member); nil when it declares none.
+    public let declaredCRS: CRS?
+    /// Human-readable name of the declared CRS, also when no EPSG code could be found for it.
+    public let declaredCRSName: String?
+    /// For CSV: how geometry is taken from the columns.
+    public let csvGeometry: CSVGeometry?
+    private var csvFieldIndexes: [Int32] = []
+
+    /// How a CSV carries geometry.
+    public enum CSVGeometry: Sendable, Equatable {
+        case wkt(column: String)
+        case lonLat(lon: String, lat: String)
+    }
+
+    init(source: VectorSource, handle: OGRLayerH) throws {
+        self.source = source
+        self.handle = handle
+        name = OGR_L_GetName(handle).map { String(cString: $0) } ?? "layer"
+        let defn = OGR_L_GetLayerDefn(handle)
+        var all: [FieldInfo] = []
+        for i in 0..<OGR_FD_GetFieldCount(defn) {
+            guard let f = OGR_FD_GetFieldDefn(defn, i) else { continue }
+            let fname = String(cString: OGR_Fld_GetNameRef(f))
+            all.append(FieldInfo(name: fname, type: SourceLayer.fieldType(OGR_Fld_GetType(f), OGR_Fld_GetSubType(f))))
+        }
+        let flat = OGR_GT_Flatten(OGR_L_GetGeomType(handle))
+        declaredKind = SourceLayer.kind(flat)
+        (declaredCRS, declaredCRSName) = SourceLayer.crs(of: OGR_L_GetSpatialRef(handle))
+
+        if source.driver == "CSV" {
+            let lower = all.map { $0.name.lowercased() }
+            func find(_ names: [String]) -> Int? { names.lazy.compactMap { lower.firstIndex(of: $0) }.first }
+            let wkt = find(["wkt", "geom_wkt", "geometry", "geom", "the_geom", "shape", "wkt_geom"])
+            let lon = find(["lon", "lng", "longitude", "long", "x", "经度"])
+            let lat = find(["lat", "latitude", "y", "纬度"])
+            var geometryColumns: Set<Int> = []
+            if let wkt {
+                csvGeometry = .wkt(column: all[wkt].name); geometryColumns = [wkt]
+            } else if let lon, let lat {
+                csvGeometry = .lonLat(lon: all[lon].name, lat: all[lat].name); geometryColumns = [lon, lat]
+            } else {
+                throw FileError(path: source.path, reason: "CSV has no geometry: expected a WKT column (wkt, geometry, geom) or lon/lat columns (lon/lng/longitude/x and lat/latitude/y), found \(all.map(\.name).joined(separator: ", "))")
+            }
+            let kept = all.indices.filter { !geometryColumns.contains($0) }
+            csvFieldIndexes = kept.map { Int32($0) }
+            fields = kept.map { all[$0] }
+            fields = try inferCSVTypes()
+        } else {
+            csvGeometry = nil
+            fields = all
+            csvFieldIndexes = all.indices.map { Int32($0) }
+        }
+    }
+
+    /// Feature count if the driver knows it cheaply, else nil.
+    public var featureCountHint: Int? {
+        let n = OGR_L_GetFeatureCount(handle, 0)
+        return n >= 0 ? Int(n) : nil
+    }
+
+    /// The full count (may scan the file).
+    public var featureCount: Int { Int(max(0, OGR_L_GetFeatureCount(handle, 1))) }
+
+    /// Where feature `index` is, for messages: "line 12" in a CSV, else "layer L, feature N (id_field=value)".
+    public func location(of index: Int, values: [PropertyValue] = []) -> String {
+        if source.driver == "CSV" { return "line \(index + 2)" }
+        var s = "layer \(name), feature \(index + 1)"
+        if let i = fields.firstIndex(where: SourceLayer.isIdentifier), i < values.count, let v = values[i].text {
+            s += " (\(fields[i].name)=\(v))"
+        }
+        return s
+    }
+
+    static func isIdentifier(_ f: FieldInfo) -> Bool {
+        let n = f.name.lowercased()
+        return n == "id" || n.hasSuffix("_id") || n == "fid" || n.hasSuffix("编号")
+    }
+
+    /// Streams the layer's features in file order, one at a time: memory does not grow with the file.
+    /// Throws `FileError` naming the feature (or CSV line) on unreadable geometry or a read error.
+    public func forEachFeature(_ body: (SourceFeature) throws -> Void) throws {
+        OGR_L_ResetReading(handle)
+        var index = 0
+        while true {
+            CPLErrorReset()
+            guard let f = OGR_L_GetNextFeature(handle) else {
+                if GDAL.failed {
+                    throw FileError(path: source.path, location: location(of: index),
+                                    reason: "read error: \(GDAL.lastError(or: "unknown"))")
+                }
+                return
+            }
+            defer { OGR_F_Destroy(f) }
+            let values = csvFieldIndexes.enumerated().map { k, i in value(f, i, fields[k].type) }
+            let geometry = try readGeometry(f, index: index, values: values)
+            try body(SourceFeature(index: index, values: values, geometry: geometry))
+            index += 1
+        }
+    }
+
+    private func readGeometry(_ f: OGRFeatureH, index: Int, values: [PropertyValue]) throws -> Geometry? {
+        var owned: OGRGeometryH? = nil
+        defer { if let owned { OGR_G_DestroyGeometry(owned) } }
+        var g: OGRGeometryH?
+        switch csvGeometry {
+        case .wkt(let column):
+            let i = OGR_F_GetFieldIndex(f, column)
+            guard OGR_F_IsFieldSetAndNotNull(f, i) != 0 else { return nil }
+            // OGR_G_CreateFromWkt advances a char * it is given: hand it a copy.
+            let copy = strdup(OGR_F_GetFieldAsString(f, i))
+            defer { free(copy) }
+            var cursor = copy
+            var created: OGRGeometryH? = nil
+            let err = OGR_G_CreateFromWkt(&cursor, nil, &created)
+            guard err == OGRERR_NONE, let created else {
+                let raw = String(cString: OGR_F_GetFieldAsString(f, i))
+                throw FileError(path: source.path, location: location(of: index),
+                                reason: "bad WKT in column \(column): \"\(raw.prefix(60))\"")
+            }
+            owned = created
+            g = created
+        case .lonLat(let lonName, let latName):
+            let li = OGR_F_GetFieldIndex(f, lonName), ai = OGR_F_GetFieldIndex(f, latName)
+            guard OGR_F_IsFieldSetAndNotNull(f, li) != 0, OGR_F_IsFieldSetAndNotNull(f, ai) != 0 else { return nil }
+            let lonText = String(cString: OGR_F_GetFieldAsString(f, li)).trimmingCharacters(in: .whitespaces)
+            let latText = String(cString: OGR_F_GetFieldAsString(f, ai)).trimmingCharacters(in: .whitespaces)
+            guard let x = Double(lonText), let y = Double(latText), x.isFinite, y.isFinite else {
+                throw FileError(path: source.path, location: location(of: index),
+                                reason: "\(lonName)/\(latName) are not numbers: \"\(lonText)\", \"\(latText)\"")
+            }
+            return .point(Position(x, y))
+        case nil:
+            // The geometry belongs to the feature.
+            g = OGR_F_GetGeometryRef(f)
+        }
+        guard var geom = g else { return nil }
+        if OGR_G_HasCurveGeometry(geom, 1) != 0 {
+            // Returns a new linear geometry (ours to destroy) or NULL.
+            guard let linear = OGR_G_GetLinearGeometry(geom, 0, nil) else {
+                throw FileError(path: source.path, location: location(of: index, values: values), reason: "cannot linearise curved geometry")
+            }
+            if let owned { OGR_G_DestroyGeometry(owned) }
+            owned = linear
+            geom = linear
+        }
+        if OGR_G_IsEmpty(geom) != 0 { return .geometryCollection([]) }
+        let size = Int(OGR_G_WkbSize(geom))
+        var buffer = [UInt8](repeating: 0, count: size)
+        let err = buffer.withUnsafeMutableBufferPointer { OGR_G_ExportToIsoWkb(geom, wkbNDR, $0.baseAddress) }
+        guard err == OGRERR_NONE else {
+            throw FileError(path: source.path, location: location(of: index, values: values), reason: "cannot export geometry (OGR error \(err))")
+        }
+        do {
+            return try buffer.withUnsafeBytes { try WKB.decode($0) }
+        } catch {
+            throw FileError(path: source.path, location: location(of: index, values: values), reason: "\(error)")
+        }
+    }
+
+    private func value(_ f: OGRFeatureH, _ i: Int32, _ type: FieldType) -> PropertyValue {
+        guard OGR_F_IsFieldSetAndNotNull(f, i) != 0 else { return .null }
+        if source.driver == "CSV" {
+            let text = String(cString: OGR_F_GetFieldAsString(f, i))
+            return SourceLayer.parse(text, as: type)
+        }
+        switch type {
+        case .integer: return .int(OGR_F_GetFieldAsInteger64(f, i))
+        case .boolean: return .bool(OGR_F_GetFieldAsInteger(f, i) != 0)
+        case .real: return .double(OGR_F_GetFieldAsDouble(f, i))
+        case .date, .dateTime:
+            return .string(String(cString: OGR_F_GetFieldAsString(f, i)).replacingOccurrences(of: "/", with: "-"))
+        case .text: return .string(String(cString: OGR_F_GetFieldAsString(f, i)))
+        }
+    }
+
+    static func parse(_ text: String, as type: FieldType) -> PropertyValue {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        switch type {
+        case .integer: return Int64(t).map(PropertyValue.int) ?? .string(text)
+        case .real: return Double(t).map(PropertyValue.double) ?? .string(text)
+        case .boolean: return .bool(["true", "1", "yes", "y", "t"].contains(t.lowercased()))
+        default: return .string(text)
+        }
+    }
+
+    /// CSV columns arrive as text; a column becomes INTEGER or REAL only when every value
+    /// parses as one and none has a leading zero ("0701" stays text: codes keep their zeros).
+    private func inferCSVTypes() throws -> [FieldInfo] {
+        var isInt = [Bool](repeating: true, count: fields.count)
+        var isReal = [Bool](repeating: true, count: fields.count)
+        var seen = [Bool](repeating: false, count: fields.count)
+        OGR_L_ResetReading(handle)
+        while let f = OGR_L_GetNextFeature(handle) {
+            defer { OGR_F_Destroy(f) }
+            for (k, i) in csvFieldIndexes.enumerated() where isInt[k] || isReal[k] {
+                guard OGR_F_IsFieldSetAndNotNull(f, i) != 0 else { continue }
+                let t = String(cString: OGR_F_GetFieldAsString(f, i)).trimmingCharacters(in: .whitespaces)
+                if t.isEmpty { continue }
+                seen[k] = true
+                let digits = t.hasPrefix("-") ? t.dropFirst() : Substring(t)
+                let leadingZero = digits.count > 1 && digits.first == "0" && digits.dropFirst().first != "."
+                if leadingZero { isInt[k] = false; isReal[k] = false; continue }
+                if isInt[k] && Int64(t) == nil { isInt[k] = false }
+                if isReal[k] && Double(t) == nil { isReal[k] = false }
+            }
+        }
+        OGR_L_ResetReading(handle)
+        return fields.enumerated().map { k, f in
+            guard seen[k] else { return f }
+            return FieldInfo(name: f.name, type: isInt[k] ? .integer : isReal[k] ? .real : .text)
+        }
+    }
+
+    static func fieldType(_ t: OGRFieldType, _ sub: OGRFieldSubType) -> FieldType {
+        switch t {
+        case OFTInteger: sub == OFSTBoolean ? .boolean : .integer
+        case OFTInteger64: .integer
+        case OFTReal: .real
+        case OFTDate: .date
+        case OFTDateTime: .dateTime
+        default: .text
+        }
+    }
+
+    static func kind(_ t: OGRwkbGeometryType) -> GeometryKind? {
+        switch t {
+        case wkbPoint: .point
+        case wkbLineString: .lineString
+        case wkbPolygon: .polygon
+        case wkbMultiPoint: .multiPoint
+        case wkbMultiLineString: .multiLineString
+        case wkbMultiPolygon: .multiPolygon
+        case wkbCircularString, wkbCompoundCurve, wkbMultiCurve: .multiLineString
+        case wkbCurvePolygon, wkbMultiSurface: .multiPolygon
+        default: nil
+        }
+    }
+
+    /// The EPSG code of a layer's spatial reference (directly, or by PROJ's best match at
+    /// ≥ 70 % confidence, which is how an ESRI .prj without authority gets its code).
+    static func crs(of srs: OGRSpatialReferenceH?) -> (CRS?, String?) {
+        guard let srs else { return (nil, nil) }
+        let name = OSRGetName(srs).map { String(cString: $0) }
+        if let auth = OSRGetAuthorityName(srs, nil), String(cString: auth) == "EPSG",
+           let code = OSRGetAuthorityCode(srs, nil), let n = Int(String(cString: code)) {
+            return (.epsg(n), name)
+        }
+        var count: Int32 = 0
+        var confidences: UnsafeMutablePointer<Int32>? = nil
+        // OSRFindMatches returns an array to free with OSRFreeSRSArray, confidences with CPLFree.
+        guard let matches = OSRFindMatches(srs, nil, &count, &confidences) else { return (nil, name) }
+        defer { OSRFreeSRSArray(matches); VSIFree(confidences) }
+        for i in 0..<Int(count) {
+            guard let m = matches[i], (confidences?[i] ?? 0) >= 70 else { continue }
+            if let auth = OSRGetAuthorityName(m, nil), String(cString: auth) == "EPSG",
+               let code = OSRGetAuthorityCode(m, nil), let n = Int(String(cString: code)) {
+                return (.epsg(n), name)
+            }
+        }
+        return (nil, name)
+    }
+}

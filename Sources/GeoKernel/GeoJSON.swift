@@ -1,0 +1,196 @@
+import Foundation
+
+/// Why a GeoJSON text could not be read.
+public struct GeoJSONError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// RFC 7946 GeoJSON: `Geometry` is `Codable` for reading; `GeoJSON.write…` appends
+/// compact text to a buffer without building an intermediate tree (the fast path for
+/// streaming collections out of the store).
+extension Geometry: Codable {
+    enum CodingKeys: String, CodingKey { case type, coordinates, geometries }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let type = try c.decode(String.self, forKey: .type)
+        func position(_ a: [Double]) throws -> Position {
+            guard a.count >= 2 else { throw GeoJSONError("a GeoJSON position needs at least 2 numbers, got \(a.count)") }
+            return Position(a[0], a[1])
+        }
+        switch type {
+        case "Point": self = .point(try position(try c.decode([Double].self, forKey: .coordinates)))
+        case "LineString": self = .lineString(try c.decode([[Double]].self, forKey: .coordinates).map(position))
+        case "MultiPoint": self = .multiPoint(try c.decode([[Double]].self, forKey: .coordinates).map(position))
+        case "Polygon": self = .polygon(try c.decode([[[Double]]].self, forKey: .coordinates).map { try $0.map(position) })
+        case "MultiLineString":
+            self = .multiLineString(try c.decode([[[Double]]].self, forKey: .coordinates).map { try $0.map(position) })
+        case "MultiPolygon":
+            self = .multiPolygon(try c.decode([[[[Double]]]].self, forKey: .coordinates).map { try $0.map { try $0.map(position) } })
+        case "GeometryCollection": self = .geometryCollection(try c.decode([Geometry].self, forKey: .geometries))
+        default: throw GeoJSONError("unknown GeoJSON geometry type \"\(type)\"")
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(kind.geoJSONName, forKey: .type)
+        func a(_ p: Position) -> [Double] { [p.x, p.y] }
+        switch self {
+        case .point(let p): try c.encode(a(p), forKey: .coordinates)
+        case .lineString(let ps), .multiPoint(let ps): try c.encode(ps.map(a), forKey: .coordinates)
+        case .polygon(let rs), .multiLineString(let rs): try c.encode(rs.map { $0.map(a) }, forKey: .coordinates)
+        case .multiPolygon(let ps): try c.encode(ps.map { $0.map { $0.map(a) } }, forKey: .coordinates)
+        case .geometryCollection(let gs): try c.encode(gs, forKey: .geometries)
+        }
+    }
+}
+
+extension PropertyValue: Codable {
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if c.decodeNil() { self = .null }
+        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
+        else if let i = try? c.decode(Int64.self) { self = .int(i) }
+        else if let d = try? c.decode(Double.self) { self = .double(d) }
+        else if let s = try? c.decode(String.self) { self = .string(s) }
+        else { throw GeoJSONError("a property value must be a string, number, boolean or null") }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .null: try c.encodeNil()
+        case .bool(let b): try c.encode(b)
+        case .int(let i): try c.encode(i)
+        case .double(let d): try c.encode(d)
+        case .string(let s): try c.encode(s)
+        }
+    }
+}
+
+public enum GeoJSON {
+    /// Appends `geometry` as a GeoJSON geometry object.
+    public static func write(_ geometry: Geometry, to out: inout String) {
+        out += "{\"type\":\"\(geometry.kind.geoJSONName)\","
+        switch geometry {
+        case .geometryCollection(let gs):
+            out += "\"geometries\":["
+            for (i, g) in gs.enumerated() { if i > 0 { out += "," }; write(g, to: &out) }
+            out += "]}"
+            return
+        default: break
+        }
+        out += "\"coordinates\":"
+        func pos(_ p: Position) { out += "["; out += number(p.x); out += ","; out += number(p.y); out += "]" }
+        func run(_ ps: [Position]) {
+            out += "["
+            for (i, p) in ps.enumerated() { if i > 0 { out += "," }; pos(p) }
+            out += "]"
+        }
+        func runs(_ rs: [[Position]]) {
+            out += "["
+            for (i, r) in rs.enumerated() { if i > 0 { out += "," }; run(r) }
+            out += "]"
+        }
+        switch geometry {
+        case .point(let p): pos(p)
+        case .lineString(let ps), .multiPoint(let ps): run(ps)
+        case .polygon(let rs), .multiLineString(let rs): runs(rs)
+        case .multiPolygon(let polys):
+            out += "["
+            for (i, p) in polys.enumerated() { if i > 0 { out += "," }; runs(p) }
+            out += "]"
+        case .geometryCollection: break
+        }
+        out += "}"
+    }
+
+    /// Appends a Feature object: `id`, `geometry` (null when absent) and `properties`.
+    public static func write(_ feature: Feature, to out: inout String) {
+        out += "{\"type\":\"Feature\""
+        if feature.id != .null { out += ",\"id\":"; write(feature.id, to: &out) }
+        out += ",\"geometry\":"
+        if let g = feature.geometry { write(g, to: &out) } else { out += "null" }
+        out += ",\"properties\":{"
+        for (i, p) in feature.properties.enumerated() {
+            if i > 0 { out += "," }
+            writeString(p.name, to: &out)
+            out += ":"
+            write(p.value, to: &out)
+        }
+        out += "}}"
+    }
+
+    public static func write(_ value: PropertyValue, to out: inout String) {
+        switch value {
+        case .null: out += "null"
+        case .bool(let b): out += b ? "true" : "false"
+        case .int(let i): out += String(i)
+        case .double(let d): out += d.isFinite ? number(d) : "null"
+        case .string(let s): writeString(s, to: &out)
+        }
+    }
+
+    /// A JSON string literal, escaping only what JSON requires (Chinese text stays as is).
+    public static func writeString(_ s: String, to out: inout String) {
+        out += "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where u.value < 0x20: out += String(format: "\\u%04x", u.value)
+            default: out.unicodeScalars.append(u)
+            }
+        }
+        out += "\""
+    }
+
+    /// Shortest text that reads back to the same Double.
+    @inline(__always) static func number(_ d: Double) -> String {
+        if d == d.rounded(), abs(d) < 1e15 { return String(Int64(d)) }
+        return d.description
+    }
+
+    /// Parses a FeatureCollection, a Feature or a bare geometry into features.
+    public static func decodeFeatures(_ data: Data) throws -> [Feature] {
+        struct AnyFeature: Decodable {
+            var type: String
+            var id: PropertyValue?
+            var geometry: Geometry?
+            var properties: OrderedProperties?
+            var features: [AnyFeature]?
+        }
+        let top: AnyFeature
+        do { top = try JSONDecoder().decode(AnyFeature.self, from: data) } catch let e as GeoJSONError { throw e } catch {
+            throw GeoJSONError("not valid GeoJSON: \(error)")
+        }
+        func feature(_ f: AnyFeature) -> Feature {
+            Feature(id: f.id ?? .null, properties: f.properties?.pairs ?? [], geometry: f.geometry)
+        }
+        switch top.type {
+        case "FeatureCollection": return (top.features ?? []).map(feature)
+        case "Feature": return [feature(top)]
+        default: return [Feature(geometry: try JSONDecoder().decode(Geometry.self, from: data))]
+        }
+    }
+}
+
+/// GeoJSON `properties`, kept in key order as written.
+struct OrderedProperties: Decodable {
+    var pairs: [(name: String, value: PropertyValue)]
+    struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: Key.self)
+        pairs = try c.allKeys.map { ($0.stringValue, try c.decode(PropertyValue.self, forKey: $0)) }
+    }
+}

@@ -1,0 +1,211 @@
+import CSpatiaLite
+import Foundation
+import GeoFiles
+import GeoKernel
+import GRDB
+
+/// A RenewalGIS store: one SpatiaLite file holding every layer (a table with a `geom`
+/// column in EPSG:4490 and an R*Tree spatial index) and the layer catalogue.
+///
+/// Connections load `mod_spatialite`. Writes go through `write`, one SQLite transaction:
+/// a failed or killed write leaves the file as it was.
+public final class SpatialStore: Sendable {
+    public let path: String
+    let queue: DatabaseQueue
+
+    /// The SRID of every stored geometry: CGCS2000 lon/lat.
+    public static let storageSRID = 4490
+
+    /// Opens an existing store. Throws `StoreError.notAStore` for a missing file, a file that is
+    /// not SQLite, or a SQLite file without the catalogue.
+    public init(openExisting path: String) throws {
+        self.path = path
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw StoreError.notAStore(path: path, reason: "no such file; `renewalgis import` creates one")
+        }
+        try SpatialStore.checkSQLiteHeader(path)
+        queue = try SpatialStore.connect(path)
+        let hasCatalogue = try read { db in try db.tableExists(LayerRecord.databaseTableName) }
+        guard hasCatalogue else {
+            throw StoreError.notAStore(path: path, reason: "a SQLite file without the renewalgis_layers catalogue")
+        }
+    }
+
+    /// Opens the store at `path`, creating it when missing. A new store is initialised under a
+    /// temporary name and moved into place, so a half-created store never appears.
+    public convenience init(openOrCreate path: String) throws {
+        if !FileManager.default.fileExists(atPath: path) { try SpatialStore.create(path) }
+        try self.init(openExisting: path)
+    }
+
+    static func checkSQLiteHeader(_ path: String) throws {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw StoreError.notAStore(path: path, reason: "cannot read the file (permission denied?)")
+        }
+        defer { try? handle.close() }
+        let header = (try? handle.read(upToCount: 16)) ?? Data()
+        guard header == Data("SQLite format 3\0".utf8) else {
+            throw StoreError.notAStore(path: path, reason: header.isEmpty ? "the file is empty" : "the file is not a SQLite database")
+        }
+    }
+
+    static func connect(_ path: String) throws -> DatabaseQueue {
+        var config = Configuration()
+        config.busyMode = .timeout(30)
+        config.prepareDatabase { db in
+            var message: UnsafeMutablePointer<CChar>? = nil
+            let rc = rg_load_spatialite(db.sqliteConnection, &message)
+            defer { sqlite3_free(message) }
+            guard rc == SQLITE_OK else {
+                let text = message.map { String(cString: $0) } ?? "error \(rc)"
+                throw StoreError.database(path: path, message: "cannot load mod_spatialite (\(text)); install libsqlite3-mod-spatialite")
+            }
+        }
+        do {
+            return try DatabaseQueue(path: path, configuration: config)
+        } catch let error as DatabaseError {
+            throw StoreError.notAStore(path: path, reason: error.message ?? "\(error)")
+        }
+    }
+
+    static func create(_ path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let directory = url.deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw StoreError.cannotCreate(path: path, reason: "directory \(directory) does not exist")
+        }
+        guard FileManager.default.isWritableFile(atPath: directory) else {
+            throw StoreError.cannotCreate(path: path, reason: "directory \(directory) is not writable")
+        }
+        let staging = url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).creating-\(getpid())").path
+        try? FileManager.default.removeItem(atPath: staging)
+        do {
+            let q = try connect(staging)
+            try q.writeWithoutTransaction { db in
+                // InitSpatialMetadata(1, 'NONE') runs in its own transaction, so not inside ours.
+                _ = try Int.fetchOne(db, sql: "SELECT InitSpatialMetadata(1, 'NONE')")
+                for srid in [4490, 4326, 3857] {
+                    _ = try Int.fetchOne(db, sql: "SELECT InsertEpsgSrid(?)", arguments: [srid])
+                }
+                try db.inTransaction {
+                    try db.execute(sql: LayerRecord.createSQL)
+                    return .commit
+                }
+            }
+            try q.close()
+            try FileManager.default.moveItem(atPath: staging, toPath: path)
+        } catch {
+            try? FileManager.default.removeItem(atPath: staging)
+            throw StoreError.cannotCreate(path: path, reason: "\(error)")
+        }
+    }
+
+    /// Runs `body` in one write transaction (committed if it returns, rolled back if it throws).
+    public func write<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try queue.write(body) } catch let e as DatabaseError {
+            throw StoreError.database(path: path, message: e.message ?? "\(e)")
+        }
+    }
+
+    /// Runs `body` with read access.
+    public func read<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try queue.read(body) } catch let e as DatabaseError {
+            throw StoreError.database(path: path, message: e.message ?? "\(e)")
+        }
+    }
+
+    /// The catalogue, ordered by layer name.
+    public func layers() throws -> [LayerRecord] {
+        try read { db in try LayerRecord.order(Column("name")).fetchAll(db) }
+    }
+
+    /// The catalogue entry of `name`; throws `StoreError.unknownLayer` naming the layers there are.
+    public func layer(_ name: String) throws -> LayerRecord {
+        if let record = try read({ db in try LayerRecord.fetchOne(db, key: name) }) { return record }
+        throw StoreError.unknownLayer(path: path, layer: name, available: try layers().map(\.name))
+    }
+
+    /// Attribute columns of a layer (everything but `fid` and `geom`), in table order.
+    public func fields(of layer: String) throws -> [FieldInfo] {
+        _ = try self.layer(layer)
+        return try read { db in try SpatialStore.fields(of: layer, in: db) }
+    }
+
+    static func fields(of table: String, in db: Database) throws -> [FieldInfo] {
+        try db.columns(in: table).filter { $0.name != "fid" && $0.name != "geom" }.map { column in
+            let type: FieldType = switch column.type.uppercased() {
+            case "INTEGER": .integer
+            case "REAL": .real
+            default: .text
+            }
+            return FieldInfo(name: column.name, type: type)
+        }
+    }
+
+    /// Streams the features of `layer` (geometry in EPSG:4490) in `fid` order.
+    public func forEachFeature(in layer: String, _ body: (Feature) throws -> Void) throws {
+        let fields = try self.fields(of: layer)
+        try read { db in
+            let columns = fields.map { SQL.quote($0.name) }.joined(separator: ", ")
+            let sql = "SELECT fid, AsBinary(geom)\(columns.isEmpty ? "" : ", " + columns) FROM \(SQL.quote(layer)) ORDER BY fid"
+            let rows = try Row.fetchCursor(db, sql: sql)
+            while let row = try rows.next() {
+                var properties: [(name: String, value: PropertyValue)] = []
+                properties.reserveCapacity(fields.count)
+                for (i, field) in fields.enumerated() {
+                    properties.append((field.name, PropertyValue(row[i + 2] as DatabaseValue)))
+                }
+                let blob: Data? = row[1]
+                let geometry = try blob.map { try WKB.decode($0) }
+                try body(Feature(id: .int(row[0]), properties: properties, geometry: geometry))
+            }
+        }
+    }
+
+    /// A setting from `renewalgis_settings`, e.g. `metric_crs`.
+    public func setting(_ key: String) throws -> String? {
+        try read { db in try String.fetchOne(db, sql: "SELECT value FROM renewalgis_settings WHERE key = ?", arguments: [key]) }
+    }
+
+    /// The metric CRS for analyses: the `metric_crs` setting when set, else the CGCS2000
+    /// 3° Gauss-Krüger zone nearest to the centre of all layers' extent.
+    public func metricCRS() throws -> CRS {
+        if let text = try setting("metric_crs") { return try CRS(parsing: text) }
+        var all = Envelope.empty
+        for layer in try layers() { if let e = layer.extent { all.expand(toInclude: e) } }
+        return CRS.gaussKrugerZone(forLongitude: all.isEmpty ? 108 : all.center.x)
+    }
+}
+
+extension PropertyValue {
+    /// The attribute as SQLite holds it.
+    init(_ value: DatabaseValue) {
+        switch value.storage {
+        case .null: self = .null
+        case .int64(let i): self = .int(i)
+        case .double(let d): self = .double(d)
+        case .string(let s): self = .string(s)
+        case .blob(let b): self = .string(b.base64EncodedString())
+        }
+    }
+
+    var databaseValue: DatabaseValue {
+        switch self {
+        case .null: .null
+        case .bool(let b): b.databaseValue
+        case .int(let i): i.databaseValue
+        case .double(let d): d.isFinite ? d.databaseValue : .null
+        case .string(let s): s.databaseValue
+        }
+    }
+}
+
+/// SQL text helpers for identifiers that come from the catalogue (never from request text).
+enum SQL {
+    /// A double-quoted SQL identifier.
+    static func quote(_ identifier: String) -> String {
+        "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

@@ -1,0 +1,33 @@
+import Foundation
+
+/// Why a store operation failed. Every case names the store file and what to do next.
+public enum StoreError: Error, CustomStringConvertible, Sendable {
+    case notAStore(path: String, reason: String)
+    case cannotCreate(path: String, reason: String)
+    case unknownLayer(path: String, layer: String, available: [String])
+    case layerExists(path: String, layer: String)
+    case invalidLayerName(String)
+    case invalidGeometry(location: String, reason: String)
+    case incompatibleGeometry(location: String, kind: String, layerKind: String)
+    case noCRS(path: String, layer: String)
+    case database(path: String, message: String)
+
+    public var description: String {
+        switch self {
+        case .notAStore(let path, let reason): "\(path): not a RenewalGIS store (\(reason))"
+        case .cannotCreate(let path, let reason): "\(path): cannot create the store (\(reason))"
+        case .unknownLayer(let path, let layer, let available):
+            "\(path): no layer \"\(layer)\" in the store (layers: \(available.isEmpty ? "none" : available.joined(separator: ", ")))"
+        case .layerExists(let path, let layer):
+            "\(path): layer \"\(layer)\" already exists; pass --replace to replace it"
+        case .invalidLayerName(let name):
+            "invalid layer name \"\(name)\": use letters, digits and _ (starting with a letter)"
+        case .invalidGeometry(let location, let reason): "\(location): invalid geometry: \(reason)"
+        case .incompatibleGeometry(let location, let kind, let layerKind):
+            "\(location): a \(kind) cannot go into a \(layerKind) layer"
+        case .noCRS(let path, let layer):
+            "\(path): layer \(layer) declares no CRS and its coordinates are not lon/lat inside China; pass --crs (e.g. --crs EPSG:4545 or --crs GCJ02)"
+        case .database(let path, let message): "\(path): \(message)"
+        }
+    }
+}
