@@ -193,7 +193,14 @@ public final class SourceLayer {
             }
             defer { OGR_F_Destroy(f) }
             let values = csvFieldIndexes.enumerated().map { k, i in value(f, i, fields[k].type) }
+            let readError = GDAL.failed ? GDAL.lastError(or: "unknown") : nil
             let geometry = try readGeometry(f, index: index, values: values)
+            // Some drivers return the feature and report the damage (a truncated .shp gives a
+            // feature without geometry and a CE_Failure): that is a broken file, not a null geometry.
+            // (CSV geometry is parsed by readGeometry, which names the line and column itself.)
+            if let readError {
+                throw FileError(path: source.path, location: location(of: index, values: values), reason: "read error: \(readError)")
+            }
             try body(SourceFeature(index: index, values: values, geometry: geometry))
             index += 1
         }

@@ -21,7 +21,8 @@ public final class VectorWriter {
     /// - Parameters:
     ///   - crs: the CRS the coordinates will be in; recorded in the file when it is an EPSG code
     ///     (GCJ-02 and BD-09 have no EPSG code: the file then declares no CRS).
-    public init(path: String, layerName: String, fields: [FieldInfo], kind: GeometryKind, crs: CRS) throws {
+    ///   - encoding: text encoding of a Shapefile's .dbf (default UTF-8), e.g. "GBK" for older Chinese software.
+    public init(path: String, layerName: String, fields: [FieldInfo], kind: GeometryKind, crs: CRS, encoding: String? = nil) throws {
         GDAL.prepare()
         self.path = path
         self.fields = fields
@@ -66,7 +67,7 @@ public final class VectorWriter {
         var layerOptions: [String] = []
         switch driverName {
         case "CSV": layerOptions = [kind == .point ? "GEOMETRY=AS_XY" : "GEOMETRY=AS_WKT", "CREATE_CSVT=YES"]
-        case "ESRI Shapefile": layerOptions = ["ENCODING=UTF-8"]
+        case "ESRI Shapefile": layerOptions = ["ENCODING=\(encoding ?? "UTF-8")"]
         case "GeoJSON": layerOptions = ["COORDINATE_PRECISION=\(crs.isKnownGeographic ? 8 : 3)", "WRITE_BBOX=NO"]
         default: break
         }

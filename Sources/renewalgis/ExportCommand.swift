@@ -24,6 +24,9 @@ struct Export: ParsableCommand {
     @Option(help: "Output CRS: EPSG:4490 (default), 4326, 3857, 4545, GCJ02, BD09, …")
     var crs: String = "EPSG:4490"
 
+    @Option(help: "Text encoding of a Shapefile's attributes (default UTF-8), e.g. GBK.")
+    var encoding: String?
+
     @Argument(help: "The output file: .geojson, .gpkg, .shp or .csv.")
     var output: String
 
@@ -35,7 +38,7 @@ struct Export: ParsableCommand {
             let record = try store.layer(layer)
             let kind = GeometryKind(rawValue: record.geometryType) ?? .geometry
             let projector = try Projector(from: .cgcs2000, to: target)
-            let writer = try VectorWriter(path: output, layerName: layer, fields: try store.fields(of: layer), kind: kind, crs: target)
+            let writer = try VectorWriter(path: output, layerName: layer, fields: try store.fields(of: layer), kind: kind, crs: target, encoding: encoding)
             let progress = ProgressLine("exporting \(layer)")
             var count = 0
             try store.forEachFeature(in: layer) { feature in

@@ -1,0 +1,58 @@
+# RenewalGIS — the two commands a newcomer needs are `make demo` and `make test`.
+# Both install the Debian packages they need when they are missing (needs root or sudo).
+
+SHELL := /bin/bash
+APT_PACKAGES := libgeos-dev libproj-dev proj-data libspatialite-dev libsqlite3-mod-spatialite \
+                libsqlite3-dev libgdal-dev gdal-bin
+BIN := .build/debug/renewalgis
+RELEASE_BIN := .build/release/renewalgis
+DEMO_STORE ?= out/demo.sqlite
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all deps build release test demo bench clean sample-data
+
+all: build
+
+# Install the apt packages that are not installed yet (apt-get update only when needed).
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q $$missing; \
+	fi
+
+build: deps
+	swift build --product renewalgis
+
+release: deps
+	swift build -c release --product renewalgis
+
+test: deps
+	swift build --build-tests
+	swift test --skip-build
+
+# Imports every sample layer in GeoData/ into a fresh store and prints the catalogue.
+demo: build
+	@mkdir -p $(dir $(DEMO_STORE))
+	@rm -f $(DEMO_STORE)
+	$(BIN) import GeoData/parcels.shp --encoding GBK --store $(DEMO_STORE)
+	$(BIN) import GeoData/planning_constraints.gpkg --store $(DEMO_STORE)
+	$(BIN) import GeoData/facilities.csv --crs GCJ02 --store $(DEMO_STORE)
+	$(BIN) import GeoData/streets.geojson --store $(DEMO_STORE)
+	@echo
+	@echo "Layers in $(DEMO_STORE):"
+	@$(BIN) layers --store $(DEMO_STORE)
+
+# Benchmarks (release build): import throughput and peak RSS against ogr2ogr, on the
+# synthetic cities of ../shared/bench (generated on first use).
+bench: release
+	bash scripts/bench_import.sh $(RELEASE_BIN)
+
+# Regenerates GeoData/ from its seeded generator (same seed, same bytes).
+sample-data:
+	python3 scripts/gen_sample_data.py --out GeoData
+
+clean:
+	rm -rf .build out

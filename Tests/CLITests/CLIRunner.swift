@@ -1,0 +1,69 @@
+import Foundation
+
+/// Runs the built `renewalgis` binary (RENEWALGIS_BIN, else .build/debug/renewalgis).
+enum CLI {
+    static let binary: String = {
+        if let path = ProcessInfo.processInfo.environment["RENEWALGIS_BIN"] { return path }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return root.appendingPathComponent(".build/debug/renewalgis").path
+    }()
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var stderrLines: [String] { stderr.split(separator: "\n").map(String.init) }
+    }
+
+    static func run(_ arguments: [String]) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Read both pipes before waiting, so a chatty child never blocks on a full pipe.
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                      stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// Starts the binary without waiting (output discarded).
+    static func start(_ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+}
+
+final class TemporaryDirectory {
+    let url: URL
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("renewalgis-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+    deinit { try? FileManager.default.removeItem(at: url) }
+    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+}
+
+/// A GeoJSON FeatureCollection of `count` small square parcels around Yuzhong.
+func parcelsGeoJSON(count: Int, prefix: String = "P") -> String {
+    var s = "{\"type\":\"FeatureCollection\",\"features\":[\n"
+    let columns = max(1, Int(Double(count).squareRoot()))
+    for i in 0..<count {
+        let x = 106.55 + Double(i % columns) * 0.0003, y = 29.54 + Double(i / columns) * 0.0003
+        let ring = [(x, y), (x + 0.00025, y), (x + 0.00025, y + 0.00025), (x, y + 0.00025), (x, y)]
+            .map { "[\($0.0),\($0.1)]" }.joined(separator: ",")
+        s += "{\"type\":\"Feature\",\"properties\":{\"parcel_id\":\"\(prefix)\(i)\",\"land_use\":\"070101\",\"name\":\"地块\(i)\"},"
+        s += "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[\(ring)]]}}"
+        s += i + 1 < count ? ",\n" : "\n"
+    }
+    return s + "]}\n"
+}

@@ -1,0 +1,166 @@
+import Foundation
+import GeoFiles
+import GeoKernel
+import Testing
+@testable import RenewalStore
+
+@Suite struct ImportTests {
+    static let features = (1...6).map { Fixtures.parcel($0) }
+
+    /// Every format a planner receives, each in the CRS it typically arrives in.
+    enum Case: String, CaseIterable, CustomStringConvertible {
+        case geoJSON, geoPackage, shapefileGKGBK, csvWKT, csvPointsGCJ02
+        var description: String { rawValue }
+    }
+
+    @Test("Each format imports with attributes intact (Chinese text, codes with leading zeros) and lines up to the centimetre",
+          arguments: Case.allCases)
+    func formatRoundTrip(format: Case) throws {
+        let dir = try TemporaryDirectory()
+        var features = ImportTests.features
+        var kind = GeometryKind.polygon
+        var crs = CRS.cgcs2000
+        var encoding: String? = nil
+        let file: String
+        switch format {
+        case .geoJSON: file = dir.path("parcels.geojson"); crs = .wgs84
+        case .geoPackage: file = dir.path("parcels.gpkg")
+        case .shapefileGKGBK: file = dir.path("parcels.shp"); crs = .epsg(4545); encoding = "GBK"
+        case .csvWKT: file = dir.path("parcels.csv")
+        case .csvPointsGCJ02:
+            file = dir.path("parcels.csv"); crs = .gcj02; kind = .point
+            features = features.map { f in var f = f; f.geometry = .point(f.geometry!.envelope!.center); return f }
+        }
+        try Fixtures.write(features, to: file, kind: kind, crs: crs, encoding: encoding)
+        if format == .shapefileGKGBK {
+            // Real files often lack the .cpg: the user names the encoding instead.
+            try? FileManager.default.removeItem(atPath: dir.path("parcels.cpg"))
+        }
+        let store = try SpatialStore(openOrCreate: dir.path("store.sqlite"))
+        let source = try VectorSource(path: file, encoding: encoding)
+        let layer = try source.layer(named: "parcels")
+        let override: CRS? = crs == .gcj02 ? .gcj02 : nil
+        let report = try LayerImporter.importLayer(layer, into: store, options: ImportOptions(crs: override))
+        #expect(report.record.featureCount == features.count)
+        #expect(report.record.sourceCRS == crs.description)
+
+        let stored = try Fixtures.storeFeatures(store, "parcels")
+        #expect(stored.count == features.count)
+        for (original, back) in zip(features, stored) {
+            #expect(back["parcel_id"] == original["parcel_id"])
+            #expect(back["land_use"] == original["land_use"], "codes keep their leading zeros")
+            #expect(back["name"] == original["name"], "Chinese text survives \(format)")
+            #expect(back["population"]?.number == original["population"]?.number)
+            #expect(back["far"]?.number == original["far"]?.number)
+            let d = maxDistanceMetres(original.geometry!.asMulti.extractingParts(ofDimension: kind.dimension!) ?? original.geometry!,
+                                      back.geometry!.asMulti.extractingParts(ofDimension: kind.dimension!) ?? back.geometry!)
+            #expect(d < 0.01, "positions agree within 1 cm after \(crs) and back (got \(d) m)")
+        }
+    }
+
+    @Test("A self-intersecting polygon is repaired with MakeValid and counted")
+    func repairCounted() throws {
+        let dir = try TemporaryDirectory()
+        let file = dir.path("parcels.geojson")
+        try Fixtures.write([Fixtures.parcel(1), Fixtures.parcel(2, geometry: Fixtures.bowTie)], to: file)
+        let store = try SpatialStore(openOrCreate: dir.path("store.sqlite"))
+        let report = try LayerImporter.importLayer(try VectorSource(path: file).layer(named: "parcels"), into: store)
+        #expect(report.record.repairedCount == 1)
+        #expect(report.record.featureCount == 2)
+        #expect(report.warnings.contains { $0.contains("parcel_id=YZ0002") && $0.contains("Self-intersection") })
+        let repaired = try Fixtures.storeFeatures(store, "parcels")[1].geometry!
+        #expect(try GEOSContext().invalidityReason(repaired) == nil)
+        guard case .multiPolygon(let parts) = repaired else { Issue.record("expected MULTIPOLYGON"); return }
+        #expect(parts.count == 2)
+    }
+
+    @Test("--strict stops at the invalid feature, names it, and writes nothing")
+    func strictNamesFeature() throws {
+        let dir = try TemporaryDirectory()
+        let file = dir.path("parcels.geojson")
+        try Fixtures.write([Fixtures.parcel(1), Fixtures.parcel(2, geometry: Fixtures.bowTie)], to: file)
+        let store = try SpatialStore(openOrCreate: dir.path("store.sqlite"))
+        do {
+            _ = try LayerImporter.importLayer(try VectorSource(path: file).layer(named: "parcels"), into: store,
+                                              options: ImportOptions(strict: true))
+            Issue.record("expected the import to fail")
+        } catch {
+            #expect("\(error)".contains("feature 2 (parcel_id=YZ0002)"))
+            #expect("\(error)".contains("Self-intersection"))
+        }
+        #expect(try store.layers().isEmpty)
+        #expect(try store.read { try $0.tableExists("parcels") } == false)
+    }
+
+    @Test("--replace swaps a layer atomically: a failed replacement leaves the old layer as it was")
+    func replaceIsAtomic() throws {
+        let dir = try TemporaryDirectory()
+        let good = dir.path("good.geojson"), bad = dir.path("bad.geojson")
+        try Fixtures.write(ImportTests.features, to: good, layer: "good")
+        try Fixtures.write([Fixtures.parcel(1), Fixtures.parcel(2, geometry: Fixtures.bowTie)], to: bad, layer: "bad")
+        let store = try SpatialStore(openOrCreate: dir.path("store.sqlite"))
+        _ = try LayerImporter.importLayer(try VectorSource(path: good).layer(named: "good"), into: store,
+                                          options: ImportOptions(layerName: "parcels"))
+        #expect(throws: StoreError.self) {
+            try LayerImporter.importLayer(try VectorSource(path: good).layer(named: "good"), into: store, options: ImportOptions(layerName: "parcels"))
+        }
+        #expect(throws: StoreError.self) {
+            try LayerImporter.importLayer(try VectorSource(path: bad).layer(named: "bad"), into: store,
+                                          options: ImportOptions(layerName: "parcels", replace: true, strict: true))
+        }
+        #expect(try store.layer("parcels").featureCount == 6)
+        #expect(try Fixtures.storeFeatures(store, "parcels").count == 6)
+
+        let replaced = try LayerImporter.importLayer(try VectorSource(path: bad).layer(named: "bad"), into: store,
+                                                     options: ImportOptions(layerName: "parcels", replace: true))
+        #expect(replaced.record.featureCount == 2)
+        #expect(try Fixtures.storeFeatures(store, "parcels").count == 2)
+        // The spatial index was rebuilt for the new rows.
+        let indexed = try store.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM idx_parcels_geom") }
+        #expect(indexed == 2)
+    }
+
+    @Test("Layers of one file are imported all or nothing")
+    func multiLayerAtomic() throws {
+        let dir = try TemporaryDirectory()
+        let gpkg = dir.path("two.gpkg")
+        try Fixtures.write(ImportTests.features, to: gpkg, layer: "parcels")
+        let source = try VectorSource(path: gpkg)
+        let store = try SpatialStore(openOrCreate: dir.path("store.sqlite"))
+        let layer = try source.layer(named: "parcels")
+        // The second layer's name collides with the first: the whole import must roll back.
+        #expect(throws: StoreError.self) {
+            try LayerImporter.importLayers([(layer, ImportOptions()), (layer, ImportOptions())], into: store)
+        }
+        #expect(try store.layers().isEmpty)
+    }
+
+    @Test("Lon/lat inside China without a CRS is taken as EPSG:4490 with a warning; elsewhere it is an error naming the file")
+    func missingCRS() throws {
+        let dir = try TemporaryDirectory()
+        let inChina = dir.path("pois.csv"), abroad = dir.path("abroad.csv")
+        try "id,name,lon,lat\n1,洪崖洞,106.5786,29.5633\n2,朝天门,106.5880,29.5660\n".write(toFile: inChina, atomically: true, encoding: .utf8)
+        try "id,name,lon,lat\n1,Tokyo,139.69,35.69\n".write(toFile: abroad, atomically: true, encoding: .utf8)
+        let store = try SpatialStore(openOrCreate: dir.path("store.sqlite"))
+        let report = try LayerImporter.importLayer(try VectorSource(path: inChina).layer(named: "pois"), into: store)
+        #expect(report.record.sourceCRS == "EPSG:4490")
+        #expect(report.warnings.contains { $0.contains("EPSG:4490") && $0.contains("pois.csv") })
+        #expect(try Fixtures.storeFeatures(store, "pois")[0]["name"] == .string("洪崖洞"))
+        do {
+            _ = try LayerImporter.importLayer(try VectorSource(path: abroad).layer(named: "abroad"), into: store)
+            Issue.record("expected an error")
+        } catch {
+            #expect("\(error)".contains("abroad.csv") && "\(error)".contains("--crs"))
+        }
+    }
+
+    @Test("The metric CRS follows the data: the nearest 3° zone to the layers' centre")
+    func metricCRS() throws {
+        let dir = try TemporaryDirectory()
+        let file = dir.path("parcels.geojson")
+        try Fixtures.write(ImportTests.features, to: file)
+        let store = try SpatialStore(openOrCreate: dir.path("store.sqlite"))
+        _ = try LayerImporter.importLayer(try VectorSource(path: file).layer(named: "parcels"), into: store)
+        #expect(try store.metricCRS() == .epsg(4545))
+    }
+}
