@@ -13,4 +13,13 @@ static inline int rg_load_spatialite(sqlite3 *db, char **message) {
     sqlite3_enable_load_extension(db, 0);
     return rc;
 }
+
+/// sqlite3_bind_text / _blob with SQLITE_TRANSIENT (a macro Swift cannot import): SQLite
+/// copies the bytes, so the caller's buffer may go away after the call.
+static inline int rg_bind_text(sqlite3_stmt *stmt, int index, const char *text, int length) {
+    return sqlite3_bind_text(stmt, index, text, length, SQLITE_TRANSIENT);
+}
+static inline int rg_bind_blob(sqlite3_stmt *stmt, int index, const void *bytes, int length) {
+    return sqlite3_bind_blob(stmt, index, bytes, length, SQLITE_TRANSIENT);
+}
 #endif

@@ -76,23 +76,23 @@ public enum LayerImporter {
         }
 
         let columns = columnNames(for: source.fields)
-        let columnSQL = zip(columns, source.fields).map { "\(SQL.quote($0)) \($1.type.sqliteType)" }
-        try db.execute(sql: "CREATE TABLE \(SQL.quote(name)) (fid INTEGER PRIMARY KEY AUTOINCREMENT\(columnSQL.map { ", " + $0 }.joined()))")
-
+        let columnSQL = zip(columns, source.fields).map { ", \(SQL.quote($0)) \($1.type.sqliteType)" }.joined()
         let geos = try GEOSContext()
         var projector: Projector? = nil
         var storageKind: GeometryKind? = source.declaredKind.map(storageKindFor)
-        var insert: Statement? = nil
+        var insert: BulkInsert? = nil
         var extent = Envelope.empty
         var count = 0, repaired = 0, skipped = 0
         var repairedExamples: [String] = [], skippedExamples: [String] = []
 
-        func addGeometryColumn(_ kind: GeometryKind) throws -> Statement {
-            _ = try Int.fetchOne(db, sql: "SELECT AddGeometryColumn(?, 'geom', ?, ?, 'XY')",
-                                 arguments: [name, SpatialStore.storageSRID, kind.rawValue])
-            let placeholders = Array(repeating: "?", count: columns.count).map { $0 + ", " }.joined()
+        // The table is created at the first geometry, when the layer's kind is known. Rows get
+        // SpatiaLite blobs directly; the geometry column is registered (one validating pass, and
+        // SpatiaLite's constraint triggers) and indexed once all rows are in.
+        func createTable(_ kind: GeometryKind) throws -> BulkInsert {
+            try db.execute(sql: "CREATE TABLE \(SQL.quote(name)) (fid INTEGER PRIMARY KEY\(columnSQL), geom \(kind.rawValue))")
             let names = columns.map { SQL.quote($0) + ", " }.joined()
-            return try db.makeStatement(sql: "INSERT INTO \(SQL.quote(name)) (\(names)geom) VALUES (\(placeholders)GeomFromWKB(?, \(SpatialStore.storageSRID)))")
+            let placeholders = String(repeating: "?, ", count: columns.count)
+            return try BulkInsert(db, sql: "INSERT INTO \(SQL.quote(name)) (\(names)geom) VALUES (\(placeholders)?)", storePath: storePath)
         }
 
         func skip(_ location: String, _ why: String) {
@@ -129,7 +129,7 @@ public enum LayerImporter {
             let kind = storageKind ?? storageKindFor(geometry.kind)
             if insert == nil {
                 storageKind = kind
-                insert = try addGeometryColumn(kind)
+                insert = try createTable(kind)
             }
             guard let fitted = fit(geometry, to: kind) else {
                 if options.strict { throw StoreError.incompatibleGeometry(location: location, kind: geometry.kind.rawValue, layerKind: kind.rawValue) }
@@ -153,17 +153,23 @@ public enum LayerImporter {
                 }
             }
 
-            var arguments = feature.values.map(\.databaseValue)
-            arguments.append(WKB.encode(geometry).databaseValue)
-            try insert!.execute(arguments: StatementArguments(arguments))
-            extent.expand(toInclude: geometry.envelope!)
+            let envelope = geometry.envelope!
+            try insert!.insert(feature.values, blob: SpatiaLiteBlob.encode(geometry, srid: Int32(SpatialStore.storageSRID), envelope: envelope))
+            extent.expand(toInclude: envelope)
             count += 1
             if count % 2000 == 0 { progress?(count) }
         }
         progress?(count)
 
         let kind = storageKind ?? .geometry
-        if insert == nil { _ = try addGeometryColumn(kind) }
+        if insert == nil { _ = try createTable(kind) }
+        insert = nil
+        // RecoverGeometryColumn checks every row's type and SRID and returns 1, or 0 when one does not fit.
+        let registered = try Int.fetchOne(db, sql: "SELECT RecoverGeometryColumn(?, 'geom', ?, ?, 'XY')",
+                                          arguments: [name, SpatialStore.storageSRID, kind.rawValue])
+        guard registered == 1 else {
+            throw StoreError.database(path: storePath, message: "SpatiaLite did not accept the geometry column of \(name) as \(kind.rawValue)")
+        }
         _ = try Int.fetchOne(db, sql: "SELECT CreateSpatialIndex(?, 'geom')", arguments: [name])
 
         if let outside = projector?.positionsOutsideChina, outside > 0 {

@@ -190,16 +190,6 @@ extension PropertyValue {
         case .blob(let b): self = .string(b.base64EncodedString())
         }
     }
-
-    var databaseValue: DatabaseValue {
-        switch self {
-        case .null: .null
-        case .bool(let b): b.databaseValue
-        case .int(let i): i.databaseValue
-        case .double(let d): d.isFinite ? d.databaseValue : .null
-        case .string(let s): s.databaseValue
-        }
-    }
 }
 
 /// SQL text helpers for identifiers that come from the catalogue (never from request text).

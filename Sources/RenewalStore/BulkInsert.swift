@@ -1,0 +1,60 @@
+import CSpatiaLite
+import Foundation
+import GeoKernel
+import GRDB
+
+/// A prepared INSERT bound and stepped through SQLite's C API: the bulk-import hot path,
+/// without per-row argument arrays. Lives inside one GRDB write closure (it borrows that
+/// connection) and finalises its statement when released.
+final class BulkInsert {
+    private let connection: OpaquePointer
+    private let statement: OpaquePointer
+    private let storePath: String
+
+    init(_ db: Database, sql: String, storePath: String) throws {
+        guard let connection = db.sqliteConnection else {
+            throw StoreError.database(path: storePath, message: "the store connection is closed")
+        }
+        self.connection = connection
+        self.storePath = storePath
+        var stmt: OpaquePointer? = nil
+        // sqlite3_prepare_v2 returns SQLITE_OK and a statement to finalise, or an error code.
+        guard sqlite3_prepare_v2(connection, sql, -1, &stmt, nil) == SQLITE_OK, let stmt else {
+            throw StoreError.database(path: storePath, message: String(cString: sqlite3_errmsg(connection)))
+        }
+        statement = stmt
+    }
+
+    deinit { sqlite3_finalize(statement) }
+
+    /// Inserts one row: `values` bound to parameters 1…n, `blob` (when given) to n+1.
+    func insert(_ values: [PropertyValue], blob: [UInt8]?) throws {
+        var index: Int32 = 1
+        for value in values {
+            let rc: Int32
+            switch value {
+            case .null: rc = sqlite3_bind_null(statement, index)
+            case .bool(let b): rc = sqlite3_bind_int64(statement, index, b ? 1 : 0)
+            case .int(let i): rc = sqlite3_bind_int64(statement, index, i)
+            case .double(let d): rc = d.isFinite ? sqlite3_bind_double(statement, index, d) : sqlite3_bind_null(statement, index)
+            case .string(let s):
+                var s = s
+                rc = s.withUTF8 { rg_bind_text(statement, index, UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), Int32($0.count)) }
+            }
+            guard rc == SQLITE_OK else { throw failure() }
+            index += 1
+        }
+        if let blob {
+            let rc = blob.withUnsafeBytes { rg_bind_blob(statement, index, $0.baseAddress, Int32($0.count)) }
+            guard rc == SQLITE_OK else { throw failure() }
+        }
+        // sqlite3_step returns SQLITE_DONE for a finished INSERT.
+        let rc = sqlite3_step(statement)
+        sqlite3_reset(statement)
+        guard rc == SQLITE_DONE else { throw failure() }
+    }
+
+    private func failure() -> StoreError {
+        .database(path: storePath, message: String(cString: sqlite3_errmsg(connection)))
+    }
+}
