@@ -37,7 +37,7 @@ test: deps
 demo: build
 	@mkdir -p $(dir $(DEMO_STORE))
 	@rm -f $(DEMO_STORE)
-	$(BIN) import GeoData/parcels.shp --encoding GBK --store $(DEMO_STORE)
+	$(BIN) import GeoData/parcels.shp --encoding GBK --rename safety_gra=safety_grade --rename planned_ac=planned_action --store $(DEMO_STORE)
 	$(BIN) import GeoData/planning_constraints.gpkg --store $(DEMO_STORE)
 	$(BIN) import GeoData/facilities.csv --crs GCJ02 --store $(DEMO_STORE)
 	$(BIN) import GeoData/streets.geojson --store $(DEMO_STORE)

@@ -36,7 +36,7 @@ import sys
 import tempfile
 
 DEFAULT_SEED = 20251123
-OGR_CURRENT_DATE = "2025-11-23T00:00:00Z"
+OGR_CURRENT_DATE = "2025-11-23T00:00:00.000Z"   # GPKG wants milliseconds
 DBF_HEADER_DATE = bytes([125, 11, 23])          # DBF "last update": 2025-11-23 (YY since 1900)
 OUTPUT_FILES = ["parcels.shp", "parcels.shx", "parcels.dbf", "parcels.prj",
                 "planning_constraints.gpkg", "facilities.csv", "streets.geojson", "README.md"]
@@ -132,6 +132,13 @@ def ring_problems(ring, want_ccw=True):
     return problems
 
 
+def rings_overlap(a, b):
+    """True if two simple rings share any area or boundary point."""
+    if any(point_in_ring(p, b) for p in a) or any(point_in_ring(p, a) for p in b):
+        return True
+    return any(segments_intersect(a[i - 1], a[i], b[j - 1], b[j]) for i in range(len(a)) for j in range(len(b)))
+
+
 def clip_ring_to_box(ring):
     """Sutherland-Hodgman clip of a ring to the study box (convex, so exact for one piece)."""
     edges = [(0, BOX[0], 1), (0, BOX[2], -1), (1, BOX[1], 1), (1, BOX[3], -1)]
@@ -184,6 +191,13 @@ def uniform(rng, a, b):
 
 def pick(rng, seq):
     return seq[int(rng.random() * len(seq))]
+
+
+def shuffle(rng, items):
+    """Fisher-Yates driven by rng.random() only (stable across Python versions)."""
+    for i in range(len(items) - 1, 0, -1):
+        j = int(rng.random() * (i + 1))
+        items[i], items[j] = items[j], items[i]
 
 
 def weighted(rng, table):
@@ -248,7 +262,7 @@ class River:
 
 
 JIALING = River("嘉陵江", [(-2600, 1480), (-1600, 1160), (-900, 960), (-300, 800), (300, 680),
-                         (900, 650), (1350, 690), (1640, 640)], 340, 400)
+                         (900, 650), (1350, 680), (1720, 600)], 340, 400)
 YANGTZE = River("长江", [(-2600, -2100), (-1500, -1830), (-700, -1610), (0, -1390), (520, -1000),
                        (900, -450), (1260, 160), (1620, 640), (2050, 960), (2600, 1260)], 450, 520)
 RIVERS = (JIALING, YANGTZE)
@@ -326,11 +340,11 @@ def make_grids(seed):
     rng = random.Random(f"{seed}/grids")
     return [
         ArcGrid(rng, "yz", "yuzhong", (-2450, -420), -3.0, 1.5e-4, (0, 4000), (100, 150),
-                (-1500, 1500), (80, 115), target_parcel=3700.0),
+                (-1500, 1500), (80, 115), target_parcel=4200.0),
         ArcGrid(rng, "jb", "jiangbei", (-2450, 1900), -14.0, 8e-5, (0, 4900), (130, 185),
-                (-800, 1000), (95, 135), bank_depth=520, target_parcel=3600.0),
+                (-800, 1000), (95, 135), bank_depth=520, target_parcel=4600.0),
         ArcGrid(rng, "na", "nanan", (-2450, -2700), 12.0, 1.25e-4, (0, 5600), (130, 185),
-                (-1000, 700), (95, 135), bank_depth=520, target_parcel=3600.0),
+                (-1000, 700), (95, 135), bank_depth=520, target_parcel=4600.0),
     ]
 
 
@@ -390,8 +404,8 @@ HERITAGE = [  # id, name, real lon/lat, core length x depth (m), control margin,
     ("HZ003", "十八梯传统风貌区", 106.5745, 29.5532, 210, 140, 70, 15.0, 30.0),
     ("HZ004", "山城巷传统风貌区", 106.5695, 29.5510, 190, 110, 65, 12.0, 24.0),
 ]
-ECOLOGICAL = [("枇杷山生态保护区", 106.5660, 29.5568, 190, 125, 20.0),
-              ("涂山生态保护区", 106.5905, 29.5530, 230, 150, 40.0)]
+ECOLOGICAL = [("枇杷山生态保护区", 106.5660, 29.5568, 160, 105, 20.0),
+              ("涂山生态保护区", 106.5905, 29.5530, 175, 105, 40.0)]
 
 
 def chamfered_rect(centre, heading, length, depth, cut):
@@ -424,7 +438,7 @@ def make_heritage():
     zones = []
     for zid, name, lon, lat, length, depth, margin, hcore, hctrl in HERITAGE:
         target = to_local(lon, lat)
-        d, hw = YANGTZE.nearest(target)
+        _, hw = YANGTZE.nearest(target)
         # slide the district across the bank so its core sits ~ (depth/2 + margin + 95) m inland
         i = min(range(len(YANGTZE.pts)), key=lambda k: dist(YANGTZE.pts[k], target))
         n, p = YANGTZE.normal(i), YANGTZE.pts[i]
@@ -529,6 +543,25 @@ def subdivide(rng, quad, target_area):
     return pieces
 
 
+def snap_t_junctions(group):
+    """Insert into each parcel ring the (rounded) corners of its block neighbours that lie on
+    its edges, so adjacent parcels share identical boundary vertices (a clean coverage)."""
+    pts = {c: to_local(*c) for p in group for c in p["ring_out"]}
+    for p in group:
+        ring, out = p["ring_out"], []
+        for k, a in enumerate(ring):
+            b = ring[(k + 1) % len(ring)]
+            (ax, ay), (bx, by) = pts[a], pts[b]
+            vx, vy = bx - ax, by - ay
+            between = []
+            for c, (cx, cy) in pts.items():
+                t = ((cx - ax) * vx + (cy - ay) * vy) / (vx * vx + vy * vy)
+                if c not in (a, b) and 1e-6 < t < 1 - 1e-6 and abs(vx * (cy - ay) - vy * (cx - ax)) < 0.02 * math.hypot(vx, vy):
+                    between.append((t, c))
+            out += [a] + [c for _, c in sorted(between)]
+        p["ring_out"] = out
+
+
 def build_blocks_and_parcels(seed, grids):
     rng = random.Random(f"{seed}/parcels")
     blocks, parcels, lines = [], [], {}
@@ -582,7 +615,7 @@ def base_land_use(rng, parcel):
         return weighted(rng, [("0901", 30), ("0902", 30), ("070102", 28), ("0801", 6), ("1403", 3), ("0702", 3)])
     if region == "jiangbei" and dist(c, SITES["江北嘴CBD"]) < 450:
         return weighted(rng, [("0902", 45), ("0901", 20), ("070102", 30), ("1403", 5)])
-    table = [("070102", 50), ("0701", 14), ("070101", 6), ("0901", 8), ("0902", 3), ("0702", 4), ("0801", 3),
+    table = [("070102", 39), ("0701", 11), ("070101", 4), ("0901", 10), ("0902", 3), ("0702", 5), ("0801", 4),
              ("0804", 2), ("1207", 2), ("1402", 2), ("1403", 1.5), ("1101", 1.5 if region != "yuzhong" else 0.5),
              ("1001", 1.2 if region == "nanan" else 0.2)]
     return weighted(rng, table)
@@ -671,8 +704,8 @@ def assign_attributes(seed, parcels, zones, ecos):
     rng = random.Random(f"{seed}/attributes")
     for p in parcels:
         c = p["centroid"]
-        p["core"] = next((z["id"] for z in zones if point_in_ring(c, z["core"])), None)
-        p["control"] = next((z["id"] for z in zones if not p["core"] and point_in_ring(c, z["outer"])), None)
+        p["core"] = next((z["id"] for z in zones if rings_overlap(p["ring"], z["core"])), None)
+        p["control"] = next((z["id"] for z in zones if not p["core"] and rings_overlap(p["ring"], z["outer"])), None)
         p["eco"] = next((e["name"] for e in ecos if point_in_ring(c, e["ring"])), None)
         p["land_use"] = "1401" if p["eco"] else base_land_use(rng, p)
         p["remark"] = pick(rng, REMARKS)
@@ -732,7 +765,7 @@ FACILITY_PLAN = [  # category, land use, (yuzhong, jiangbei, nanan), capacity ra
 REGIONS = ("yuzhong", "jiangbei", "nanan")
 
 
-def place_facilities(rng, parcels, blocks, ecos, reserved):
+def place_facilities(rng, parcels, ecos, reserved):
     facilities, used_names = [], set()
     taken = set(reserved)
     for eco in ecos:                                        # big parks on the ecological patches
@@ -750,23 +783,25 @@ def place_facilities(rng, parcels, blocks, ecos, reserved):
                      and not p["core"] and p["area"] >= (2600 if category in ("primary_school", "park") else 1200)]
             if category == "park":
                 count -= sum(1 for f in facilities if f["category"] == "park" and parcels[f["parcel"]]["region"] == region)
-            for _ in range(count):
-                if not chosen or all(parcels[c]["region"] != region for c in chosen):
-                    k = cands[int(rng.random() * len(cands))]
-                else:
-                    k = max(cands, key=lambda c: min(dist(parcels[c]["centroid"], parcels[o]["centroid"])
-                                                     for o in chosen) * uniform(rng, 0.6, 1.0))
-                chosen.append(k)
-                cands.remove(k)
-                taken.add(k)
+            shuffle(rng, cands)
+            spacing = 700 if category == "kindergarten" else 420
+            while count > 0:       # random picks kept >= spacing apart, relaxing when none is left
+                ok = [c for c in cands if all(dist(parcels[c]["centroid"], parcels[o]["centroid"]) >= spacing
+                                              for o in chosen)]
+                if not ok:
+                    spacing *= 0.8
+                    continue
+                chosen.append(ok[0])
+                cands.remove(ok[0])
+                taken.add(ok[0])
+                count -= 1
         for n, k in enumerate(chosen):
             p = parcels[k]
             p["land_use"], p["facility"] = lu, category
-            name = p["anchor"] + suffixes[n % len(suffixes)]
-            for alt in ["", "二", "三", "四"]:
-                if name + (alt and f"（{alt}部）") not in used_names:
-                    name += alt and f"（{alt}部）"
-                    break
+            near = [a for a, _ in sorted(ANCHOR_XY[p["region"]], key=lambda a: dist(a[1], p["centroid"]))][:2]
+            options = [near[0] + suffixes[(n + m) % len(suffixes)] for m in range(len(suffixes))]
+            options += [near[1] + suf for suf in suffixes] + [near[0] + suffixes[0] + f"（{k}部）" for k in "二三四五"]
+            name = next(o for o in options if o not in used_names)
             used_names.add(name)
             area = None
             if category == "park":
@@ -839,7 +874,7 @@ def grid_streets(grids, lines, zones):
                     streets.append(current)
     for s in streets:
         s["class"], s["name"], s["oneway"] = s.pop("props")
-    return streets, nodes
+    return streets
 
 
 def riverside_streets():
@@ -862,7 +897,7 @@ def riverside_streets():
     return out
 
 
-def segment_hits_parcels(a, b, parcels, skip_ends=True):
+def segment_hits_parcels(a, b, parcels):
     for p in parcels:
         ring = p["ring"]
         c = p["centroid"]
@@ -995,8 +1030,9 @@ def control_lines(zones, ecos, yellow_parcels):
     for e in ecos:
         out.append(("ecological", e["name"], e["ring"]))
     for name, p in yellow_parcels:
-        out.append(("yellow", name, p["ring"]))
-    return [{"line_id": f"CL{n:03d}", "kind": k, "name": nm, "rings": [r]} for n, (k, nm, r) in enumerate(out, 1)]
+        out.append(("yellow", name, expand_convex(p["ring"], -2.0)))    # the site, 2 m inside its parcel
+    return [{"line_id": f"CL{n:03d}", "kind": k, "name": nm, "ring": [to_lonlat(c) for c in r]}
+            for n, (k, nm, r) in enumerate(out, 1)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1089,7 +1125,7 @@ PARCEL_SCHEMA = [("parcel_id", "String(8)"), ("land_use", "String(6)"), ("popula
 def write_parcels(work, final, parcels):
     rows = []
     for p in parcels:
-        ring = [gauss_kruger_108(*to_lonlat(c)) for c in p["ring_out"]]
+        ring = [gauss_kruger_108(*c) for c in p["ring_out"]]
         rows.append([wkt_polygon([ring], lambda c: f"{c[0]:.3f} {c[1]:.3f}"), p["parcel_id"], p["land_use"],
                      p["population"], p["build_year"], p["safety_grade"], f"{p['far']:.2f}",
                      f"{p['height_m']:.1f}", p["vacant"], p["planned_action"], p["name"], p["remark"]])
@@ -1112,7 +1148,7 @@ def write_constraints(work, final, zones, controls):
         hz_rows.append([wkt_polygon([core], fmt_ll), f"{z['id']}-core", z["name"], "core", f"{z['h_core']:.1f}"])
         hz_rows.append([wkt_polygon([outer, core[::-1]], fmt_ll), f"{z['id']}-control", z["name"], "control",
                         f"{z['h_ctrl']:.1f}"])
-    cl_rows = [[wkt_polygon([[to_lonlat(c) for c in r] for r in cl["rings"]], fmt_ll), cl["line_id"], cl["kind"],
+    cl_rows = [[wkt_polygon([cl["ring"]], fmt_ll), cl["line_id"], cl["kind"],
                 cl["name"]] for cl in controls]
     layers = [("heritage_zones", [("zone_id", "String(16)"), ("name", "String(40)"), ("level", "String(8)"),
                                   ("height_limit_m", "Real(5.1)")], hz_rows),
@@ -1121,7 +1157,7 @@ def write_constraints(work, final, zones, controls):
         src = os.path.join(work, layer + ".csv")
         write_ogr_csv(src, schema, rows)
         ogr2ogr(*(["-update"] if n else []), "-f", "GPKG", gpkg, src, *CSV_OPEN, "-a_srs", "EPSG:4490",
-                "-nln", layer, "-nlt", "POLYGON")
+                "-nln", layer, "-nlt", "POLYGON", "-lco", "GEOMETRY_NAME=geom")
     return hz_rows, cl_rows
 
 
@@ -1153,7 +1189,7 @@ def write_streets(final, streets):
 def validate(parcels, facilities, streets, zones, controls, bowtie_id):
     errors = []
     for p in parcels:
-        ring = [to_local(*to_lonlat(c)) for c in p["ring_out"]]
+        ring = [to_local(*c) for c in p["ring_out"]]
         bad = ring_problems(ring)
         if (p["parcel_id"] == bowtie_id) != ("self-intersection" in bad):
             errors.append(f"parcel {p['parcel_id']}: unexpected validity {bad}")
@@ -1164,6 +1200,8 @@ def validate(parcels, facilities, streets, zones, controls, bowtie_id):
     for f in facilities:
         if water_clearance(to_local(*f["lonlat"])) < 0:
             errors.append(f"facility {f['facility_id']} in a river")
+        if f["category"] == "park" and not 2000 <= f["area_m2"] <= 60000:
+            errors.append(f"park {f['facility_id']} area {f['area_m2']} outside 2,000-60,000 m2")
     for z in zones:
         for ring in (z["core"], z["outer"]):
             errors += [f"zone {z['id']}: {b}" for b in ring_problems([to_local(*to_lonlat(c)) for c in ring])]
@@ -1173,7 +1211,7 @@ def validate(parcels, facilities, streets, zones, controls, bowtie_id):
                     any(point_in_ring(c, a["outer"]) for c in b["outer"]) and a["id"] < b["id"]:
                 errors.append(f"heritage zones {a['id']} and {b['id']} overlap")
     for cl in controls:
-        errors += [f"{cl['line_id']}: {b}" for b in ring_problems([to_local(*to_lonlat(c)) for c in cl["rings"][0]])]
+        errors += [f"{cl['line_id']}: {b}" for b in ring_problems([to_local(*c) for c in cl["ring"]])]
     # streets: out of the water (bridges excepted), crossings only at shared vertices or bridge-over
     for s in streets:
         pts = [to_local(*c) for c in s["coords"]]
@@ -1251,29 +1289,34 @@ def build(seed):
         p.update(land_use="1001", remark="变电站（黄线控制）", facility="substation")
         yellow.append((name + "黄线", p))
     reserved = {k for k, p in enumerate(parcels) if p is monument or p.get("facility")}
-    facilities = place_facilities(rng, parcels, blocks, ecos, reserved)
+    facilities = place_facilities(rng, parcels, ecos, reserved)
+    # the one deliberate demolition inside a heritage core (Shibati if a parcel lies wholly in it)
+    shibati = next(z["centre"] for z in zones if z["id"] == "HZ003")
+    zone_of = {z["id"]: z for z in zones}
+    demo = min((p for p in parcels if p["core"] and p["land_use"] != "1504" and not p.get("facility")
+                and all(point_in_ring(c, zone_of[p["core"]]["core"]) for c in p["ring"])),
+               key=lambda p: (p["core"] != "HZ003", dist(p["centroid"], shibati)))
+    demo["land_use"] = "0701"
     finish_attributes(rng, parcels, zones)
-    # the one deliberate demolition inside a heritage core (Shibati)
-    demo = min((p for p in parcels if p["core"] == "HZ003" and p["land_use"].startswith("0701")),
-               key=lambda p: dist(p["centroid"], next(z["centre"] for z in zones if z["id"] == "HZ003")))
     demo.update(planned_action="demolish", safety_grade="D", remark="核心保护范围内拟拆除（冲突示例）")
     # the one deliberate bow-tie: an ordinary residential parcel digitised with two corners swapped
     bowtie = min((p for p in parcels if p["region"] == "yuzhong" and p["land_use"] == "070102" and not p["core"]
                   and not p["control"] and not p.get("facility")),
                  key=lambda p: dist(p["centroid"], SITES["解放碑"]) if dist(p["centroid"], SITES["解放碑"]) > 600 else 1e9)
-    for n, p in enumerate(parcels, 1):
-        p["ring_out"] = p["ring"]
+    for p in parcels:
+        p["ring_out"] = [to_lonlat(c) for c in p["ring"]]
+    for block in blocks:
+        snap_t_junctions([p for p in parcels if p["block"] == block["id"] and p is not bowtie])
     ordered = [p for p in parcels if p is not bowtie] + [bowtie]
     for n, p in enumerate(ordered, 1):
         p["parcel_id"] = f"YZ{n:04d}"
     bowtie_id = "YZ9999"
     bowtie["parcel_id"] = bowtie_id
-    r = bowtie["ring"]
+    r = bowtie["ring_out"]
     bowtie["ring_out"] = [r[0], r[1], r[3], r[2]]
     bowtie["remark"] = "几何自相交（示例）"
-    facilities_by_parcel = {f["parcel"]: f for f in facilities}
     # streets
-    streets, nodes = grid_streets(grids, lines, zones)
+    streets = grid_streets(grids, lines, zones)
     streets += riverside_streets()
     streets += add_steps(random.Random(f"{seed}/steps"), streets, parcels)
     streets += add_bridges(streets, parcels)
@@ -1282,16 +1325,12 @@ def build(seed):
     controls = control_lines(zones, ecos, yellow)
     under = validate(ordered, facilities, streets, zones, controls, bowtie_id)
     return dict(parcels=ordered, facilities=facilities, streets=streets, zones=zones, controls=controls,
-                bowtie=bowtie, demolish=demo, parcels_by_idx=parcels, yellow=yellow, monument=monument, crossings=under,
-                by_parcel=facilities_by_parcel)
+                bowtie=bowtie, demolish=demo, parcels_by_idx=parcels, yellow=yellow, monument=monument, crossings=under)
 
 
 def summary(data):
     parcels, streets, facilities = data["parcels"], data["streets"], data["facilities"]
     res = sum(1 for p in parcels if p["land_use"].startswith("0701"))
-    zone_limits = {}
-    for z in data["zones"]:
-        zone_limits[z["id"]] = (z["core"], z["outer"], z["h_core"], z["h_ctrl"])
     over = sum(1 for p in parcels if p["control"] and p["height_m"] > next(z["h_ctrl"] for z in data["zones"]
                                                                             if z["id"] == p["control"]))
     lines = [
@@ -1332,3 +1371,228 @@ def generate(seed, final):
 def sha256(path):
     with open(path, "rb") as fh:
         return hashlib.sha256(fh.read()).hexdigest()
+
+
+def field_table(rows):
+    return "\n".join(["| field | type | meaning |", "| --- | --- | --- |"] +
+                     [f"| `{a}` | {b} | {c} |" for a, b, c in rows])
+
+
+def readme(data, seed, hashes):
+    parcels, facilities, streets = data["parcels"], data["facilities"], data["streets"]
+    by_idx = data["parcels_by_idx"]
+    kg = count([f for f in facilities if f["category"] == "kindergarten"], lambda f: by_idx[f["parcel"]]["region"])
+    demo, bowtie = data["demolish"], data["bowtie"]
+    demo_zone = next(z for z in data["zones"] if z["id"] == demo["core"])
+    limit = {z["id"]: z["h_ctrl"] for z in data["zones"]}
+    n_res = sum(1 for p in parcels if p["land_use"].startswith("0701"))
+    n_core = sum(1 for p in parcels if p["core"])
+    n_over = sum(1 for p in parcels if p["control"] and p["height_m"] > limit[p["control"]])
+    fmt = lambda d: ", ".join(f"{k} {v}" for k, v in d.items())
+    return f"""# GeoData — synthetic sample data for RenewalGIS (渝中, Chongqing)
+
+Synthetic but plausible urban-renewal data for the Yuzhong peninsula (渝中半岛) between the Jialing
+River (嘉陵江, north) and the Yangtze (长江, south), which meet at Chaotianmen (朝天门), with riverside
+strips of Jiangbei (江北, north bank) and Nan'an (南岸, south bank). Study area: lon 106.555–106.598,
+lat 29.538–29.582. **The geography is loosely modelled on Yuzhong, not surveyed**: rivers are smooth
+bands 340–520 m wide, street blocks are curved grids, every attribute is invented.
+
+**Licence:** generated by this project and released under **CC0 1.0** (public domain dedication,
+https://creativecommons.org/publicdomain/zero/1.0/). No third-party data was used.
+
+## How it was made
+
+```
+python3 scripts/gen_sample_data.py --seed {seed} --out GeoData    # writes every file here, this one too
+python3 scripts/gen_sample_data.py --check                        # regenerate in a temp dir, compare bytes
+```
+
+Python 3 standard library plus `ogr2ogr` (Debian `gdal-bin`) for the Shapefile and GeoPackage. The same
+seed gives byte-identical files with the same GDAL/SQLite build (verified by sha256 over two runs). Pinned:
+the DBF header date (2025-11-23, patched after GDAL writes today's date) and `OGR_CURRENT_DATE`
+(`gpkg_contents.last_change`). Another GDAL/PROJ/SQLite version may write a different `.prj` text or
+GeoPackage page layout; then `--check` reports those files and you regenerate. All geometry is computed in
+a local metric frame and rounded to 1e-7° CGCS2000 lon/lat (Shapefile: projected in the script with the
+Krüger series, rounded to 1 mm).
+
+## Files
+
+| file | format | CRS | encoding | features | import flags |
+| --- | --- | --- | --- | --- | --- |
+| `parcels.shp` (+`.shx` `.dbf` `.prj`) | ESRI Shapefile, Polygon | EPSG:4545 | **GBK, no `.cpg`, LDID byte 0** | {len(parcels)} | `--encoding GBK` |
+| `planning_constraints.gpkg` → `heritage_zones` | GeoPackage, Polygon | EPSG:4490 | UTF-8 | {2 * len(data["zones"])} | — |
+| `planning_constraints.gpkg` → `control_lines` | GeoPackage, Polygon | EPSG:4490 | UTF-8 | {len(data["controls"])} | — |
+| `facilities.csv` | CSV, points as `lon`,`lat` columns | **GCJ-02** | UTF-8, no BOM | {len(facilities)} | `--crs GCJ02` |
+| `streets.geojson` | GeoJSON (RFC 7946), LineString | WGS84 lon/lat (= CGCS2000 to < 1 m) | UTF-8 | {len(streets)} | — |
+
+### parcels.shp — land parcels (地块)
+
+Street blocks on three curved grids, each split into 2–8 quadrilateral parcels. Polygons are valid, except
+one deliberate bow-tie (see below). GDAL writes Shapefile rings clockwise (outer) as the format requires.
+The `.dbf` is GBK without a `.cpg` and with language-driver byte 0, as real data often arrives:
+open it with `--encoding GBK` (GDAL: `-oo ENCODING=GBK`); without it Chinese text comes out garbled.
+DBF field names are at most 10 bytes, so **GDAL truncates two names**: `safety_grade` → `safety_gra` and
+`planned_action` → `planned_ac` (map them back on import).
+
+{field_table([
+        ("parcel_id", "C(8)", "`YZ0001`…; the bow-tie parcel is `YZ9999` (last record)"),
+        ("land_use", "C(6)", "用地用海分类 (2023) code, text with leading zero: 0701 城镇住宅 (070101 一类, 070102 二类), "
+         "0702 社区服务设施, 0801 机关团体, 0804 教育 (080403 中小学, 080404 幼儿园), 0806 医疗卫生, 080701 老年人社会福利, "
+         "0901 商业, 0902 商务金融, 1001 工业 (incl. the two substation sites), 1101 物流仓储, 1207 城镇道路, 1401 公园绿地, "
+         "1402 防护绿地, 1403 广场, 1504 文物古迹"),
+        ("population", "N(5)", "residents (persons); 0 unless land_use starts with 0701 and the parcel is not vacant"),
+        ("build_year", "N(4)", "main building's year, 1950–2020 (older near 解放碑/朝天门 and in heritage districts)"),
+        ("safety_gra", "C(1)", "`safety_grade`: building safety appraisal A (safe) … D (dangerous)"),
+        ("far", "N(6,2)", "floor-area ratio (容积率)"),
+        ("height_m", "N(6,1)", "building height, metres"),
+        ("vacant", "N(1)", "1 = vacant / disused, 0 = in use"),
+        ("planned_ac", "C(10)", "`planned_action`: retain / renovate / demolish / new_build"),
+        ("name", "C(40)", "e.g. 解放碑片区地块12 (片区 = nearest neighbourhood)"),
+        ("备注", "C(60)", "remarks (GBK field name, 4 bytes); often empty, which GDAL reads as NULL"),
+    ])}
+
+Neighbouring parcels share identical boundary vertices (no slivers or overlaps). Counts by region:
+{fmt(count(parcels, lambda p: p["region"]))}; residential (0701*) {n_res} = {100 * n_res / len(parcels):.0f} %,
+total population {sum(p["population"] for p in parcels)}; vacant {sum(p["vacant"] for p in parcels)}.
+
+* land_use: {fmt(count(parcels, lambda p: p["land_use"]))}
+* planned_action: {fmt(count(parcels, lambda p: p["planned_action"]))}
+* safety_grade: {fmt(count(parcels, lambda p: p["safety_grade"]))}
+
+Deliberate cases for the tests and demos:
+
+* **`{bowtie["parcel_id"]}` — self-intersecting (bow-tie) polygon**, {bowtie["name"]}: an ordinary
+  residential parcel digitised with two corners swapped (备注 `几何自相交（示例）`). The importer repairs
+  and counts it; it is the only invalid geometry in the data.
+* **`{demo["parcel_id"]}` — the only `demolish` inside a heritage core**, {demo["name"]} in
+  {demo_zone["id"]} {demo_zone["name"]}: wholly inside the core polygon, safety grade D,
+  备注 `核心保护范围内拟拆除（冲突示例）` — the conflict-analysis demo. Every other parcel that touches a core
+  polygon ({n_core - 1} of them) is `retain`.
+* {n_over} parcels touching a control ring are taller than that ring's `height_limit_m` (existing buildings).
+
+### planning_constraints.gpkg
+
+`heritage_zones` — {len(data["zones"])} historic districts on the Yangtze side of the peninsula, each as a
+`core` polygon and a `control` ring (polygon with the core as its hole) around it:
+
+{field_table([
+        ("zone_id", "text", "`HZ001-core`, `HZ001-control`, …"),
+        ("name", "text", "district name"),
+        ("level", "text", "`core` (核心保护范围) or `control` (建设控制地带)"),
+        ("height_limit_m", "real", "maximum building height, metres"),
+    ])}
+
+{chr(10).join(f"* {z['id']} {z['name']}: core {z['h_core']:g} m, control {z['h_ctrl']:g} m" for z in data["zones"])}
+
+`control_lines` — planning control lines (控制线):
+
+{field_table([
+        ("line_id", "text", "`CL001`…"),
+        ("kind", "text", "`blue` 蓝线 (river + 30 m setback, clipped to the study area), `green` 绿线 (riverside "
+         "green belts 62–100 m from the water), `purple` 紫线 (outer boundary of each heritage district, core ∪ "
+         "control), `ecological` 生态保护 (hill parks 枇杷山, 涂山), `yellow` 黄线 (two substation sites, each 2 m inside its parcel)"),
+        ("name", "text", "Chinese name"),
+    ])}
+
+Counts by kind: {fmt(count(data["controls"], lambda c: c["kind"]))}.
+
+### facilities.csv — public service facilities (points)
+
+Columns `facility_id,category,name,capacity,area_m2,lon,lat`; **lon/lat are GCJ-02** (Amap/高德 offset,
+about 480 m from CGCS2000 here), 7 decimals: import with `--crs GCJ02`. Each facility lies at the centroid
+(in CGCS2000) of a parcel whose land use matches it. Standard CSV quoting, `\\n` line ends.
+
+{field_table([
+        ("facility_id", "text", "`F001`…"),
+        ("category", "text", "elderly_care, childcare, kindergarten, primary_school, clinic, community_canteen, "
+         "market, park, sports"),
+        ("name", "text", "e.g. 较场口幼儿园"),
+        ("capacity", "integer", "beds / places / pupils / daily visits / seats / stalls / visitors, by category"),
+        ("area_m2", "real", "site area, m²: parks 2,000–60,000; schools, kindergartens, sports sites; "
+         "**empty** for the other categories"),
+        ("lon, lat", "real", "GCJ-02 degrees"),
+    ])}
+
+Counts by category: {fmt(count(facilities, lambda f: f["category"]))}. Deliberately sparse:
+**kindergartens** — {fmt(kg)}: three on the peninsula, one on the north bank and **none on the south
+bank (南岸)**, whose residential parcels therefore have no kindergarten on their side of the river.
+
+### streets.geojson — street centre lines
+
+One feature per line, `properties` `street_id` (`S0001`…), `class`, `name` (Chinese), `bridge` (1 = bridge),
+`oneway` (1 = one-way in drawing direction). Classes: {fmt(count(streets, lambda s: s["class"]))}.
+
+* Streets are **noded**: where streets meet they share an exact vertex, often an interior vertex of a
+  longer line (OSM-style), so split lines at shared vertices to build a network. Crossing lines without a
+  shared vertex are not connected.
+* Riverside expressways on all four banks (嘉陵江滨江路, 北滨路, 长江滨江路, 南滨路; not walkable) and riverside
+  promenades (`footway`) on both banks of the peninsula; `steps` are 山城步道 from the street grid down to
+  the promenades, and the stepped lanes of 十八梯 and 山城巷.
+* Bridges (`bridge`=1, class trunk or primary): {", ".join(s["name"] for s in streets if s["bridge"])}.
+  Their ends are vertices of streets on both banks; they pass over the expressways and promenades
+  **without** a shared vertex ({data["crossings"]} bridge–expressway crossings).
+* The walkable network (everything but `expressway`) is one connected component; the expressways have
+  no ramps. No street except the bridges touches a river.
+
+## sha256
+
+```
+{chr(10).join(f"{h}  {n}" for n, h in hashes)}
+```
+"""
+
+
+def compare(new_dir, old_dir):
+    names = sorted(set(os.listdir(new_dir)) | set(os.listdir(old_dir) if os.path.isdir(old_dir) else []))
+    bad = []
+    for name in names:
+        a, b = os.path.join(new_dir, name), os.path.join(old_dir, name)
+        if not os.path.exists(b):
+            bad.append(f"missing in {old_dir}: {name}")
+        elif not os.path.exists(a):
+            bad.append(f"not produced by the generator: {name}")
+        elif sha256(a) != sha256(b):
+            bad.append(f"differs: {name}")
+    for line in bad:
+        print(line)
+    print("check: " + ("FAILED" if bad else f"OK, {len(names)} files byte-identical"))
+    return 1 if bad else 0
+
+
+def install(new_dir, out_dir):
+    os.makedirs(out_dir, exist_ok=True)
+    stems = {n.split(".")[0] for n in OUTPUT_FILES if n != "README.md"}
+    for name in os.listdir(out_dir):         # stale outputs of ours, e.g. a parcels.cpg
+        if name.split(".")[0] in stems and name not in OUTPUT_FILES:
+            os.remove(os.path.join(out_dir, name))
+    for name in OUTPUT_FILES:
+        shutil.copyfile(os.path.join(new_dir, name), os.path.join(out_dir, name))
+
+
+def main(argv=None):
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    ap.add_argument("--out", default=os.path.join(repo, "GeoData"), help="output directory (default: GeoData)")
+    ap.add_argument("--check", action="store_true", help="regenerate in a temp dir and compare with --out")
+    args = ap.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="gen_sample_data_") as tmp:
+        data = generate(args.seed, tmp)
+        hashes = [(n, sha256(os.path.join(tmp, n))) for n in OUTPUT_FILES if n != "README.md"]
+        with open(os.path.join(tmp, "README.md"), "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(readme(data, args.seed, hashes))
+        produced = sorted(os.listdir(tmp))
+        if produced != sorted(OUTPUT_FILES):
+            raise SystemExit(f"unexpected output files: {produced}")
+        if args.check:
+            return compare(tmp, args.out)
+        install(tmp, args.out)
+    print("\n".join(summary(data)))
+    for name, digest in hashes:
+        print(f"{digest}  {name}")
+    print(f"wrote {len(OUTPUT_FILES)} files to {args.out} (seed {args.seed})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

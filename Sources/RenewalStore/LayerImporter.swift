@@ -14,9 +14,11 @@ public struct ImportOptions: Sendable {
     public var replace = false
     /// Stop at the first invalid geometry instead of repairing it.
     public var strict = false
+    /// Source field name → store column name, e.g. a Shapefile's truncated `planned_ac` → `planned_action`.
+    public var renames: [String: String] = [:]
 
-    public init(layerName: String? = nil, crs: CRS? = nil, replace: Bool = false, strict: Bool = false) {
-        self.layerName = layerName; self.crs = crs; self.replace = replace; self.strict = strict
+    public init(layerName: String? = nil, crs: CRS? = nil, replace: Bool = false, strict: Bool = false, renames: [String: String] = [:]) {
+        self.layerName = layerName; self.crs = crs; self.replace = replace; self.strict = strict; self.renames = renames
     }
 }
 
@@ -75,7 +77,7 @@ public enum LayerImporter {
             throw StoreError.invalidLayerName("\(name)\" (a table of that name already exists in the store")
         }
 
-        let columns = columnNames(for: source.fields)
+        let columns = columnNames(for: source.fields.map { FieldInfo(name: options.renames[$0.name] ?? $0.name, type: $0.type) })
         let columnSQL = zip(columns, source.fields).map { ", \(SQL.quote($0)) \($1.type.sqliteType)" }.joined()
         let geos = try GEOSContext()
         var projector: Projector? = nil

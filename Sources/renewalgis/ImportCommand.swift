@@ -15,7 +15,7 @@ struct Import: ParsableCommand {
 
             Examples:
               renewalgis import GeoData/streets.geojson --store city.sqlite
-              renewalgis import GeoData/parcels.shp --encoding GBK --store city.sqlite
+              renewalgis import GeoData/parcels.shp --encoding GBK --rename planned_ac=planned_action --store city.sqlite
               renewalgis import GeoData/facilities.csv --crs GCJ02 --store city.sqlite
               renewalgis import GeoData/planning_constraints.gpkg --layer heritage_zones --store city.sqlite --replace
             """
@@ -38,6 +38,9 @@ struct Import: ParsableCommand {
 
     @Option(help: "Text encoding of a Shapefile without .cpg, e.g. GBK.")
     var encoding: String?
+
+    @Option(help: ArgumentHelp("Rename a field on import (repeatable), e.g. planned_ac=planned_action.", valueName: "old=new"))
+    var rename: [String] = []
 
     @Flag(help: "Replace a layer of the same name (atomically).")
     var replace = false
@@ -66,7 +69,18 @@ struct Import: ParsableCommand {
             }
             let store = try SpatialStore(openOrCreate: store)
             var bars: [String: ProgressLine] = [:]
-            let options = ImportOptions(layerName: storeName, crs: crsOverride, replace: replace, strict: strict)
+            var renames: [String: String] = [:]
+            for pair in rename {
+                let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                    throw ValidationError("--rename takes old=new, got \"\(pair)\"")
+                }
+                renames[parts[0]] = parts[1]
+            }
+            if let unknown = renames.keys.first(where: { name in !layers.contains { $0.fields.contains { $0.name == name } } }) {
+                throw FileError(path: file, reason: "--rename \(unknown)=…: the file has no field \(unknown)")
+            }
+            let options = ImportOptions(layerName: storeName, crs: crsOverride, replace: replace, strict: strict, renames: renames)
             let reports = try LayerImporter.importLayers(layers.map { ($0, options) }, into: store) { name, count in
                 let bar = bars[name] ?? ProgressLine("importing \(name)")
                 bars[name] = bar
@@ -77,9 +91,8 @@ struct Import: ParsableCommand {
                 report.warnings.forEach(Terminal.warning)
                 let r = report.record
                 let rate = report.seconds > 0 ? Int(Double(r.featureCount) / report.seconds) : 0
-                Terminal.info("imported \(r.name): \(r.featureCount) features from \(r.sourceCRS) (\(r.repairedCount) repaired, \(r.skippedCount) skipped) in \(String(format: "%.2f", report.seconds)) s, \(rate) features/s")
+                print("imported \(r.name): \(r.featureCount) features from \(r.sourceCRS) (\(r.repairedCount) repaired, \(r.skippedCount) skipped) in \(String(format: "%.2f", report.seconds)) s, \(rate) features/s")
             }
-            print(LayerTable.render(reports.map(\.record)))
         }
     }
 }
