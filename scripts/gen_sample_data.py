@@ -1300,9 +1300,9 @@ def build(seed):
     finish_attributes(rng, parcels, zones)
     demo.update(planned_action="demolish", safety_grade="D", remark="核心保护范围内拟拆除（冲突示例）")
     # the one deliberate bow-tie: an ordinary residential parcel digitised with two corners swapped
-    bowtie = min((p for p in parcels if p["region"] == "yuzhong" and p["land_use"] == "070102" and not p["core"]
-                  and not p["control"] and not p.get("facility")),
-                 key=lambda p: dist(p["centroid"], SITES["解放碑"]) if dist(p["centroid"], SITES["解放碑"]) > 600 else 1e9)
+    plain = [p for p in parcels if p["region"] == "yuzhong" and p["land_use"] == "070102" and not p["core"]
+             and not p["control"] and not p.get("facility") and dist(p["centroid"], SITES["解放碑"]) > 600]
+    bowtie = min(plain, key=lambda p: dist(p["centroid"], SITES["解放碑"]))
     for p in parcels:
         p["ring_out"] = [to_lonlat(c) for c in p["ring"]]
     for block in blocks:
