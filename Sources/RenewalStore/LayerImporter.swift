@@ -70,32 +70,13 @@ public enum LayerImporter {
             throw FileError(path: path, reason: "layer \(source.name) has CRS \"\(name)\" with no EPSG equivalent; pass --crs with its EPSG code")
         }
 
-        if try LayerRecord.fetchOne(db, key: name) != nil {
-            guard options.replace else { throw StoreError.layerExists(path: storePath, layer: name) }
-            try dropLayer(name, in: db)
-        } else if try db.tableExists(name) {
-            throw StoreError.invalidLayerName("\(name)\" (a table of that name already exists in the store")
-        }
-
-        let columns = columnNames(for: source.fields.map { FieldInfo(name: options.renames[$0.name] ?? $0.name, type: $0.type) })
-        let columnSQL = zip(columns, source.fields).map { ", \(SQL.quote($0)) \($1.type.sqliteType)" }.joined()
+        let fields = source.fields.map { FieldInfo(name: options.renames[$0.name] ?? $0.name, type: $0.type) }
+        let builder = try LayerBuilder(db, storePath: storePath, name: name, fields: fields,
+                                       kind: source.declaredKind.map(LayerBuilder.storageKind), replace: options.replace)
         let geos = try GEOSContext()
         var projector: Projector? = nil
-        var storageKind: GeometryKind? = source.declaredKind.map(storageKindFor)
-        var insert: BulkInsert? = nil
-        var extent = Envelope.empty
-        var count = 0, repaired = 0, skipped = 0
+        var repaired = 0, skipped = 0
         var repairedExamples: [String] = [], skippedExamples: [String] = []
-
-        // The table is created at the first geometry, when the layer's kind is known. Rows get
-        // SpatiaLite blobs directly; the geometry column is registered (one validating pass, and
-        // SpatiaLite's constraint triggers) and indexed once all rows are in.
-        func createTable(_ kind: GeometryKind) throws -> BulkInsert {
-            try db.execute(sql: "CREATE TABLE \(SQL.quote(name)) (fid INTEGER PRIMARY KEY\(columnSQL), geom \(kind.rawValue))")
-            let names = columns.map { SQL.quote($0) + ", " }.joined()
-            let placeholders = String(repeating: "?, ", count: columns.count)
-            return try BulkInsert(db, sql: "INSERT INTO \(SQL.quote(name)) (\(names)geom) VALUES (\(placeholders)?)", storePath: storePath)
-        }
 
         func skip(_ location: String, _ why: String) {
             skipped += 1
@@ -128,12 +109,8 @@ public enum LayerImporter {
                                 reason: "coordinates are not lon/lat after converting from \(sourceCRS!) (is that the file's CRS? pass --crs)")
             }
 
-            let kind = storageKind ?? storageKindFor(geometry.kind)
-            if insert == nil {
-                storageKind = kind
-                insert = try createTable(kind)
-            }
-            guard let fitted = fit(geometry, to: kind) else {
+            let kind = builder.kind ?? LayerBuilder.storageKind(for: geometry.kind)
+            guard let fitted = LayerBuilder.fit(geometry, to: kind) else {
                 if options.strict { throw StoreError.incompatibleGeometry(location: location, kind: geometry.kind.rawValue, layerKind: kind.rawValue) }
                 skip(location, "a \(geometry.kind.rawValue) in a \(kind.rawValue) layer")
                 return
@@ -145,7 +122,7 @@ public enum LayerImporter {
                 do { reason = try geos.invalidityReason(geometry) } catch { reason = "\(error)" }
                 if let reason {
                     if options.strict { throw StoreError.invalidGeometry(location: location, reason: reason) }
-                    guard let fixed = try? geos.makeValid(geometry), let refit = fit(fixed, to: kind) else {
+                    guard let fixed = try? geos.makeValid(geometry), let refit = LayerBuilder.fit(fixed, to: kind) else {
                         skip(location, "invalid (\(reason)) and nothing is left after repair")
                         return
                     }
@@ -155,24 +132,10 @@ public enum LayerImporter {
                 }
             }
 
-            let envelope = geometry.envelope!
-            try insert!.insert(feature.values, blob: SpatiaLiteBlob.encode(geometry, srid: Int32(SpatialStore.storageSRID), envelope: envelope))
-            extent.expand(toInclude: envelope)
-            count += 1
-            if count % 2000 == 0 { progress?(count) }
+            try builder.append(feature.values, geometry: geometry)
+            if builder.count % 2000 == 0 { progress?(builder.count) }
         }
-        progress?(count)
-
-        let kind = storageKind ?? .geometry
-        if insert == nil { _ = try createTable(kind) }
-        insert = nil
-        // RecoverGeometryColumn checks every row's type and SRID and returns 1, or 0 when one does not fit.
-        let registered = try Int.fetchOne(db, sql: "SELECT RecoverGeometryColumn(?, 'geom', ?, ?, 'XY')",
-                                          arguments: [name, SpatialStore.storageSRID, kind.rawValue])
-        guard registered == 1 else {
-            throw StoreError.database(path: storePath, message: "SpatiaLite did not accept the geometry column of \(name) as \(kind.rawValue)")
-        }
-        _ = try Int.fetchOne(db, sql: "SELECT CreateSpatialIndex(?, 'geom')", arguments: [name])
+        progress?(builder.count)
 
         if let outside = projector?.positionsOutsideChina, outside > 0 {
             warnings.append("\(path): \(outside) positions lie outside China, where the \(sourceCRS!) offset does not apply; they were taken as they are")
@@ -183,64 +146,11 @@ public enum LayerImporter {
         if skipped > 0 {
             warnings.append("skipped \(skipped) feature\(skipped == 1 ? "" : "s"), e.g. " + skippedExamples.joined(separator: "; "))
         }
-        let record = LayerRecord(
+        let record = try builder.finish(LayerRecord(
             name: name, kind: "source", sourceFile: path, sourceLayer: source.name,
-            sourceCRS: sourceCRS?.description ?? "EPSG:4490", featureCount: count,
-            minX: extent.isEmpty ? nil : extent.minX, minY: extent.isEmpty ? nil : extent.minY,
-            maxX: extent.isEmpty ? nil : extent.maxX, maxY: extent.isEmpty ? nil : extent.maxY,
-            geometryType: kind.rawValue, importedAt: ISO8601DateFormatter().string(from: Date()),
-            repairedCount: repaired, skippedCount: skipped)
-        try record.insert(db)
+            sourceCRS: sourceCRS?.description ?? "EPSG:4490", featureCount: 0, geometryType: "",
+            importedAt: ISO8601DateFormatter().string(from: Date()), repairedCount: repaired, skippedCount: skipped))
         return ImportReport(record: record, warnings: warnings, seconds: Date().timeIntervalSince(started))
-    }
-
-    /// Removes a layer's table, spatial index and metadata (inside the caller's transaction).
-    static func dropLayer(_ name: String, in db: Database) throws {
-        if try db.tableExists("idx_\(name)_geom") {
-            _ = try Int.fetchOne(db, sql: "SELECT DisableSpatialIndex(?, 'geom')", arguments: [name])
-            try db.execute(sql: "DROP TABLE IF EXISTS \(SQL.quote("idx_\(name)_geom"))")
-        }
-        _ = try Int.fetchOne(db, sql: "SELECT DiscardGeometryColumn(?, 'geom')", arguments: [name])
-        try db.execute(sql: "DROP TABLE IF EXISTS \(SQL.quote(name))")
-        try db.execute(sql: "DELETE FROM renewalgis_layers WHERE name = ?", arguments: [name])
-    }
-
-    /// The stored kind for a source kind: lines and polygons are stored as their multi kind
-    /// (repair may split a polygon), points stay points.
-    static func storageKindFor(_ kind: GeometryKind) -> GeometryKind {
-        switch kind {
-        case .point: .point
-        case .geometryCollection: .geometry
-        default: kind.multi
-        }
-    }
-
-    /// `geometry` in the layer's kind, or nil when it does not fit (another dimension).
-    static func fit(_ geometry: Geometry, to kind: GeometryKind) -> Geometry? {
-        guard let dimension = kind.dimension else { return geometry }
-        if kind == .point {
-            switch geometry {
-            case .point: return geometry
-            case .multiPoint(let ps) where ps.count == 1: return .point(ps[0])
-            default: return nil
-            }
-        }
-        if geometry.kind.dimension == dimension { return geometry.asMulti }
-        guard geometry.kind == .geometryCollection else { return nil }
-        return geometry.extractingParts(ofDimension: dimension)
-    }
-
-    /// Column names for the source fields: `fid` and `geom` are reserved, and SQLite column
-    /// names are case-insensitive, so clashes get a numeric suffix.
-    static func columnNames(for fields: [FieldInfo]) -> [String] {
-        var used: Set<String> = ["fid", "geom"]
-        return fields.map { field in
-            var candidate = field.name.isEmpty ? "field" : field.name
-            var n = 2
-            while used.contains(candidate.lowercased()) { candidate = "\(field.name)_\(n)"; n += 1 }
-            used.insert(candidate.lowercased())
-            return candidate
-        }
     }
 
     /// Store layer names are SQL identifiers: letters, digits and _, starting with a letter.

@@ -1,0 +1,130 @@
+import Foundation
+import GeoFiles
+import GeoKernel
+import GRDB
+
+/// Builds one layer table inside the caller's write transaction: replaces (or refuses to
+/// replace) an existing layer, creates the table when the geometry kind is known, bulk-inserts
+/// rows with SpatiaLite blobs, then registers the geometry column (one validating pass and
+/// SpatiaLite's constraint triggers), builds the R*Tree index and writes the catalogue row.
+/// Shared by imports and analysis results.
+final class LayerBuilder {
+    let name: String
+    let columns: [String]
+    private let fieldTypes: [FieldType]
+    private let db: Database
+    private let storePath: String
+    private var insert: BulkInsert?
+    private(set) var kind: GeometryKind?
+    private(set) var count = 0
+    private(set) var extent = Envelope.empty
+
+    /// - Parameters:
+    ///   - fields: attribute columns; names clashing with `fid`/`geom` or each other get a suffix.
+    ///   - replace: drop an existing layer of this name first; otherwise an existing one is an error.
+    init(_ db: Database, storePath: String, name: String, fields: [FieldInfo], kind: GeometryKind?, replace: Bool) throws {
+        self.db = db
+        self.storePath = storePath
+        self.name = name
+        self.kind = kind
+        columns = LayerBuilder.columnNames(for: fields)
+        fieldTypes = fields.map(\.type)
+        if try LayerRecord.fetchOne(db, key: name) != nil {
+            guard replace else { throw StoreError.layerExists(path: storePath, layer: name) }
+            try LayerBuilder.dropLayer(name, in: db)
+        } else if try db.tableExists(name) {
+            throw StoreError.invalidLayerName("\(name)\" (a table of that name already exists in the store")
+        }
+    }
+
+    /// Appends one row; `geometry` is in EPSG:4490 and already of the layer's kind (see `fit`).
+    /// The first row fixes the kind when it was not given.
+    func append(_ values: [PropertyValue], geometry: Geometry) throws {
+        if insert == nil { insert = try createTable(kind ?? LayerBuilder.storageKind(for: geometry.kind)) }
+        guard let envelope = geometry.envelope else { return }
+        try insert!.insert(values, blob: SpatiaLiteBlob.encode(geometry, srid: Int32(SpatialStore.storageSRID), envelope: envelope))
+        extent.expand(toInclude: envelope)
+        count += 1
+    }
+
+    /// Finishes the table and writes the catalogue row from `record` (name, counts, extent and
+    /// geometry type are filled in here).
+    func finish(_ record: LayerRecord) throws -> LayerRecord {
+        if insert == nil { insert = try createTable(kind ?? .geometry) }
+        insert = nil
+        let kind = self.kind ?? .geometry
+        // RecoverGeometryColumn checks every row's type and SRID and returns 1, or 0 when one does not fit.
+        let registered = try Int.fetchOne(db, sql: "SELECT RecoverGeometryColumn(?, 'geom', ?, ?, 'XY')",
+                                          arguments: [name, SpatialStore.storageSRID, kind.rawValue])
+        guard registered == 1 else {
+            throw StoreError.database(path: storePath, message: "SpatiaLite did not accept the geometry column of \(name) as \(kind.rawValue)")
+        }
+        _ = try Int.fetchOne(db, sql: "SELECT CreateSpatialIndex(?, 'geom')", arguments: [name])
+        var record = record
+        record.name = name
+        record.featureCount = count
+        record.geometryType = kind.rawValue
+        (record.minX, record.minY, record.maxX, record.maxY) = extent.isEmpty
+            ? (nil, nil, nil, nil) : (extent.minX, extent.minY, extent.maxX, extent.maxY)
+        try record.insert(db)
+        return record
+    }
+
+    private func createTable(_ kind: GeometryKind) throws -> BulkInsert {
+        self.kind = kind
+        let columnSQL = zip(columns, fieldTypes).map { ", \(SQL.quote($0)) \($1.sqliteType)" }.joined()
+        try db.execute(sql: "CREATE TABLE \(SQL.quote(name)) (fid INTEGER PRIMARY KEY\(columnSQL), geom \(kind.rawValue))")
+        let names = columns.map { SQL.quote($0) + ", " }.joined()
+        let placeholders = String(repeating: "?, ", count: columns.count)
+        return try BulkInsert(db, sql: "INSERT INTO \(SQL.quote(name)) (\(names)geom) VALUES (\(placeholders)?)", storePath: storePath)
+    }
+
+    /// Removes a layer's table, spatial index and metadata (inside the caller's transaction).
+    static func dropLayer(_ name: String, in db: Database) throws {
+        if try db.tableExists("idx_\(name)_geom") {
+            _ = try Int.fetchOne(db, sql: "SELECT DisableSpatialIndex(?, 'geom')", arguments: [name])
+            try db.execute(sql: "DROP TABLE IF EXISTS \(SQL.quote("idx_\(name)_geom"))")
+        }
+        _ = try Int.fetchOne(db, sql: "SELECT DiscardGeometryColumn(?, 'geom')", arguments: [name])
+        try db.execute(sql: "DROP TABLE IF EXISTS \(SQL.quote(name))")
+        try db.execute(sql: "DELETE FROM renewalgis_layers WHERE name = ?", arguments: [name])
+    }
+
+    /// The stored kind for a source kind: lines and polygons are stored as their multi kind
+    /// (repair may split a polygon), points stay points.
+    static func storageKind(for kind: GeometryKind) -> GeometryKind {
+        switch kind {
+        case .point: .point
+        case .geometryCollection: .geometry
+        default: kind.multi
+        }
+    }
+
+    /// `geometry` in the layer's kind, or nil when it does not fit (another dimension).
+    static func fit(_ geometry: Geometry, to kind: GeometryKind) -> Geometry? {
+        guard let dimension = kind.dimension else { return geometry }
+        if kind == .point {
+            switch geometry {
+            case .point: return geometry
+            case .multiPoint(let ps) where ps.count == 1: return .point(ps[0])
+            default: return nil
+            }
+        }
+        if geometry.kind.dimension == dimension { return geometry.asMulti }
+        guard geometry.kind == .geometryCollection else { return nil }
+        return geometry.extractingParts(ofDimension: dimension)
+    }
+
+    /// Column names for the fields: `fid` and `geom` are reserved, and SQLite column names are
+    /// case-insensitive, so clashes get a numeric suffix.
+    static func columnNames(for fields: [FieldInfo]) -> [String] {
+        var used: Set<String> = ["fid", "geom"]
+        return fields.map { field in
+            var candidate = field.name.isEmpty ? "field" : field.name
+            var n = 2
+            while used.contains(candidate.lowercased()) { candidate = "\(field.name)_\(n)"; n += 1 }
+            used.insert(candidate.lowercased())
+            return candidate
+        }
+    }
+}
