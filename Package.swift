@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Dependencies point one way:
-//   C shims → GeoKernel → (GeoFiles, analyses) → RenewalStore → renewalgis (CLI, later HTTP)
+//   C shims → GeoKernel → (GeoFiles, RenewalAnalysis) → RenewalStore → renewalgis (CLI, later HTTP)
 let package = Package(
     name: "RenewalGIS",
     platforms: [.macOS(.v14)],
@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         // C libraries from Debian, one module map and shim header each.
@@ -23,6 +24,8 @@ let package = Package(
 
         // Plain Swift geometry values plus the GEOS and PROJ bridges.
         .target(name: "GeoKernel", dependencies: ["CGEOS", "CPROJ"]),
+        // Analyses: pure functions of values and parameters (no I/O).
+        .target(name: "RenewalAnalysis", dependencies: ["GeoKernel"]),
         // Reading and writing GIS files through GDAL/OGR.
         .target(name: "GeoFiles", dependencies: ["GeoKernel", "CGDAL"]),
         // The SpatiaLite store: layers, catalogue, atomic imports.
@@ -31,13 +34,19 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The jobs the CLI (and the server) run: store in, analysis, store and files out.
+        .target(name: "RenewalRunner", dependencies: [
+            "GeoKernel", "GeoFiles", "RenewalStore", "RenewalAnalysis",
+            .product(name: "Yams", package: "Yams"),
+        ]),
         .executableTarget(name: "renewalgis", dependencies: [
-            "GeoKernel", "GeoFiles", "RenewalStore",
+            "GeoKernel", "GeoFiles", "RenewalStore", "RenewalAnalysis", "RenewalRunner",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 
         .testTarget(name: "GeoKernelTests", dependencies: ["GeoKernel"]),
+        .testTarget(name: "RenewalAnalysisTests", dependencies: ["RenewalAnalysis", "GeoKernel"]),
         .testTarget(name: "RenewalStoreTests", dependencies: ["RenewalStore", "GeoFiles", "GeoKernel"]),
         .testTarget(name: "CLITests", dependencies: ["renewalgis"]),
     ],

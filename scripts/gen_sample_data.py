@@ -764,6 +764,37 @@ FACILITY_PLAN = [  # category, land use, (yuzhong, jiangbei, nanan), capacity ra
 ]
 REGIONS = ("yuzhong", "jiangbei", "nanan")
 
+# Categories added after the first release of the data. They are placed after every parcel attribute
+# is final, with their own random stream, on parcels whose land use already fits (0804 教育, or 0702
+# 社区服务设施 not yet hosting a facility) and that are in use (not vacant, not to be demolished, not in a
+# heritage core). Nothing about the parcels changes, so parcels, streets and constraints stay byte for byte
+# what they were, and F001-F080 keep their ids; these follow them. The south bank gets few of them on
+# purpose, so the coverage analysis has gaps to show there.
+ADDED_FACILITY_PLAN = [  # category, host land use, (yuzhong, jiangbei, nanan), capacity range, spacing m,
+    #                      residents within 300 m of the host at least
+    ("middle_school", "0804", (2, 1, 1), (1200, 3000), 1500, 0),
+    ("elderly_day_care", "0702", (5, 2, 1), (20, 60), 500, 9000),
+    ("community_service", "0702", (6, 3, 2), (60, 240), 450, 9000),
+]
+MIDDLE_SCHOOL_NAMES = {"yuzhong": ["渝中区第三中学", "渝中区第六中学"], "jiangbei": ["江北区第五中学"],
+                       "nanan": ["南岸区第七中学"]}
+ADDED_SUFFIXES = {"elderly_day_care": ["老年人日间照料中心", "日间照料中心"],
+                  "community_service": ["社区服务站", "便民服务站"]}
+CAPACITY_UNITS = {"elderly_care": "beds", "childcare": "places", "kindergarten": "places",
+                  "primary_school": "pupils", "middle_school": "pupils", "clinic": "daily visits",
+                  "community_canteen": "seats", "market": "stalls", "park": "visitors (area / 25 m²)",
+                  "sports": "visitors", "elderly_day_care": "places", "community_service": "daily visits"}
+
+
+def facility_name(p, n, suffixes, used_names):
+    """Nearest neighbourhood + suffix, falling back to the next neighbourhood, then 二部, 三部, ..."""
+    near = [a for a, _ in sorted(ANCHOR_XY[p["region"]], key=lambda a: dist(a[1], p["centroid"]))][:2]
+    options = [near[0] + suffixes[(n + m) % len(suffixes)] for m in range(len(suffixes))]
+    options += [near[1] + suf for suf in suffixes] + [near[0] + suffixes[0] + f"（{k}部）" for k in "二三四五"]
+    name = next(o for o in options if o not in used_names)
+    used_names.add(name)
+    return name
+
 
 def place_facilities(rng, parcels, ecos, reserved):
     facilities, used_names = [], set()
@@ -798,11 +829,7 @@ def place_facilities(rng, parcels, ecos, reserved):
         for n, k in enumerate(chosen):
             p = parcels[k]
             p["land_use"], p["facility"] = lu, category
-            near = [a for a, _ in sorted(ANCHOR_XY[p["region"]], key=lambda a: dist(a[1], p["centroid"]))][:2]
-            options = [near[0] + suffixes[(n + m) % len(suffixes)] for m in range(len(suffixes))]
-            options += [near[1] + suf for suf in suffixes] + [near[0] + suffixes[0] + f"（{k}部）" for k in "二三四五"]
-            name = next(o for o in options if o not in used_names)
-            used_names.add(name)
+            name = facility_name(p, n, suffixes, used_names)
             area = None
             if category == "park":
                 area = round(max(2000.0, p["area"]), 1)
@@ -823,6 +850,49 @@ def place_facilities(rng, parcels, ecos, reserved):
         f["facility_id"] = f"F{n:03d}"
         f["lonlat"] = to_lonlat(parcels[f["parcel"]]["centroid"])
     return facilities
+
+
+def place_added_facilities(seed, parcels, facilities):
+    """The ADDED_FACILITY_PLAN categories, appended after `facilities`; reads the parcels, never writes them."""
+    rng = random.Random(f"{seed}/facilities-added")
+    taken = {f["parcel"] for f in facilities}
+    used_names = {f["name"] for f in facilities}
+    residential = [p for p in parcels if p["land_use"].startswith("0701") and p["population"] > 0]
+    added = []
+    for category, lu, counts, cap, spacing0, min_residents in ADDED_FACILITY_PLAN:
+        for region, count in zip(REGIONS, counts):
+            cands = [k for k, p in enumerate(parcels) if p["region"] == region and k not in taken
+                     and p["land_use"] == lu and not p.get("facility") and not p["core"] and not p["vacant"]
+                     and p["planned_action"] != "demolish" and p["area"] >= (3000 if lu == "0804" else 2000)
+                     and sum(q["population"] for q in residential
+                             if dist(q["centroid"], p["centroid"]) <= 300) >= min_residents]
+            shuffle(rng, cands)
+            chosen, spacing = [], spacing0
+            while count > 0:       # as in place_facilities: random picks kept apart, relaxing when none is left
+                ok = [c for c in cands if all(dist(parcels[c]["centroid"], parcels[o]["centroid"]) >= spacing
+                                              for o in chosen)]
+                if not ok:
+                    spacing *= 0.8
+                    continue
+                chosen.append(ok[0])
+                cands.remove(ok[0])
+                taken.add(ok[0])
+                count -= 1
+            for n, k in enumerate(sorted(chosen)):
+                p = parcels[k]
+                if category == "middle_school":
+                    name = MIDDLE_SCHOOL_NAMES[region][n]
+                    used_names.add(name)
+                else:
+                    name = facility_name(p, n, ADDED_SUFFIXES[category], used_names)
+                added.append(dict(category=category, parcel=k, name=name, capacity=int(uniform(rng, *cap)),
+                                  area_m2=round(p["area"], 1) if category == "middle_school" else None))
+    order = {c[0]: i for i, c in enumerate(ADDED_FACILITY_PLAN)}
+    added.sort(key=lambda f: (order[f["category"]], REGIONS.index(parcels[f["parcel"]]["region"]), f["parcel"]))
+    for n, f in enumerate(added, len(facilities) + 1):
+        f["facility_id"] = f"F{n:03d}"
+        f["lonlat"] = to_lonlat(parcels[f["parcel"]]["centroid"])
+    return added
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1322,6 +1392,7 @@ def build(seed):
     streets += add_bridges(streets, parcels)
     for n, s in enumerate(streets, 1):
         s["street_id"] = f"S{n:04d}"
+    facilities += place_added_facilities(seed, parcels, facilities)
     controls = control_lines(zones, ecos, yellow)
     under = validate(ordered, facilities, streets, zones, controls, bowtie_id)
     return dict(parcels=ordered, facilities=facilities, streets=streets, zones=zones, controls=controls,
@@ -1348,6 +1419,9 @@ def summary(data):
         f"  by category: {count(facilities, lambda f: f['category'])}",
         f"  kindergartens by region: "
         f"{count([f for f in facilities if f['category'] == 'kindergarten'], lambda f: data['parcels_by_idx'][f['parcel']]['region'])}",
+        *[f"  {c[0]} by region: "
+          f"{count([f for f in facilities if f['category'] == c[0]], lambda f: data['parcels_by_idx'][f['parcel']]['region'])}"
+          for c in ADDED_FACILITY_PLAN],
         f"heritage_zones: {2 * len(data['zones'])} features ({len(data['zones'])} districts)",
         f"control_lines: {len(data['controls'])} {count(data['controls'], lambda c: c['kind'])}",
         f"streets: {len(streets)} {count(streets, lambda s: s['class'])}",
@@ -1389,6 +1463,14 @@ def readme(data, seed, hashes):
     n_core = sum(1 for p in parcels if p["core"])
     n_over = sum(1 for p in parcels if p["control"] and p["height_m"] > limit[p["control"]])
     fmt = lambda d: ", ".join(f"{k} {v}" for k, v in d.items())
+    categories = [c[0] for c in FACILITY_PLAN] + [c[0] for c in ADDED_FACILITY_PLAN]
+    host_lu = {c[0]: c[1] for c in FACILITY_PLAN + ADDED_FACILITY_PLAN}
+    by_region = count(facilities, lambda f: (f["category"], by_idx[f["parcel"]]["region"]))
+    n_first = sum(1 for f in facilities if f["category"] in {c[0] for c in FACILITY_PLAN})
+    anchor_of = lambda cat, region: ", ".join(by_idx[f["parcel"]]["anchor"] for f in facilities
+                                              if f["category"] == cat and by_idx[f["parcel"]]["region"] == region)
+    table = lambda head, rows: "\n".join(["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)] +
+                                         ["| " + " | ".join(r) + " |" for r in rows])
     return f"""# GeoData — synthetic sample data for RenewalGIS (渝中, Chongqing)
 
 Synthetic but plausible urban-renewal data for the Yuzhong peninsula (渝中半岛) between the Jialing
@@ -1504,18 +1586,37 @@ about 480 m from CGCS2000 here), 7 decimals: import with `--crs GCJ02`. Each fac
 
 {field_table([
         ("facility_id", "text", "`F001`…"),
-        ("category", "text", "elderly_care, childcare, kindergarten, primary_school, clinic, community_canteen, "
-         "market, park, sports"),
+        ("category", "text", ", ".join(categories)),
         ("name", "text", "e.g. 较场口幼儿园"),
-        ("capacity", "integer", "beds / places / pupils / daily visits / seats / stalls / visitors, by category"),
-        ("area_m2", "real", "site area, m²: parks 2,000–60,000; schools, kindergartens, sports sites; "
-         "**empty** for the other categories"),
+        ("capacity", "integer", "by category: " + "; ".join(f"{c} {CAPACITY_UNITS[c]}" for c in categories)),
+        ("area_m2", "real", "site area, m²: parks 2,000–60,000; schools (primary and middle), kindergartens, "
+         "sports sites; **empty** for the other categories"),
         ("lon, lat", "real", "GCJ-02 degrees"),
     ])}
 
-Counts by category: {fmt(count(facilities, lambda f: f["category"]))}. Deliberately sparse:
-**kindergartens** — {fmt(kg)}: three on the peninsula, one on the north bank and **none on the south
-bank (南岸)**, whose residential parcels therefore have no kindergarten on their side of the river.
+Counts by category: {fmt(count(facilities, lambda f: f["category"]))} ({len(facilities)} in all).
+By region:
+
+{table(["category", "yuzhong", "jiangbei", "nanan", "host land use"],
+           [[c] + [str(by_region.get((c, r), 0)) for r in REGIONS] + [host_lu[c]] for c in categories])}
+
+Facilities `F001`–`F{n_first:03d}` ({", ".join(c[0] for c in FACILITY_PLAN)}) each took
+over their parcel: its land use was set to the category's (above) and its 备注 reads `配套设施：` + the
+facility name. **`F{n_first + 1:03d}`–`F{len(facilities):03d}` ({", ".join(c[0] for c in ADDED_FACILITY_PLAN)}) were
+added later without touching the parcels**: they sit on parcels that already had a fitting land use (0804
+教育 for middle schools, 0702 社区服务设施 for day-care centres and service stations), are in use (not vacant,
+not `demolish`, not in a heritage core) and, for the two 5-minute categories, have at least 9,000 residents
+within 300 m; their parcels' 备注 does not name them. Middle school names are invented (district + number).
+
+Deliberately sparse:
+
+* **kindergartens** — {fmt(kg)}: three on the peninsula, one on the north bank and **none on the south
+  bank (南岸)**, whose residential parcels therefore have no kindergarten on their side of the river.
+* **5-minute services and middle schools on the south bank (南岸)**, a riverside strip about 5.5 km long:
+  {by_region.get(("elderly_day_care", "nanan"), 0)} elderly day-care centre, {by_region.get(("community_service", "nanan"), 0)} community service stations and {by_region.get(("middle_school", "nanan"), 0)} middle school
+  (at {anchor_of("middle_school", "nanan")}). Most of its residents have neither 5-minute service within 300 m,
+  and its western end (海棠溪, 铜元局) has no middle school within 1,000 m. Neither has the peninsula's
+  eastern end (解放碑, 朝天门: offices and shops, few residents).
 
 ### streets.geojson — street centre lines
 

@@ -1,0 +1,116 @@
+import Foundation
+import GeoKernel
+
+/// Planar polygon helpers for the coverage hot path, in a metric CRS (metres).
+/// Rings here are open (no repeated closing vertex).
+enum PlanarRing {
+    /// Shoelace signed area: positive for counter-clockwise rings (m²).
+    static func signedArea(_ ring: [Position]) -> Double {
+        guard ring.count >= 3 else { return 0 }
+        var sum = 0.0
+        var previous = ring[ring.count - 1]
+        for p in ring {
+            sum += (previous.x - p.x) * (previous.y + p.y)
+            previous = p
+        }
+        return sum / 2
+    }
+
+    /// Rings of a polygonal geometry, open, exteriors counter-clockwise and holes clockwise, so
+    /// that their signed areas add up to the geometry's area.
+    static func orientedRings(_ geometry: Geometry) -> [[Position]] {
+        var out: [[Position]] = []
+        func add(_ rings: [[Position]]) {
+            for (i, ring) in rings.enumerated() {
+                var r = ring
+                if r.count > 1, r.first == r.last { r.removeLast() }
+                guard r.count >= 3 else { continue }
+                let ccw = signedArea(r) > 0
+                if (i == 0) != ccw { r.reverse() }
+                out.append(r)
+            }
+        }
+        switch geometry {
+        case .polygon(let rings): add(rings)
+        case .multiPolygon(let polys): polys.forEach(add)
+        case .geometryCollection(let parts): for p in parts { out += orientedRings(p) }
+        default: break
+        }
+        return out
+    }
+}
+
+/// A convex polygon (counter-clockwise, open) with the circle it approximates: a facility's
+/// straight-line service area, the same 32-gon that GEOS buffers a point into with 8 segments
+/// per quarter circle.
+struct ServiceDisk {
+    let center: Position
+    /// Service radius, metres (the circumscribed circle of the polygon).
+    let radius: Double
+    let vertices: [Position]
+    /// Radius of the inscribed circle: a point closer than this to the centre is inside.
+    let innerRadius: Double
+    let envelope: Envelope
+
+    init(center: Position, radius: Double, quadrantSegments: Int = 8) {
+        self.center = center
+        self.radius = radius
+        let n = 4 * quadrantSegments
+        vertices = (0..<n).map { k in
+            let angle = Double(k) * 2 * .pi / Double(n)
+            return Position(center.x + radius * cos(angle), center.y + radius * sin(angle))
+        }
+        innerRadius = radius * cos(.pi / Double(n))
+        envelope = Envelope(minX: center.x - radius, minY: center.y - radius, maxX: center.x + radius, maxY: center.y + radius)
+    }
+
+    /// True when `p` lies inside or on the polygon.
+    func contains(_ p: Position) -> Bool {
+        let dx = p.x - center.x, dy = p.y - center.y
+        let d2 = dx * dx + dy * dy
+        if d2 <= innerRadius * innerRadius { return true }
+        if d2 > radius * radius { return false }
+        // Between the circles: test against the one edge facing p.
+        let n = vertices.count
+        var angle = atan2(dy, dx)
+        if angle < 0 { angle += 2 * .pi }
+        let k = min(Int(angle / (2 * .pi) * Double(n)), n - 1)
+        let a = vertices[k], b = vertices[(k + 1) % n]
+        let cross: Double = (b.x - a.x) * (p.y - a.y) - (b.y - a.y) * (p.x - a.x)
+        return cross >= -1e-9
+    }
+
+    /// Sutherland–Hodgman: the part of `ring` inside this convex polygon. Correct for concave
+    /// subject rings as far as area goes (it may leave zero-width bridges, which add no area).
+    func clip(_ ring: [Position]) -> [Position] {
+        var output = ring
+        let n = vertices.count
+        for i in 0..<n {
+            guard !output.isEmpty else { break }
+            let a = vertices[i], b = vertices[(i + 1) % n]
+            let ex = b.x - a.x, ey = b.y - a.y
+            @inline(__always) func side(_ p: Position) -> Double { ex * (p.y - a.y) - ey * (p.x - a.x) }
+            let input = output
+            output.removeAll(keepingCapacity: true)
+            var previous = input[input.count - 1]
+            var sp = side(previous)
+            for current in input {
+                let sc = side(current)
+                if sc >= 0 {
+                    if sp < 0 { output.append(intersection(previous, current, sp, sc)) }
+                    output.append(current)
+                } else if sp >= 0 {
+                    output.append(intersection(previous, current, sp, sc))
+                }
+                previous = current
+                sp = sc
+            }
+        }
+        return output
+    }
+
+    @inline(__always) private func intersection(_ p: Position, _ q: Position, _ sp: Double, _ sq: Double) -> Position {
+        let t = sp / (sp - sq)
+        return Position(p.x + t * (q.x - p.x), p.y + t * (q.y - p.y))
+    }
+}

@@ -1,0 +1,169 @@
+import Dispatch
+import Foundation
+import GeoFiles
+import GeoKernel
+import RenewalAnalysis
+import RenewalStore
+
+/// How people reach facilities.
+public enum CoverageMode: String, Sendable, CaseIterable {
+    /// Straight-line buffers around facilities.
+    case straight
+    /// Walking distance over the street network.
+    case network
+}
+
+public struct CoverageOptions: Sendable {
+    public var mode: CoverageMode = .straight
+    public var radii: ServiceRadii = .defaults
+    /// Where the radii came from ("defaults" or the file path), for messages.
+    public var radiiSource = "defaults"
+    public var mapping = LayerMapping()
+    /// Metric CRS for the geometry work; nil: the store's (nearest 3° Gauss-Krüger zone).
+    public var metricCRS: CRS?
+    public init() {}
+}
+
+/// A finished coverage run with everything needed to report and store it.
+public struct CoverageRun: Sendable {
+    public var result: CoverageResult
+    public var storedGeometry: [Geometry]
+    public var facilities: [Facility]
+    public var metricCRS: CRS
+    public var mode: CoverageMode
+    public var warnings: [String]
+}
+
+/// The coverage analysis as the CLI and the server run it: read inputs from the store, run the
+/// pure analysis, write result layers, format CSV and summary.
+public enum CoverageJob {
+    public static func run(store: SpatialStore, options: CoverageOptions, progress: (@Sendable (String) -> Void)? = nil) throws -> CoverageRun {
+        let metric = try options.metricCRS ?? store.metricCRS()
+        let loaded = try LayerInputs.residentialParcels(from: store, mapping: options.mapping, metric: metric)
+        let facilities = try LayerInputs.facilities(from: store, mapping: options.mapping, metric: metric)
+        var warnings: [String] = []
+        let present = Set(facilities.map(\.category))
+        for category in options.radii.categories where !present.contains(category) {
+            if ServiceRadii.defaults.rules[category] == nil {
+                throw InputError("\(options.radiiSource): category \(category) is neither a known category nor found in layer \(options.mapping.facilities) (categories there: \(present.sorted().joined(separator: ", ")))")
+            }
+            warnings.append("layer \(options.mapping.facilities) has no \(category) facility: every residential parcel lacks one")
+        }
+        let unrated = present.subtracting(options.radii.categories).sorted()
+        if !unrated.isEmpty {
+            warnings.append("no service radius for categories \(unrated.joined(separator: ", ")) in \(options.radiiSource): not analysed")
+        }
+        if loaded.parcels.isEmpty {
+            warnings.append("layer \(options.mapping.parcels) has no residential parcels (\(options.mapping.landUse) starting with \(options.mapping.residentialPrefixes.joined(separator: " or ")))")
+        }
+        var parameters = CoverageParameters(radii: options.radii)
+        parameters.fullCoverage = 0.999
+        let result: CoverageResult
+        switch options.mode {
+        case .straight:
+            result = CoverageAnalysis.run(parcels: loaded.parcels, facilities: facilities, parameters: parameters, progress: progress)
+        case .network:
+            throw InputError("--mode network is not available in this version; use --mode straight")
+        }
+        for c in result.categories {
+            if c.parksWithoutArea > 0 {
+                warnings.append("\(c.parksWithoutArea) \(c.category) facilities have no \(options.mapping.facilityArea): given the smaller 300 m radius")
+            }
+            if c.facilitiesNotCounted > 0 {
+                warnings.append("\(c.facilitiesNotCounted) \(c.category) facilities are under 2,000 m² and serve no radius under the 城市体检 rule")
+            }
+        }
+        return CoverageRun(result: result, storedGeometry: loaded.storedGeometry, facilities: facilities,
+                           metricCRS: metric, mode: options.mode, warnings: warnings)
+    }
+
+    /// Result layers: `coverage_parcels` (one row per residential parcel: covered fraction per
+    /// category, the categories missing per life-circle tier) and `coverage_gaps` (per category,
+    /// the part of each parcel outside the service area, with its area and uncovered population).
+    public static func resultLayers(_ run: CoverageRun) throws -> [ResultLayer] {
+        let result = run.result
+        let produced = "renewalgis coverage --mode \(run.mode.rawValue)"
+        var parcels = ResultLayer(
+            name: "coverage_parcels",
+            fields: [FieldInfo(name: "parcel_id", type: .text), FieldInfo(name: "population", type: .real),
+                     FieldInfo(name: "area_m2", type: .real)]
+                + result.categories.map { FieldInfo(name: $0.category, type: .real) }
+                + LifeCircleTier.allCases.map { FieldInfo(name: "missing_\($0.rawValue)min", type: .text) }
+                + [FieldInfo(name: "categories_with_gap", type: .integer)],
+            kind: .multiPolygon, producedBy: produced)
+        for (i, parcel) in result.parcels.enumerated() {
+            var values: [PropertyValue] = [.string(parcel.id), .double(parcel.population), .double(result.parcelAreas[i])]
+            values += result.categories.map { .double($0.fractions[i]) }
+            values += LifeCircleTier.allCases.map { .string(result.missing(parcel: i, tier: $0).joined(separator: ",")) }
+            values.append(.int(Int64(result.categories.filter { $0.fractions[i] < result.parameters.fullCoverage }.count)))
+            parcels.rows.append((values, run.storedGeometry[i]))
+        }
+        var gaps = ResultLayer(
+            name: "coverage_gaps",
+            fields: [FieldInfo(name: "category", type: .text), FieldInfo(name: "parcel_id", type: .text),
+                     FieldInfo(name: "covered_fraction", type: .real), FieldInfo(name: "gap_area_m2", type: .real),
+                     FieldInfo(name: "gap_population", type: .real)],
+            kind: .multiPolygon, producedBy: produced)
+        // Gap pieces per category, categories spread over the cores (each with its own GEOS context and projector).
+        let categories = result.categories
+        let slots = ResultSlots<Result<[(values: [PropertyValue], geometry: Geometry)], Error>>(count: categories.count)
+        DispatchQueue.concurrentPerform(iterations: categories.count) { k in
+            slots.set(k, Result { try gapRows(categories[k], run: run) })
+        }
+        for rows in slots.values { gaps.rows += try rows.get() }
+        return [parcels, gaps]
+    }
+
+    static func gapRows(_ category: CategoryCoverage, run: CoverageRun) throws -> [(values: [PropertyValue], geometry: Geometry)] {
+        let result = run.result
+        let back = try Projector(from: run.metricCRS, to: .cgcs2000)
+        let geos = try GEOSContext()
+        return try CoverageAnalysis.gaps(of: category, result: result, facilities: run.facilities).map { piece in
+            let i = piece.parcel
+            let fraction = category.fractions[i]
+            var stored = run.storedGeometry[i], area = result.parcelAreas[i]
+            if fraction > 0 {
+                stored = piece.geometry
+                try back.transform(&stored)
+                area = try geos.make(piece.geometry).area()
+            }
+            return ([.string(category.category), .string(result.parcels[i].id), .double(fraction), .double(area),
+                     .double((1 - fraction) * result.parcels[i].population)], stored)
+        }
+    }
+
+    /// `parcel_id,category,covered_fraction`, sorted by parcel then category.
+    public static func csv(_ run: CoverageRun) -> String {
+        let result = run.result
+        let order = result.parcels.indices.sorted { result.parcels[$0].id < result.parcels[$1].id }
+        let categories = result.categories.sorted { $0.category < $1.category }
+        var out = "parcel_id,category,covered_fraction\n"
+        out.reserveCapacity(order.count * categories.count * 32)
+        for i in order {
+            let id = csvField(result.parcels[i].id)
+            for c in categories {
+                out += id; out += ","; out += c.category; out += ","
+                out += String(format: "%.9f", c.fractions[i]); out += "\n"
+            }
+        }
+        return out
+    }
+
+    static func csvField(_ s: String) -> String {
+        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+    }
+
+    /// Per category `{gap_area_m2, gap_population, parcels_with_gap, coverage_ratio, radius_m, facilities, tier}`.
+    public static func summaryJSON(_ run: CoverageRun) throws -> Data {
+        var summary: [String: [String: Any]] = [:]
+        for c in run.result.categories {
+            var entry: [String: Any] = ["gap_area_m2": c.gapAreaM2, "gap_population": c.gapPopulation,
+                                        "parcels_with_gap": c.parcelsWithGap, "coverage_ratio": c.coverageRatio,
+                                        "facilities": c.facilityCount, "radius_source": c.rule.source]
+            entry["radius_m"] = c.rule.radius.map { $0 as Any } ?? "by park area"
+            if let tier = c.rule.tier { entry["tier_minutes"] = tier.rawValue }
+            summary[c.category] = entry
+        }
+        return try JSONSerialization.data(withJSONObject: summary, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import GeoFiles
+import GeoKernel
+import RenewalAnalysis
+import RenewalStore
+
+/// A problem with the analysis inputs in the store: the layer, field or value, and what to do.
+public struct InputError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// Which store layers and fields an analysis reads. Defaults match GeoData/ and ../shared/bench.
+public struct LayerMapping: Sendable {
+    public var parcels = "parcels"
+    public var parcelID = "parcel_id"
+    public var landUse = "land_use"
+    /// A parcel is residential when its land-use code starts with one of these (用地用海 07…).
+    public var residentialPrefixes = ["07"]
+    public var population = "population"
+    public var facilities = "facilities"
+    public var category = "category"
+    /// Facility site area in m² (parks), read when the field exists.
+    public var facilityArea = "area_m2"
+    public var facilityID = "facility_id"
+    public init() {}
+}
+
+/// Analysis inputs read from the store and projected into the metric CRS.
+public struct LoadedParcels: Sendable {
+    public var parcels: [ResidentialParcel]
+    /// The same parcels' geometry as stored (EPSG:4490), for writing results without reprojecting back.
+    public var storedGeometry: [Geometry]
+}
+
+public enum LayerInputs {
+    static func requireField(_ field: String, in layer: String, store: SpatialStore) throws -> [FieldInfo] {
+        let fields = try store.fields(of: layer)
+        guard fields.contains(where: { $0.name == field }) else {
+            throw InputError("layer \(layer) has no field \(field) (fields: \(fields.map(\.name).joined(separator: ", ")))")
+        }
+        return fields
+    }
+
+    /// Residential parcels (land-use code with a residential prefix), in `metric`.
+    public static func residentialParcels(from store: SpatialStore, mapping: LayerMapping, metric: CRS) throws -> LoadedParcels {
+        _ = try store.layer(mapping.parcels)
+        for field in [mapping.parcelID, mapping.landUse, mapping.population] {
+            _ = try requireField(field, in: mapping.parcels, store: store)
+        }
+        let projector = try Projector(from: .cgcs2000, to: metric)
+        var parcels: [ResidentialParcel] = [], stored: [Geometry] = []
+        try store.forEachFeature(in: mapping.parcels) { feature in
+            guard let code = feature[mapping.landUse]?.text, mapping.residentialPrefixes.contains(where: code.hasPrefix),
+                  let geometry = feature.geometry, geometry.kind.dimension == 2 else { return }
+            var metricGeometry = geometry
+            try projector.transform(&metricGeometry)
+            let id = feature[mapping.parcelID]?.text ?? "fid \(feature.id.text ?? "?")"
+            parcels.append(ResidentialParcel(id: id, geometry: metricGeometry, population: feature[mapping.population]?.number ?? 0))
+            stored.append(geometry)
+        }
+        return LoadedParcels(parcels: parcels, storedGeometry: stored)
+    }
+
+    /// Facilities with their category, in `metric` (a polygonal facility is taken at its centre,
+    /// with its area as the site area).
+    public static func facilities(from store: SpatialStore, mapping: LayerMapping, metric: CRS) throws -> [Facility] {
+        _ = try store.layer(mapping.facilities)
+        let fields = try requireField(mapping.category, in: mapping.facilities, store: store)
+        let hasArea = fields.contains { $0.name == mapping.facilityArea }
+        let projector = try Projector(from: .cgcs2000, to: metric)
+        let geos = try GEOSContext()
+        var out: [Facility] = []
+        try store.forEachFeature(in: mapping.facilities) { feature in
+            guard let category = feature[mapping.category]?.text, var geometry = feature.geometry, !geometry.isEmpty else { return }
+            try projector.transform(&geometry)
+            var area = hasArea ? feature[mapping.facilityArea]?.number : nil
+            let location: Position
+            switch geometry {
+            case .point(let p): location = p
+            case .multiPoint(let ps) where !ps.isEmpty: location = ps[0]
+            default:
+                location = geometry.envelope!.center
+                if geometry.kind.dimension == 2, area == nil { area = try geos.make(geometry).area() }
+            }
+            let id = feature[mapping.facilityID]?.text ?? feature.id.text ?? ""
+            out.append(Facility(id: id, category: category, location: location, areaM2: area))
+        }
+        return out
+    }
+}

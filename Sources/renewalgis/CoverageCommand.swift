@@ -1,0 +1,126 @@
+import ArgumentParser
+import Foundation
+import GeoKernel
+import RenewalAnalysis
+import RenewalRunner
+import RenewalStore
+
+extension CoverageMode: ExpressibleByArgument {}
+
+struct Coverage: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Coverage gaps of the 15-minute life circle: which residential parcels lack which facility within its service radius.",
+        discussion: """
+            Residential parcels (land_use starting with 07) against facilities by category, with the
+            service radii of GB 50180 (defaults, or --radii FILE in JSON or YAML). Writes the result
+            layers coverage_parcels and coverage_gaps into the store (replacing earlier ones) and
+            prints a summary per category.
+
+            Examples:
+              renewalgis coverage --store city.sqlite
+              renewalgis coverage --store city.sqlite --radii radii.yaml --csv coverage.csv --summary summary.json
+              renewalgis export --store city.sqlite --layer coverage_gaps kindergarten_gaps.geojson
+            """
+    )
+
+    @Option(help: "The store (a SpatiaLite file).")
+    var store: String
+
+    @Option(help: "straight (buffers) or network (walking over the streets).")
+    var mode: CoverageMode = .straight
+
+    @Option(help: "Service radii: a JSON or YAML table of category: metres (default: the built-in GB 50180 table).")
+    var radii: String?
+
+    @Option(help: "CSV output: parcel_id,category,covered_fraction, sorted by parcel then category.")
+    var csv: String?
+
+    @Option(help: "JSON output: per category {gap_area_m2, gap_population, parcels_with_gap, …}.")
+    var summary: String?
+
+    @Option(help: "Parcel layer.") var parcels = "parcels"
+    @Option(help: "Facility layer.") var facilities = "facilities"
+    @Option(help: "Parcel id field.") var idField = "parcel_id"
+    @Option(help: "Land-use code field.") var landUseField = "land_use"
+    @Option(help: "Land-use code prefix that marks residential land (repeatable).") var residentialPrefix: [String] = ["07"]
+    @Option(help: "Population field of the parcels.") var populationField = "population"
+    @Option(help: "Category field of the facilities.") var categoryField = "category"
+    @Option(help: "Metric CRS for the geometry work (default: the nearest 3° Gauss-Krüger zone).") var metricCrs: String?
+
+    @Flag(help: "Do not write result layers into the store.")
+    var noStore = false
+
+    func run() throws {
+        try reportingErrors {
+            let store = try SpatialStore(openExisting: store)
+            var options = CoverageOptions()
+            options.mode = mode
+            if let radii {
+                options.radii = try RadiiFile.load(radii)
+                options.radiiSource = radii
+            }
+            options.mapping.parcels = parcels
+            options.mapping.facilities = facilities
+            options.mapping.parcelID = idField
+            options.mapping.landUse = landUseField
+            options.mapping.residentialPrefixes = residentialPrefix
+            options.mapping.population = populationField
+            options.mapping.category = categoryField
+            if let metricCrs {
+                let crs = try CRS(parsing: metricCrs)
+                guard try !CRSRegistry.info(crs).isGeographic else { throw ValidationError("--metric-crs \(metricCrs) is not a projected (metric) CRS") }
+                options.metricCRS = crs
+            }
+            let started = Date()
+            let total = options.radii.categories.count
+            let done = Counter()
+            let run = try CoverageJob.run(store: store, options: options) { category in
+                let n = done.increment()
+                if Terminal.isInteractive { Terminal.write("\r\u{1B}[2Kcoverage: \(n)/\(total) categories (\(category))") }
+            }
+            if Terminal.isInteractive { Terminal.write("\r\u{1B}[2K") }
+            run.warnings.forEach(Terminal.warning)
+            var phases = [String(format: "analysis %.2f s", Date().timeIntervalSince(started))]
+            var mark = Date()
+            func phase(_ name: String) { phases.append(String(format: "%@ %.2f s", name, Date().timeIntervalSince(mark))); mark = Date() }
+            if let csv { try CoverageJob.csv(run).write(toFile: csv, atomically: true, encoding: .utf8); phase("csv") }
+            if let summary { try CoverageJob.summaryJSON(run).write(to: URL(fileURLWithPath: summary), options: .atomic) }
+            if !noStore {
+                let layers = try CoverageJob.resultLayers(run)
+                phase("gap geometry")
+                try store.replaceLayers(layers)
+                phase("store write")
+            }
+            print(CoverageReport.render(run))
+            Terminal.info(String(format: "coverage (%@) of %d residential parcels in %@ done in %.2f s (%@)%@", mode.rawValue,
+                                 run.result.parcels.count, run.metricCRS.description, Date().timeIntervalSince(started),
+                                 phases.joined(separator: ", "), noStore ? "" : "; layers coverage_parcels and coverage_gaps written"))
+        }
+    }
+}
+
+/// A thread-safe counter for progress callbacks.
+final class Counter: @unchecked Sendable {
+    private var value = 0
+    private let lock = NSLock()
+    func increment() -> Int { lock.lock(); defer { lock.unlock() }; value += 1; return value }
+}
+
+enum CoverageReport {
+    static func render(_ run: CoverageRun) -> String {
+        let result = run.result
+        let rows = result.categories.sorted { ($0.rule.tier?.rawValue ?? 99, $0.category) < ($1.rule.tier?.rawValue ?? 99, $1.category) }.map { c in
+            [c.category, c.rule.tier.map { "\($0.rawValue) min" } ?? "-", c.rule.radius.map { String(format: "%.0f m", $0) } ?? "by area",
+             String(c.facilityCount), String(format: "%.1f %%", c.coverageRatio * 100), String(format: "%.2f", c.gapAreaM2 / 10_000),
+             String(format: "%.0f", c.gapPopulation), "\(c.parcelsWithGap) / \(result.parcels.count)"]
+        }
+        var text = TextTable.render(header: ["category", "tier", "radius", "facilities", "land covered", "gap ha", "gap population", "parcels with gap"], rows: rows)
+        for tier in LifeCircleTier.allCases {
+            let t = result.tierSummary(tier)
+            guard !t.categories.isEmpty else { continue }
+            text += String(format: "\n%@ life circle (%@): %.1f %% of residential land reaches all of them; %d parcels lack at least one",
+                           tier.label, t.categories.joined(separator: ", "), t.landShare * 100, t.parcelsLacking)
+        }
+        return text
+    }
+}
