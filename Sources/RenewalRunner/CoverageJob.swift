@@ -63,7 +63,8 @@ public enum CoverageJob {
         case .straight:
             result = CoverageAnalysis.run(parcels: loaded.parcels, facilities: facilities, parameters: parameters, progress: progress)
         case .network:
-            throw InputError("--mode network is not available in this version; use --mode straight")
+            let streets = try LayerInputs.streetLayerName(in: store, mapping: options.mapping)
+            throw InputError("--mode network (walking over \(streets)) is not available in this version; use --mode straight")
         }
         for c in result.categories {
             if c.parksWithoutArea > 0 {

@@ -24,6 +24,9 @@ public struct LayerMapping: Sendable {
     /// Facility site area in m² (parks), read when the field exists.
     public var facilityArea = "area_m2"
     public var facilityID = "facility_id"
+    /// Street layer for walking; nil: `streets`, else `roads`.
+    public var streets: String?
+    public var streetClass = "class"
     public init() {}
 }
 
@@ -41,6 +44,19 @@ public enum LayerInputs {
             throw InputError("layer \(layer) has no field \(field) (fields: \(fields.map(\.name).joined(separator: ", ")))")
         }
         return fields
+    }
+
+    /// The street layer to walk on: the one named, else `streets`, else `roads`.
+    public static func streetLayerName(in store: SpatialStore, mapping: LayerMapping) throws -> String {
+        let names = try store.layers().map(\.name)
+        if let named = mapping.streets {
+            guard names.contains(named) else { throw StoreError.unknownLayer(path: store.path, layer: named, available: names) }
+            return named
+        }
+        guard let found = ["streets", "roads"].first(where: names.contains) else {
+            throw InputError("network mode needs a street layer: the store has neither streets nor roads (layers: \(names.joined(separator: ", "))); import one or pass --streets")
+        }
+        return found
     }
 
     /// Residential parcels (land-use code with a residential prefix), in `metric`.

@@ -38,6 +38,7 @@ struct Coverage: ParsableCommand {
     @Option(help: "JSON output: per category {gap_area_m2, gap_population, parcels_with_gap, …}.")
     var summary: String?
 
+    @Option(help: "Street layer for --mode network (default: streets, else roads).") var streets: String?
     @Option(help: "Parcel layer.") var parcels = "parcels"
     @Option(help: "Facility layer.") var facilities = "facilities"
     @Option(help: "Parcel id field.") var idField = "parcel_id"
@@ -66,6 +67,7 @@ struct Coverage: ParsableCommand {
             options.mapping.residentialPrefixes = residentialPrefix
             options.mapping.population = populationField
             options.mapping.category = categoryField
+            options.mapping.streets = streets
             if let metricCrs {
                 let crs = try CRS(parsing: metricCrs)
                 guard try !CRSRegistry.info(crs).isGeographic else { throw ValidationError("--metric-crs \(metricCrs) is not a projected (metric) CRS") }

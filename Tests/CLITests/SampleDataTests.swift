@@ -23,7 +23,7 @@ import Testing
         let json = try CLI.run(["layers", "--store", store, "--json"]).stdout
         let layers = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]])
         func layer(_ name: String) -> [String: Any] { layers.first { $0["name"] as? String == name } ?? [:] }
-        let expected = ["parcels": 1324, "heritage_zones": 8, "control_lines": 14, "facilities": 80, "streets": 182]
+        let expected = ["parcels": 1324, "heritage_zones": 8, "control_lines": 14, "facilities": 103, "streets": 182]
         for (name, count) in expected { #expect(layer(name)["featureCount"] as? Int == count, "\(name)") }
         #expect(layer("parcels")["repairedCount"] as? Int == 1, "the deliberate bow-tie YZ9999")
         #expect(layer("parcels")["sourceCRS"] as? String == "EPSG:4545")
