@@ -43,16 +43,20 @@ enum PlanarRing {
 /// A convex polygon (counter-clockwise, open) with the circle it approximates: a facility's
 /// straight-line service area, the same 32-gon that GEOS buffers a point into with 8 segments
 /// per quarter circle.
-struct ServiceDisk {
-    let center: Position
+public struct ServiceDisk: Sendable {
+    public let center: Position
     /// Service radius, metres (the circumscribed circle of the polygon).
-    let radius: Double
-    let vertices: [Position]
+    public let radius: Double
+    /// Polygon vertices, counter-clockwise, not closed.
+    public let vertices: [Position]
     /// Radius of the inscribed circle: a point closer than this to the centre is inside.
     let innerRadius: Double
-    let envelope: Envelope
+    public let envelope: Envelope
 
-    init(center: Position, radius: Double, quadrantSegments: Int = 8) {
+    /// The polygon as a closed geometry.
+    public var polygon: Geometry { .polygon([vertices + [vertices[0]]]) }
+
+    public init(center: Position, radius: Double, quadrantSegments: Int = 8) {
         self.center = center
         self.radius = radius
         let n = 4 * quadrantSegments

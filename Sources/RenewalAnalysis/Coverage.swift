@@ -54,6 +54,19 @@ public struct CategoryCoverage: Sendable {
     public var parcelsWithGap: Int
     /// The 城市体检 coverage ratio: residential land covered ÷ residential land (0…1).
     public var coverageRatio: Double
+    /// The service area the fractions were measured against (for gap geometry).
+    public var serviceArea: ServiceArea
+    /// Network mode: walking distance (reference metres) from each parcel to the nearest facility; nil in straight mode.
+    public var walkingDistances: [Double]? = nil
+    /// Network mode: facilities farther than the attach distance from any walkable street.
+    public var facilitiesUnattached = 0
+}
+
+/// A category's service area: straight-line buffers, or the network-reachable area cut into pieces.
+public enum ServiceArea: Sendable {
+    case disks([ServiceDisk])
+    /// Pieces (metric CRS) that do not overlap one another.
+    case pieces([Geometry])
 }
 
 /// Result of a coverage run: per category, per parcel.
@@ -156,7 +169,7 @@ public enum CoverageAnalysis {
         let total = areas.reduce(0, +)
         return CategoryCoverage(category: category, rule: rule, facilityCount: facilities.count, facilitiesNotCounted: notCounted,
                                 parksWithoutArea: withoutArea, fractions: fractions, gapAreaM2: gapArea, gapPopulation: gapPopulation,
-                                parcelsWithGap: withGap, coverageRatio: total > 0 ? coveredTotal / total : 1)
+                                parcelsWithGap: withGap, coverageRatio: total > 0 ? coveredTotal / total : 1, serviceArea: .disks(disks))
     }
 
     /// Area (m²) of the parcel's rings inside the union of `disks`.
@@ -195,12 +208,13 @@ struct GridIndex {
     private var buckets: [Int64: [Int]] = [:]
     private let envelopes: [Envelope]
 
-    init(envelopes: [Envelope]) {
+    /// `cellSize` in the envelopes' units; default: the largest envelope's width or height.
+    init(envelopes: [Envelope], cellSize: Double? = nil) {
         self.envelopes = envelopes
         var all = Envelope.empty
         envelopes.forEach { all.expand(toInclude: $0) }
         let typical = envelopes.map { max($0.width, $0.height) }.max() ?? 1
-        cell = max(typical, 1)
+        cell = max(cellSize ?? typical, 1)
         origin = all.isEmpty ? Position(0, 0) : Position(all.minX, all.minY)
         for (i, e) in envelopes.enumerated() {
             for key in keys(e) { buckets[key, default: []].append(i) }

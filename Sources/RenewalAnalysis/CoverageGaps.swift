@@ -4,12 +4,17 @@ import GeoKernel
 extension CoverageAnalysis {
     /// The gap pieces of one category: for every parcel below full coverage, the part of it outside
     /// the category's service area (metric CRS). Fully uncovered parcels are returned whole;
-    /// partly covered ones are cut with GEOS (difference with the union of the buffers that touch them).
-    public static func gaps(of category: CategoryCoverage, result: CoverageResult, facilities: [Facility]) throws -> [(parcel: Int, geometry: Geometry)] {
-        let (disks, _, _) = disks(for: facilities.filter { $0.category == category.category }, rule: category.rule,
-                                  quadrantSegments: result.parameters.quadrantSegments)
-        let index = GridIndex(envelopes: disks.map(\.envelope))
+    /// partly covered ones are cut with GEOS, subtracting one by one the service-area polygons
+    /// (buffers, or network pieces) that overlap them — each step a small overlay.
+    public static func gaps(of category: CategoryCoverage, result: CoverageResult) throws -> [(parcel: Int, geometry: Geometry)] {
+        let polygons: [Geometry], envelopes: [Envelope]
+        switch category.serviceArea {
+        case .disks(let disks): polygons = disks.map(\.polygon); envelopes = disks.map(\.envelope)
+        case .pieces(let pieces): polygons = pieces; envelopes = pieces.map { $0.envelope ?? .empty }
+        }
+        let index = GridIndex(envelopes: envelopes)
         let geos = try GEOSContext()
+        var made: [Int: GEOSGeometry] = [:]
         var pieces: [(parcel: Int, geometry: Geometry)] = []
         var candidates: [Int] = []
         for (i, parcel) in result.parcels.enumerated() {
@@ -20,18 +25,16 @@ extension CoverageAnalysis {
                 continue
             }
             index.query(envelope, into: &candidates)
-            // Subtract, one at a time, the buffers that really overlap the parcel: each step is a
-            // small overlay (parcel piece minus a 32-gon), cheaper than building their union first.
-            let rings = PlanarRing.orientedRings(parcel.geometry)
             var rest = try geos.make(parcel.geometry)
-            for k in candidates where disks[k].envelope.intersects(envelope) {
-                let overlap = rings.reduce(0.0) { $0 + PlanarRing.signedArea(disks[k].clip($1)) }
-                guard overlap > 1e-9 else { continue }
-                rest = try rest.difference(try geos.make(.polygon([disks[k].vertices + [disks[k].vertices[0]]])))
+            for k in candidates {
+                let polygon: GEOSGeometry
+                if let known = made[k] { polygon = known } else { polygon = try geos.make(polygons[k]); made[k] = polygon }
+                guard try rest.intersects(polygon) else { continue }
+                rest = try rest.difference(polygon)
                 if rest.isEmpty { break }
             }
-            if !rest.isEmpty, let polygons = try rest.value().extractingParts(ofDimension: 2) {
-                pieces.append((i, polygons))
+            if !rest.isEmpty, let parts = try rest.value().extractingParts(ofDimension: 2) {
+                pieces.append((i, parts))
             }
         }
         return pieces

@@ -21,6 +21,8 @@ public struct CoverageOptions: Sendable {
     public var mapping = LayerMapping()
     /// Metric CRS for the geometry work; nil: the store's (nearest 3° Gauss-Krüger zone).
     public var metricCRS: CRS?
+    /// Network mode: who walks and how.
+    public var walking = WalkingParameters()
     public init() {}
 }
 
@@ -63,8 +65,16 @@ public enum CoverageJob {
         case .straight:
             result = CoverageAnalysis.run(parcels: loaded.parcels, facilities: facilities, parameters: parameters, progress: progress)
         case .network:
-            let streets = try LayerInputs.streetLayerName(in: store, mapping: options.mapping)
-            throw InputError("--mode network (walking over \(streets)) is not available in this version; use --mode straight")
+            let streets = try LayerInputs.streets(from: store, mapping: options.mapping, metric: metric)
+            let (networkResult, graph) = try NetworkCoverage.run(parcels: loaded.parcels, facilities: facilities, streets: streets.lines,
+                                                                 parameters: parameters, walking: options.walking, progress: progress)
+            result = networkResult
+            if graph.excludedLines > 0 {
+                warnings.append("\(graph.excludedLines) lines of \(streets.layer) are not walkable (\(options.walking.excludedClasses.sorted().joined(separator: ", ")))")
+            }
+            for c in result.categories where c.facilitiesUnattached > 0 {
+                warnings.append("\(c.facilitiesUnattached) \(c.category) facilities are more than \(Int(options.walking.attachDistance)) m from any walkable street: they serve nobody on foot")
+            }
         }
         for c in result.categories {
             if c.parksWithoutArea > 0 {
@@ -90,13 +100,17 @@ public enum CoverageJob {
                      FieldInfo(name: "area_m2", type: .real)]
                 + result.categories.map { FieldInfo(name: $0.category, type: .real) }
                 + LifeCircleTier.allCases.map { FieldInfo(name: "missing_\($0.rawValue)min", type: .text) }
-                + [FieldInfo(name: "categories_with_gap", type: .integer)],
+                + [FieldInfo(name: "categories_with_gap", type: .integer)]
+                + (run.mode == .network ? result.categories.map { FieldInfo(name: "\($0.category)_walk_m", type: .real) } : []),
             kind: .multiPolygon, producedBy: produced)
         for (i, parcel) in result.parcels.enumerated() {
             var values: [PropertyValue] = [.string(parcel.id), .double(parcel.population), .double(result.parcelAreas[i])]
             values += result.categories.map { .double($0.fractions[i]) }
             values += LifeCircleTier.allCases.map { .string(result.missing(parcel: i, tier: $0).joined(separator: ",")) }
             values.append(.int(Int64(result.categories.filter { $0.fractions[i] < result.parameters.fullCoverage }.count)))
+            if run.mode == .network {
+                values += result.categories.map { c in c.walkingDistances.map { $0[i].isFinite ? .double($0[i]) : .null } ?? .null }
+            }
             parcels.rows.append((values, run.storedGeometry[i]))
         }
         var gaps = ResultLayer(
@@ -119,7 +133,7 @@ public enum CoverageJob {
         let result = run.result
         let back = try Projector(from: run.metricCRS, to: .cgcs2000)
         let geos = try GEOSContext()
-        return try CoverageAnalysis.gaps(of: category, result: result, facilities: run.facilities).map { piece in
+        return try CoverageAnalysis.gaps(of: category, result: result).map { piece in
             let i = piece.parcel
             let fraction = category.fractions[i]
             var stored = run.storedGeometry[i], area = result.parcelAreas[i]

@@ -59,6 +59,29 @@ public enum LayerInputs {
         return found
     }
 
+    /// Street lines with their class, in `metric` (multi-part lines split into their parts).
+    public static func streets(from store: SpatialStore, mapping: LayerMapping, metric: CRS) throws -> (layer: String, lines: [StreetLine]) {
+        let layer = try streetLayerName(in: store, mapping: mapping)
+        let fields = try store.fields(of: layer)
+        let classField = fields.contains { $0.name == mapping.streetClass } ? mapping.streetClass
+            : fields.first { ["class", "fclass", "highway", "type", "道路等级"].contains($0.name) }?.name
+        guard let classField else {
+            throw InputError("layer \(layer) has no street class field \(mapping.streetClass) (fields: \(fields.map(\.name).joined(separator: ", ")))")
+        }
+        let projector = try Projector(from: .cgcs2000, to: metric)
+        var lines: [StreetLine] = []
+        try store.forEachFeature(in: layer) { feature in
+            guard var geometry = feature.geometry else { return }
+            try projector.transform(&geometry)
+            let streetClass = feature[classField]?.text ?? ""
+            switch geometry.extractingParts(ofDimension: 1) {
+            case .multiLineString(let parts)?: lines += parts.filter { $0.count >= 2 }.map { StreetLine(positions: $0, streetClass: streetClass) }
+            default: break
+            }
+        }
+        return (layer, lines)
+    }
+
     /// Residential parcels (land-use code with a residential prefix), in `metric`.
     public static func residentialParcels(from store: SpatialStore, mapping: LayerMapping, metric: CRS) throws -> LoadedParcels {
         _ = try store.layer(mapping.parcels)

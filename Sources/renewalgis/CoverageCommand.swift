@@ -38,6 +38,9 @@ struct Coverage: ParsableCommand {
     @Option(help: "JSON output: per category {gap_area_m2, gap_population, parcels_with_gap, …}.")
     var summary: String?
 
+    @Option(help: "Walking speed for --mode network: adult (1.25 m/s), elderly (1.0), child (1.1), or metres per second.")
+    var speed = "adult"
+
     @Option(help: "Street layer for --mode network (default: streets, else roads).") var streets: String?
     @Option(help: "Parcel layer.") var parcels = "parcels"
     @Option(help: "Facility layer.") var facilities = "facilities"
@@ -68,6 +71,10 @@ struct Coverage: ParsableCommand {
             options.mapping.population = populationField
             options.mapping.category = categoryField
             options.mapping.streets = streets
+            guard let metresPerSecond = WalkingParameters.presets[speed] ?? Double(speed), metresPerSecond > 0, metresPerSecond < 5 else {
+                throw ValidationError("--speed \(speed) is not adult, elderly, child or a walking speed in m/s (0–5)")
+            }
+            options.walking.speed = metresPerSecond
             if let metricCrs {
                 let crs = try CRS(parsing: metricCrs)
                 guard try !CRSRegistry.info(crs).isGeographic else { throw ValidationError("--metric-crs \(metricCrs) is not a projected (metric) CRS") }

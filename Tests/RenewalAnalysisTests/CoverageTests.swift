@@ -140,7 +140,7 @@ func onlyKindergartens(_ radius: Double = 300) -> CoverageParameters {
         let geos = try GEOSContext()
         let totalArea = result.parcelAreas.reduce(0, +)
         for category in result.categories {
-            let gaps = try CoverageAnalysis.gaps(of: category, result: result, facilities: facilities)
+            let gaps = try CoverageAnalysis.gaps(of: category, result: result)
             let disks = CoverageAnalysis.disks(for: facilities.filter { $0.category == category.category }, rule: category.rule, quadrantSegments: 8).disks
             var cover: GEOSGeometry? = nil
             for d in disks {

@@ -1,0 +1,220 @@
+import Foundation
+import GeoKernel
+
+/// A street or path as the walking network sees it. Line in the metric CRS (metres).
+public struct StreetLine: Sendable {
+    public var positions: [Position]
+    /// The street class (`class` field): expressway, trunk, primary, …, footway, steps.
+    public var streetClass: String
+    public init(positions: [Position], streetClass: String) { self.positions = positions; self.streetClass = streetClass }
+}
+
+/// Who walks, and over what.
+public struct WalkingParameters: Sendable {
+    /// Reference walking speed in m/s: service radii are distances an adult covers at this speed (4.5 km/h).
+    public static let referenceSpeed = 1.25
+    /// Presets in m/s: adult 1.25 (4.5 km/h), elderly 1.0 (3.6 km/h), child 1.1 (4.0 km/h).
+    public static let presets: [String: Double] = ["adult": 1.25, "elderly": 1.0, "child": 1.1]
+
+    /// Walking speed, m/s. Slower walkers reach less far within a radius' time budget; faster ones
+    /// are capped at the reference (a radius is never stretched beyond the straight line).
+    public var speed = referenceSpeed
+    /// Street classes nobody walks on (no sidewalks): expressways and their ramps.
+    public var excludedClasses: Set<String> = ["expressway", "motorway", "motorway_link", "trunk_link", "ramp", "快速路", "匝道"]
+    /// Speed factor per class relative to a flat street (steps: half speed). Classes not listed walk at 1.
+    public var classFactors: [String: Double] = ["steps": 0.5, "梯道": 0.5]
+    /// Farthest a facility may be from the network to be attached to it (m).
+    public var attachDistance = 300.0
+    /// Farthest anyone walks off the network into a parcel (m), straight: the last leg from the
+    /// street to a home or from a facility's door.
+    public var accessDistance = 50.0
+    /// Length of the pieces reachable streets are cut into before buffering (m).
+    public var pieceLength = 25.0
+
+    public init() {}
+
+    /// Cost multiplier for flat ground: reference speed ÷ speed, at least 1.
+    var speedMultiplier: Double { max(1, Self.referenceSpeed / speed) }
+}
+
+/// The walking graph: nodes are line vertices (two lines connect only where they share a
+/// vertex, so a bridge over a riverside expressway does not connect to it), edges are segments
+/// weighted by "reference metres": length × speed multiplier ÷ class factor, never less than
+/// the length, so a walking distance is never shorter than the straight line.
+public struct WalkingGraph: Sendable {
+    public private(set) var nodes: [Position] = []
+    /// Segment endpoints, length (m) and cost per metre (reference metres per metre).
+    var edgeA: [Int32] = [], edgeB: [Int32] = []
+    var edgeLength: [Double] = [], edgeCostPerMetre: [Double] = []
+    /// Compressed adjacency: for node n, `adjacency[offsets[n]..<offsets[n+1]]` are edge indexes.
+    var offsets: [Int32] = [], adjacency: [Int32] = []
+    var edgeIndex: GridIndex
+    public private(set) var excludedLines = 0
+    /// Cost per metre of the straight legs off the network (the walker's speed, flat ground).
+    public let legCostPerMetre: Double
+
+    public var edgeCount: Int { edgeA.count }
+
+    public init(streets: [StreetLine], parameters: WalkingParameters) {
+        struct Millimetres: Hashable { var x: Int64, y: Int64 }
+        var keyToNode: [Millimetres: Int32] = [:]
+        var nodes: [Position] = []
+        func node(_ p: Position) -> Int32 {
+            // Vertices are the same point when they agree to the millimetre.
+            let key = Millimetres(x: Int64((p.x * 1000).rounded()), y: Int64((p.y * 1000).rounded()))
+            if let n = keyToNode[key] { return n }
+            let n = Int32(nodes.count)
+            nodes.append(p)
+            keyToNode[key] = n
+            return n
+        }
+        var excluded = 0
+        var a: [Int32] = [], b: [Int32] = [], length: [Double] = [], cost: [Double] = []
+        for street in streets {
+            if parameters.excludedClasses.contains(street.streetClass) { excluded += 1; continue }
+            let factor = min(1, max(0.05, parameters.classFactors[street.streetClass] ?? 1))
+            let perMetre = parameters.speedMultiplier / factor
+            for (p, q) in zip(street.positions, street.positions.dropFirst()) {
+                let l = hypot(q.x - p.x, q.y - p.y)
+                guard l > 0 else { continue }
+                a.append(node(p)); b.append(node(q)); length.append(l); cost.append(perMetre)
+            }
+        }
+        var degree = [Int32](repeating: 0, count: nodes.count + 1)
+        for i in a.indices { degree[Int(a[i])] += 1; degree[Int(b[i])] += 1 }
+        var offsets = [Int32](repeating: 0, count: nodes.count + 1)
+        for n in 0..<nodes.count { offsets[n + 1] = offsets[n] + degree[n] }
+        var fill = offsets
+        var adjacency = [Int32](repeating: 0, count: Int(offsets[nodes.count]))
+        for i in a.indices {
+            adjacency[Int(fill[Int(a[i])])] = Int32(i); fill[Int(a[i])] += 1
+            adjacency[Int(fill[Int(b[i])])] = Int32(i); fill[Int(b[i])] += 1
+        }
+        legCostPerMetre = parameters.speedMultiplier
+        self.nodes = nodes
+        edgeA = a; edgeB = b; edgeLength = length; edgeCostPerMetre = cost
+        self.offsets = offsets; self.adjacency = adjacency
+        excludedLines = excluded
+        edgeIndex = GridIndex(envelopes: a.indices.map { i in
+            let p = nodes[Int(a[i])], q = nodes[Int(b[i])]
+            return Envelope(minX: min(p.x, q.x), minY: min(p.y, q.y), maxX: max(p.x, q.x), maxY: max(p.y, q.y))
+        }, cellSize: 100)
+    }
+
+    /// Where a point meets the network: the nearest point on a walkable segment within `maxDistance`.
+    public struct Attachment: Sendable {
+        public var edge: Int
+        /// Distance along the edge from its first node (m).
+        public var offset: Double
+        /// Straight distance from the point to the network (m).
+        public var distance: Double
+    }
+
+    public func attach(_ p: Position, maxDistance: Double) -> Attachment? {
+        var candidates: [Int] = []
+        var radius = 25.0
+        while true {
+            edgeIndex.query(Envelope(minX: p.x - radius, minY: p.y - radius, maxX: p.x + radius, maxY: p.y + radius), into: &candidates)
+            var best: Attachment? = nil
+            for e in candidates {
+                let a = nodes[Int(edgeA[e])], b = nodes[Int(edgeB[e])]
+                let dx = b.x - a.x, dy = b.y - a.y
+                let t = max(0, min(1, ((p.x - a.x) * dx + (p.y - a.y) * dy) / (dx * dx + dy * dy)))
+                let d = hypot(a.x + t * dx - p.x, a.y + t * dy - p.y)
+                if d <= maxDistance, d < (best?.distance ?? .infinity) { best = Attachment(edge: e, offset: t * edgeLength[e], distance: d) }
+            }
+            if let best, best.distance <= radius { return best }
+            if radius >= maxDistance { return best }
+            radius = min(maxDistance, radius * 4)
+        }
+    }
+
+    /// Shortest walking cost (reference metres) from the nearest of `sources` to every node;
+    /// infinity where unreachable. A source's cost starts with its straight leg to the network.
+    public func distances(from sources: [Attachment]) -> [Double] {
+        var dist = [Double](repeating: .infinity, count: nodes.count)
+        var heap = MinHeap()
+        for s in sources {
+            let c = edgeCostPerMetre[s.edge]
+            let toA = s.distance * legCostPerMetre + s.offset * c, toB = s.distance * legCostPerMetre + (edgeLength[s.edge] - s.offset) * c
+            let a = Int(edgeA[s.edge]), b = Int(edgeB[s.edge])
+            if toA < dist[a] { dist[a] = toA; heap.push(toA, Int32(a)) }
+            if toB < dist[b] { dist[b] = toB; heap.push(toB, Int32(b)) }
+        }
+        while let (d, n) = heap.pop() {
+            let node = Int(n)
+            guard d <= dist[node] else { continue }
+            for k in Int(offsets[node])..<Int(offsets[node + 1]) {
+                let e = Int(adjacency[k])
+                let other = Int(edgeA[e]) == node ? Int(edgeB[e]) : Int(edgeA[e])
+                let nd = d + edgeLength[e] * edgeCostPerMetre[e]
+                if nd < dist[other] { dist[other] = nd; heap.push(nd, Int32(other)) }
+            }
+        }
+        return dist
+    }
+
+    /// Walking cost (reference metres) at an attachment point, given the node costs of a search,
+    /// plus the straight leg to it.
+    func cost(at a: Attachment, nodeCost: [Double]) -> Double {
+        let c = edgeCostPerMetre[a.edge]
+        return a.distance * legCostPerMetre + min(nodeCost[Int(edgeA[a.edge])] + a.offset * c,
+                                nodeCost[Int(edgeB[a.edge])] + (edgeLength[a.edge] - a.offset) * c)
+    }
+
+    /// Where a parcel meets the network: its boundary, sampled every `spacing` metres, each sample
+    /// attached to its nearest walkable point within `maxDistance` (a parcel is entered from the
+    /// streets along its sides, not only from the one nearest its centre).
+    public func attachBoundary(of geometry: Geometry, maxDistance: Double, spacing: Double = 10) -> [Attachment] {
+        var samples: [Position] = []
+        for ring in PlanarRing.orientedRings(geometry) {
+            for (p, q) in zip(ring, ring.dropFirst() + [ring[0]]) {
+                let n = max(1, Int((hypot(q.x - p.x, q.y - p.y) / spacing).rounded(.up)))
+                for k in 0..<n { samples.append(Position(p.x + (q.x - p.x) * Double(k) / Double(n), p.y + (q.y - p.y) * Double(k) / Double(n))) }
+            }
+        }
+        var best: [Int: Attachment] = [:]
+        for sample in samples {
+            guard let a = attach(sample, maxDistance: maxDistance) else { continue }
+            // Per edge keep the attachments that differ: one per 10 m of offset is plenty.
+            let key = a.edge &* 4096 &+ Int(a.offset / spacing)
+            if a.distance < (best[key]?.distance ?? .infinity) { best[key] = a }
+        }
+        return Array(best.values)
+    }
+
+    /// Segment end positions of edge `e`.
+    func ends(_ e: Int) -> (Position, Position) { (nodes[Int(edgeA[e])], nodes[Int(edgeB[e])]) }
+}
+
+/// A binary min-heap of (cost, node) for Dijkstra.
+struct MinHeap {
+    private var keys: [Double] = [], values: [Int32] = []
+    mutating func push(_ key: Double, _ value: Int32) {
+        keys.append(key); values.append(value)
+        var i = keys.count - 1
+        while i > 0 {
+            let parent = (i - 1) / 2
+            guard keys[parent] > keys[i] else { break }
+            keys.swapAt(parent, i); values.swapAt(parent, i)
+            i = parent
+        }
+    }
+    mutating func pop() -> (Double, Int32)? {
+        guard let top = keys.first else { return nil }
+        let value = values[0]
+        keys[0] = keys[keys.count - 1]; values[0] = values[values.count - 1]
+        keys.removeLast(); values.removeLast()
+        var i = 0
+        while true {
+            let l = 2 * i + 1, r = l + 1
+            var m = i
+            if l < keys.count, keys[l] < keys[m] { m = l }
+            if r < keys.count, keys[r] < keys[m] { m = r }
+            guard m != i else { break }
+            keys.swapAt(m, i); values.swapAt(m, i)
+            i = m
+        }
+        return (top, value)
+    }
+}
