@@ -44,6 +44,13 @@ demo: build
 	@echo
 	@echo "Layers in $(DEMO_STORE):"
 	@$(BIN) layers --store $(DEMO_STORE)
+	@echo
+	@echo "== Coverage of the 15-minute life circle, straight-line service radii =="
+	$(BIN) coverage --store $(DEMO_STORE) --mode straight --csv out/coverage_straight.csv --summary out/coverage_straight.json
+	@echo
+	@echo "== The same, walking over the streets, stairs and bridges (adult speed) =="
+	$(BIN) coverage --store $(DEMO_STORE) --mode network --csv out/coverage_network.csv --summary out/coverage_network.json
+	$(BIN) export --store $(DEMO_STORE) --layer coverage_gaps out/coverage_gaps.geojson
 
 # Benchmarks (release build): import throughput and peak RSS against ogr2ogr, on the
 # synthetic cities of ../shared/bench (generated on first use).

@@ -62,11 +62,11 @@ public struct CategoryCoverage: Sendable {
     public var facilitiesUnattached = 0
 }
 
-/// A category's service area: straight-line buffers, or the network-reachable area cut into pieces.
+/// What a category's fractions were measured against: straight-line buffers, or (network mode)
+/// the walking analysis' own gap piece per parcel (nil where the parcel has no gap).
 public enum ServiceArea: Sendable {
     case disks([ServiceDisk])
-    /// Pieces (metric CRS) that do not overlap one another.
-    case pieces([Geometry])
+    case gapsPerParcel([Geometry?])
 }
 
 /// Result of a coverage run: per category, per parcel.

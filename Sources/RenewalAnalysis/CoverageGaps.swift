@@ -4,13 +4,14 @@ import GeoKernel
 extension CoverageAnalysis {
     /// The gap pieces of one category: for every parcel below full coverage, the part of it outside
     /// the category's service area (metric CRS). Fully uncovered parcels are returned whole;
-    /// partly covered ones are cut with GEOS, subtracting one by one the service-area polygons
-    /// (buffers, or network pieces) that overlap them — each step a small overlay.
+    /// partly covered ones are cut with GEOS, subtracting one by one the buffers that overlap
+    /// them — each step a small overlay. Network mode hands back the pieces it cut itself.
     public static func gaps(of category: CategoryCoverage, result: CoverageResult) throws -> [(parcel: Int, geometry: Geometry)] {
         let polygons: [Geometry], envelopes: [Envelope]
         switch category.serviceArea {
         case .disks(let disks): polygons = disks.map(\.polygon); envelopes = disks.map(\.envelope)
-        case .pieces(let pieces): polygons = pieces; envelopes = pieces.map { $0.envelope ?? .empty }
+        case .gapsPerParcel(let pieces):
+            return pieces.enumerated().compactMap { i, piece in piece.map { (i, $0) } }
         }
         let index = GridIndex(envelopes: envelopes)
         let geos = try GEOSContext()

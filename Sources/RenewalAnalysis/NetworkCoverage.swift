@@ -7,10 +7,11 @@ import GeoKernel
 /// Definitions. Facilities attach to the nearest walkable segment (within `attachDistance`); a
 /// multi-source shortest-path search gives every network point its walking cost in reference
 /// metres (length ÷ class factor × reference speed ÷ speed, plus the straight leg from the
-/// facility to the street). The network service area of a category is the set of points within
-/// `accessDistance` of a network point x, and within the radius once that last straight leg is
-/// added (cost(x) + |px| ≤ r), intersected with the straight-line service area. A parcel's covered
-/// fraction is the share of its area inside it. Invariant, by construction: network coverage ≤
+/// facility to the street). A parcel is entered from its boundary: boundary points every 10 m
+/// attach to the nearest street within `accessDistance` (its entrances). A point p of the parcel
+/// is reachable when, for some entrance e, cost(e) + |p − e| ≤ r — the last leg walked straight
+/// inside the parcel — and it lies in the straight-line service area. The covered fraction is the
+/// reachable share of the parcel's area. Invariant, by construction: network coverage ≤
 /// straight-line coverage, parcel by parcel, for the same radius.
 public enum NetworkCoverage {
     public static func run(parcels: [ResidentialParcel], facilities: [Facility], streets: [StreetLine],
@@ -21,11 +22,8 @@ public enum NetworkCoverage {
         let entrances = parcels.map { graph.attachBoundary(of: $0.geometry, maxDistance: walking.accessDistance) }
         let slots = ResultSlots<Result<CategoryCoverage, Error>>(count: straight.categories.count)
         DispatchQueue.concurrentPerform(iterations: straight.categories.count) { k in
-            let category = straight.categories[k]
-            slots.set(k, Result {
-                try cover(category, graph: graph, entrances: entrances, straight: straight, walking: walking)
-            })
-            progress?(category.category)
+            slots.set(k, Result { try cover(straight.categories[k], graph: graph, entrances: entrances, straight: straight, walking: walking) })
+            progress?(straight.categories[k].category)
         }
         var result = straight
         result.categories = try slots.values.map { try $0.get() }
@@ -53,88 +51,69 @@ public enum NetworkCoverage {
         // Walking distances to report: the same search without the radius offsets (only parks differ).
         let walkCost = disks.allSatisfy { $0.radius == budget } ? cost : graph.distances(from: plainSources)
 
-        // The reachable network, buffered by what is left of the budget (at most the access distance).
-        var fullWidth: [[Position]] = []
-        var partial: [(line: [Position], width: Double)] = []
-        let sourcesByEdge = Dictionary(grouping: sources, by: \.edge)
-        for e in 0..<graph.edgeCount {
-            let length = graph.edgeLength[e], c = graph.edgeCostPerMetre[e]
-            let da = cost[Int(graph.edgeA[e])], db = cost[Int(graph.edgeB[e])]
-            let local = sourcesByEdge[e] ?? []
-            guard min(da, db) < budget || !local.isEmpty else { continue }
-            func f(_ x: Double) -> Double {
-                var best = min(da + x * c, db + (length - x) * c)
-                for s in local { best = min(best, s.distance * graph.legCostPerMetre + abs(x - s.offset) * c) }
-                return best
-            }
-            let (p, q) = graph.ends(e)
-            func at(_ x: Double) -> Position { Position(p.x + (q.x - p.x) * x / length, p.y + (q.y - p.y) * x / length) }
-            // Whole edge deep inside the budget: one piece at full access width.
-            if (f(0) + f(length) + c * length) / 2 + walking.accessDistance <= budget {
-                fullWidth.append([p, q]); continue
-            }
-            let n = max(1, Int((length / walking.pieceLength).rounded(.up)))
-            for k in 0..<n {
-                let x0 = length * Double(k) / Double(n), x1 = length * Double(k + 1) / Double(n)
-                // The cost along a piece is at most the mean of its ends plus half its length's cost.
-                let worst = (f(x0) + f(x1) + c * (x1 - x0)) / 2
-                let width = min(walking.accessDistance, budget - worst)
-                if width > 0.5 { partial.append(([at(x0), at(x1)], width)) }
-            }
-        }
-        var parts: [GEOSGeometry] = []
-        if !fullWidth.isEmpty {
-            parts.append(try geos.make(.multiLineString(fullWidth)).buffer(walking.accessDistance, segments: 4))
-        }
-        for piece in partial { parts.append(try geos.make(.lineString(piece.line)).buffer(piece.width, segments: 4)) }
-        var area: GEOSGeometry? = nil
-        if !parts.isEmpty {
-            let reach = try geos.make(.geometryCollection(try parts.map { try $0.value() })).unaryUnion()
+        let diskIndex = GridIndex(envelopes: disks.map(\.envelope))
+        var candidates: [Int] = []
+        /// The straight-line service area near a parcel (GEOS), for clipping what walking reaches.
+        func straightCover(_ envelope: Envelope) throws -> GEOSGeometry? {
+            diskIndex.query(envelope, into: &candidates)
             var cover: GEOSGeometry? = nil
-            for d in disks { let g = try geos.make(d.polygon); cover = try cover.map { try $0.union(g) } ?? g }
-            if let cover { area = try reach.intersection(cover) }
+            for k in candidates { let g = try geos.make(disks[k].polygon); cover = try cover.map { try $0.union(g) } ?? g }
+            return cover
         }
-
-        // Cut the service area into grid cells so each parcel meets only small pieces.
-        var pieces: [Geometry] = []
-        if let area, !area.isEmpty, let env = try area.value().envelope {
-            let cell = 250.0
-            var y = env.minY
-            while y < env.maxY {
-                var x = env.minX
-                while x < env.maxX {
-                    let box = try geos.make(.polygon([[Position(x, y), Position(x + cell, y), Position(x + cell, y + cell), Position(x, y + cell), Position(x, y)]]))
-                    let piece = try area.intersection(box)
-                    if !piece.isEmpty, let polygons = try piece.value().extractingParts(ofDimension: 2) { pieces.append(polygons) }
-                    x += cell
-                }
-                y += cell
-            }
-        }
-        let index = GridIndex(envelopes: pieces.map { $0.envelope ?? .empty }, cellSize: 250)
-        let made = try pieces.map { try geos.make($0) }
 
         var fractions = [Double](repeating: 0, count: straight.parcels.count)
         var distances = [Double](repeating: .infinity, count: straight.parcels.count)
-        var candidates: [Int] = []
+        var gapPieces = [Geometry?](repeating: nil, count: straight.parcels.count)
+        for (i, parcel) in straight.parcels.enumerated() {
+            for entrance in entrances[i] { distances[i] = min(distances[i], graph.cost(at: entrance, nodeCost: walkCost)) }
+            let straightFraction = straightCategory.fractions[i], area = straight.parcelAreas[i]
+            // Entrances with budget left, and how far one may walk on from each (m).
+            let reach = entrances[i].compactMap { e -> (Position, Double)? in
+                let left = (budget - graph.cost(at: e, nodeCost: cost)) / graph.legCostPerMetre
+                return left > 0 ? (e.point, left) : nil
+            }
+            guard straightFraction > 0, !reach.isEmpty, area > 0, let envelope = parcel.geometry.envelope else {
+                gapPieces[i] = parcel.geometry
+                continue
+            }
+            var vertices: [Position] = []
+            parcel.geometry.forEachPosition { vertices.append($0) }
+            let p = try geos.make(parcel.geometry)
+            let region: GEOSGeometry?
+            if reach.contains(where: { e, left in vertices.allSatisfy { hypot($0.x - e.x, $0.y - e.y) <= left } }) {
+                // Walking reaches the whole parcel: what the straight line covers is covered.
+                fractions[i] = straightFraction
+                region = straightFraction >= straight.parameters.fullCoverage ? nil : try straightCover(envelope).map { try p.intersection($0) }
+            } else {
+                var walked: GEOSGeometry? = nil
+                for (e, left) in reach {
+                    let disk = try geos.make(.point(e)).buffer(left, segments: 8)
+                    walked = try walked.map { try $0.union(disk) } ?? disk
+                }
+                if let walked, let cover = try straightCover(envelope) {
+                    let inside = try p.intersection(walked).intersection(cover)
+                    fractions[i] = min(straightFraction, max(0, try inside.area() / area))
+                    region = inside
+                } else {
+                    region = nil
+                }
+            }
+            if fractions[i] < straight.parameters.fullCoverage {
+                if let region, fractions[i] > 0 {
+                    let rest = try p.difference(region)
+                    gapPieces[i] = rest.isEmpty ? nil : try rest.value().extractingParts(ofDimension: 2)
+                } else {
+                    gapPieces[i] = parcel.geometry
+                }
+            }
+        }
         var gapArea = 0.0, gapPopulation = 0.0, withGap = 0, covered = 0.0
         for (i, parcel) in straight.parcels.enumerated() {
-            let parcelArea = straight.parcelAreas[i]
-            guard let env = parcel.geometry.envelope, parcelArea > 0 else { continue }
-            let p = try geos.make(parcel.geometry)
-            if straightCategory.fractions[i] > 0 {
-                index.query(env, into: &candidates)
-                var inside = 0.0
-                for k in candidates where try p.intersects(made[k]) { inside += try p.intersection(made[k]).area() }
-                fractions[i] = min(straightCategory.fractions[i], max(0, inside / parcelArea))
-            }
-            // Walking distance: to the cheapest of the parcel's entrances on its boundary.
-            for entrance in entrances[i] { distances[i] = min(distances[i], graph.cost(at: entrance, nodeCost: walkCost)) }
-            let fraction = fractions[i]
-            covered += fraction * parcelArea
-            gapArea += (1 - fraction) * parcelArea
-            gapPopulation += (1 - fraction) * parcel.population
-            if fraction < straight.parameters.fullCoverage { withGap += 1 }
+            let f = fractions[i], a = straight.parcelAreas[i]
+            covered += f * a
+            gapArea += (1 - f) * a
+            gapPopulation += (1 - f) * parcel.population
+            if f < straight.parameters.fullCoverage { withGap += 1 }
         }
         let total = straight.parcelAreas.reduce(0, +)
         category.fractions = fractions
@@ -143,7 +122,7 @@ public enum NetworkCoverage {
         category.gapPopulation = gapPopulation
         category.parcelsWithGap = withGap
         category.coverageRatio = total > 0 ? covered / total : 1
-        category.serviceArea = .pieces(pieces)
+        category.serviceArea = .gapsPerParcel(gapPieces)
         return category
     }
 }

@@ -25,11 +25,8 @@ public struct WalkingParameters: Sendable {
     public var classFactors: [String: Double] = ["steps": 0.5, "梯道": 0.5]
     /// Farthest a facility may be from the network to be attached to it (m).
     public var attachDistance = 300.0
-    /// Farthest anyone walks off the network into a parcel (m), straight: the last leg from the
-    /// street to a home or from a facility's door.
+    /// A parcel is entered where its boundary lies within this distance of a walkable street (m).
     public var accessDistance = 50.0
-    /// Length of the pieces reachable streets are cut into before buffering (m).
-    public var pieceLength = 25.0
 
     public init() {}
 
@@ -108,6 +105,8 @@ public struct WalkingGraph: Sendable {
         public var offset: Double
         /// Straight distance from the point to the network (m).
         public var distance: Double
+        /// The point that was attached (a facility, or a sample of a parcel's boundary).
+        public var point: Position
     }
 
     public func attach(_ p: Position, maxDistance: Double) -> Attachment? {
@@ -121,7 +120,7 @@ public struct WalkingGraph: Sendable {
                 let dx = b.x - a.x, dy = b.y - a.y
                 let t = max(0, min(1, ((p.x - a.x) * dx + (p.y - a.y) * dy) / (dx * dx + dy * dy)))
                 let d = hypot(a.x + t * dx - p.x, a.y + t * dy - p.y)
-                if d <= maxDistance, d < (best?.distance ?? .infinity) { best = Attachment(edge: e, offset: t * edgeLength[e], distance: d) }
+                if d <= maxDistance, d < (best?.distance ?? .infinity) { best = Attachment(edge: e, offset: t * edgeLength[e], distance: d, point: p) }
             }
             if let best, best.distance <= radius { return best }
             if radius >= maxDistance { return best }

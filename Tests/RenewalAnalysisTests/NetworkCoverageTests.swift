@@ -83,6 +83,18 @@ func street(_ a: Position, _ b: Position, step: Double = 10, class streetClass: 
                         "seed \(seed) \(network.category) \(parcels[i].id): network \(network.fractions[i]) > straight \(line.fractions[i])")
             }
             #expect(network.coverageRatio <= line.coverageRatio + 1e-9)
+            // covered ∪ gaps = residential land, for the walking analysis' own gap pieces too.
+            let geos = try GEOSContext()
+            var gapArea = 0.0
+            for gap in try CoverageAnalysis.gaps(of: network, result: result) {
+                let piece = try geos.make(gap.geometry)
+                gapArea += try piece.area()
+                #expect(try piece.difference(try geos.make(parcels[gap.parcel].geometry)).area() <= 1e-6, "seed \(seed): gap inside its parcel")
+            }
+            let total = result.parcelAreas.reduce(0, +)
+            let covered = zip(network.fractions, result.parcelAreas).reduce(0) { $0 + $1.0 * $1.1 }
+            let slivers = zip(network.fractions, result.parcelAreas).reduce(0) { $0 + ($1.0 >= 0.999 ? (1 - $1.0) * $1.1 : 0) }
+            #expect(abs(covered + gapArea + slivers - total) <= 1e-6 * total, "seed \(seed) \(network.category): \(covered) + \(gapArea) vs \(total)")
         }
     }
 }
