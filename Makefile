@@ -52,10 +52,12 @@ demo: build
 	$(BIN) coverage --store $(DEMO_STORE) --mode network --csv out/coverage_network.csv --summary out/coverage_network.json
 	$(BIN) export --store $(DEMO_STORE) --layer coverage_gaps out/coverage_gaps.geojson
 
-# Benchmarks (release build): import throughput and peak RSS against ogr2ogr, on the
-# synthetic cities of ../shared/bench (generated on first use).
+# Benchmarks (release build) on the synthetic cities of ../shared/bench (generated on first use):
+# import throughput and peak RSS against ogr2ogr (M, L); coverage in both modes (M).
+# The coverage comparison with GeoPandas, PostGIS and DuckDB: see README (run_bench.py).
 bench: release
-	bash scripts/bench_import.sh $(RELEASE_BIN)
+	bash scripts/bench_import.sh $(RELEASE_BIN) M L
+	bash scripts/bench_coverage.sh $(RELEASE_BIN) M
 
 # Regenerates GeoData/ from its seeded generator (same seed, same bytes).
 sample-data:

@@ -3,9 +3,9 @@ import GeoKernel
 
 /// Planar polygon helpers for the coverage hot path, in a metric CRS (metres).
 /// Rings here are open (no repeated closing vertex).
-enum PlanarRing {
+public enum PlanarRing {
     /// Shoelace signed area: positive for counter-clockwise rings (m²).
-    static func signedArea(_ ring: [Position]) -> Double {
+    public static func signedArea(_ ring: [Position]) -> Double {
         guard ring.count >= 3 else { return 0 }
         var sum = 0.0
         var previous = ring[ring.count - 1]
@@ -16,9 +16,14 @@ enum PlanarRing {
         return sum / 2
     }
 
+    /// Area of a polygonal geometry (m² in a metric CRS), holes subtracted.
+    public static func area(_ geometry: Geometry) -> Double {
+        max(0, orientedRings(geometry).reduce(0) { $0 + signedArea($1) })
+    }
+
     /// Rings of a polygonal geometry, open, exteriors counter-clockwise and holes clockwise, so
     /// that their signed areas add up to the geometry's area.
-    static func orientedRings(_ geometry: Geometry) -> [[Position]] {
+    public static func orientedRings(_ geometry: Geometry) -> [[Position]] {
         var out: [[Position]] = []
         func add(_ rings: [[Position]]) {
             for (i, ring) in rings.enumerated() {

@@ -30,7 +30,6 @@ extension CoverageAnalysis {
             for k in candidates {
                 let polygon: GEOSGeometry
                 if let known = made[k] { polygon = known } else { polygon = try geos.make(polygons[k]); made[k] = polygon }
-                guard try rest.intersects(polygon) else { continue }
                 rest = try rest.difference(polygon)
                 if rest.isEmpty { break }
             }

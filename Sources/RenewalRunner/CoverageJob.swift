@@ -132,7 +132,6 @@ public enum CoverageJob {
     static func gapRows(_ category: CategoryCoverage, run: CoverageRun) throws -> [(values: [PropertyValue], geometry: Geometry)] {
         let result = run.result
         let back = try Projector(from: run.metricCRS, to: .cgcs2000)
-        let geos = try GEOSContext()
         return try CoverageAnalysis.gaps(of: category, result: result).map { piece in
             let i = piece.parcel
             let fraction = category.fractions[i]
@@ -140,28 +139,43 @@ public enum CoverageJob {
             if fraction > 0 {
                 stored = piece.geometry
                 try back.transform(&stored)
-                area = try geos.make(piece.geometry).area()
+                area = PlanarRing.area(piece.geometry)
             }
             return ([.string(category.category), .string(result.parcels[i].id), .double(fraction), .double(area),
                      .double((1 - fraction) * result.parcels[i].population)], stored)
         }
     }
 
-    /// `parcel_id,category,covered_fraction`, sorted by parcel then category.
-    public static func csv(_ run: CoverageRun) -> String {
+    /// `parcel_id,category,covered_fraction`, sorted by parcel then category; fractions with 9 decimals.
+    public static func csv(_ run: CoverageRun) -> Data {
         let result = run.result
         let order = result.parcels.indices.sorted { result.parcels[$0].id < result.parcels[$1].id }
         let categories = result.categories.sorted { $0.category < $1.category }
-        var out = "parcel_id,category,covered_fraction\n"
-        out.reserveCapacity(order.count * categories.count * 32)
+        var out = [UInt8]()
+        out.reserveCapacity(32 + order.count * categories.count * 36)
+        out += Array("parcel_id,category,covered_fraction\n".utf8)
+        let names = categories.map { Array(",\($0.category),".utf8) }
         for i in order {
-            let id = csvField(result.parcels[i].id)
-            for c in categories {
-                out += id; out += ","; out += c.category; out += ","
-                out += String(format: "%.9f", c.fractions[i]); out += "\n"
+            let id = Array(csvField(result.parcels[i].id).utf8)
+            for (k, c) in categories.enumerated() {
+                out += id
+                out += names[k]
+                appendFraction(c.fractions[i], to: &out)
+                out.append(UInt8(ascii: "\n"))
             }
         }
-        return out
+        return Data(out)
+    }
+
+    /// Appends a value in [0, 1] as "0.123456789" (9 decimals, rounded) without going through a formatter.
+    static func appendFraction(_ value: Double, to out: inout [UInt8]) {
+        let scaled = Int64((min(1, max(0, value)) * 1e9).rounded())
+        out.append(UInt8(ascii: "0") + UInt8(scaled / 1_000_000_000))
+        out.append(UInt8(ascii: "."))
+        var digits = scaled % 1_000_000_000
+        var buffer = [UInt8](repeating: UInt8(ascii: "0"), count: 9)
+        for k in stride(from: 8, through: 0, by: -1) { buffer[k] = UInt8(ascii: "0") + UInt8(digits % 10); digits /= 10 }
+        out += buffer
     }
 
     static func csvField(_ s: String) -> String {

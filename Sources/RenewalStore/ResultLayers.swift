@@ -41,3 +41,4 @@ extension SpatialStore {
         }
     }
 }
+

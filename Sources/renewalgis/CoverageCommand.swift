@@ -92,7 +92,7 @@ struct Coverage: ParsableCommand {
             var phases = [String(format: "analysis %.2f s", Date().timeIntervalSince(started))]
             var mark = Date()
             func phase(_ name: String) { phases.append(String(format: "%@ %.2f s", name, Date().timeIntervalSince(mark))); mark = Date() }
-            if let csv { try CoverageJob.csv(run).write(toFile: csv, atomically: true, encoding: .utf8); phase("csv") }
+            if let csv { try CoverageJob.csv(run).write(to: URL(fileURLWithPath: csv), options: .atomic); phase("csv") }
             if let summary { try CoverageJob.summaryJSON(run).write(to: URL(fileURLWithPath: summary), options: .atomic) }
             if !noStore {
                 let layers = try CoverageJob.resultLayers(run)

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Coverage benchmark: wall time and peak RSS of `renewalgis coverage` in both modes on the
+# synthetic cities (default M), on a store imported once beforehand.
+#
+#   bash scripts/bench_coverage.sh [RENEWALGIS_BINARY] [SIZES...]
+#
+# The side-by-side comparison with GeoPandas, PostGIS and DuckDB is ../shared/bench/run_bench.py
+# (see README): this script covers what the peers do not, the walking network.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BIN=$(readlink -f "${1:-$ROOT/.build/release/renewalgis}")
+shift || true
+if [ $# -gt 0 ]; then SIZES=("$@"); else SIZES=(M); fi
+BENCH=${BENCH_DIR:-$ROOT/../shared/bench}
+DATA=${CITY_DATA:-/tmp/citydata}
+WORK=$(mktemp -d); trap 'rm -rf "$WORK"' EXIT
+command -v /usr/bin/time >/dev/null || apt-get install -y -q time >/dev/null
+
+echo "| run | residential parcels | wall | peak RSS |"
+echo "|---|---:|---:|---:|"
+for size in "${SIZES[@]}"; do
+  if [ ! -f "$DATA/$size/city.gpkg" ]; then
+    [ -x /tmp/bv/bin/python ] || bash "$BENCH/setup.sh"
+    /tmp/bv/bin/python "$BENCH/gen_city.py" --size "$size" --out "$DATA/$size" >&2
+  fi
+  "$BIN" import "$DATA/$size/city.gpkg" --store "$WORK/$size.sqlite" >/dev/null
+  for mode in straight network; do
+    /usr/bin/time -f "%e %M" -o "$WORK/time" "$BIN" coverage --store "$WORK/$size.sqlite" --mode "$mode" \
+      --radii "$BENCH/radii_default.json" --csv "$WORK/c.csv" --summary "$WORK/s.json" >"$WORK/out" 2>"$WORK/err" \
+      || { cat "$WORK/err"; exit 1; }
+    read -r secs kb <"$WORK/time"
+    parcels=$(grep -o 'of [0-9]* residential parcels' "$WORK/err" | grep -o '[0-9]*')
+    printf "| %s coverage --mode %s | %d | %.2f s | %.0f MB |\n" "$size" "$mode" "$parcels" "$secs" "$(echo "$kb / 1024" | bc -l)"
+    grep -o '(analysis.*)' "$WORK/err" | sed 's/^/  phases: /' >&2
+  done
+done
