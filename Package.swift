@@ -45,10 +45,12 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
-        .testTarget(name: "GeoKernelTests", dependencies: ["GeoKernel"]),
-        .testTarget(name: "RenewalAnalysisTests", dependencies: ["RenewalAnalysis", "GeoKernel"]),
-        .testTarget(name: "RenewalStoreTests", dependencies: ["RenewalStore", "GeoFiles", "GeoKernel"]),
-        .testTarget(name: "CLITests", dependencies: ["renewalgis"]),
+        // Helpers shared by the test targets: temporary directories, a seeded generator.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "GeoKernelTests", dependencies: ["GeoKernel", "TestSupport"]),
+        .testTarget(name: "RenewalAnalysisTests", dependencies: ["RenewalAnalysis", "GeoKernel", "TestSupport"]),
+        .testTarget(name: "RenewalStoreTests", dependencies: ["RenewalStore", "GeoFiles", "GeoKernel", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["renewalgis", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

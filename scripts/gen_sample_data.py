@@ -796,6 +796,21 @@ def facility_name(p, n, suffixes, used_names):
     return name
 
 
+def pick_spaced(parcels, cands, count, spacing, chosen, taken):
+    """Moves `count` candidates (in their shuffled order) into `chosen` and `taken`, each at least
+    `spacing` metres from those already chosen; the spacing relaxes by 20 % when none is left."""
+    while count > 0:
+        ok = [c for c in cands if all(dist(parcels[c]["centroid"], parcels[o]["centroid"]) >= spacing
+                                      for o in chosen)]
+        if not ok:
+            spacing *= 0.8
+            continue
+        chosen.append(ok[0])
+        cands.remove(ok[0])
+        taken.add(ok[0])
+        count -= 1
+
+
 def place_facilities(rng, parcels, ecos, reserved):
     facilities, used_names = [], set()
     taken = set(reserved)
@@ -816,16 +831,7 @@ def place_facilities(rng, parcels, ecos, reserved):
                 count -= sum(1 for f in facilities if f["category"] == "park" and parcels[f["parcel"]]["region"] == region)
             shuffle(rng, cands)
             spacing = 700 if category == "kindergarten" else 420
-            while count > 0:       # random picks kept >= spacing apart, relaxing when none is left
-                ok = [c for c in cands if all(dist(parcels[c]["centroid"], parcels[o]["centroid"]) >= spacing
-                                              for o in chosen)]
-                if not ok:
-                    spacing *= 0.8
-                    continue
-                chosen.append(ok[0])
-                cands.remove(ok[0])
-                taken.add(ok[0])
-                count -= 1
+            pick_spaced(parcels, cands, count, spacing, chosen, taken)
         for n, k in enumerate(chosen):
             p = parcels[k]
             p["land_use"], p["facility"] = lu, category
@@ -868,16 +874,7 @@ def place_added_facilities(seed, parcels, facilities):
                              if dist(q["centroid"], p["centroid"]) <= 300) >= min_residents]
             shuffle(rng, cands)
             chosen, spacing = [], spacing0
-            while count > 0:       # as in place_facilities: random picks kept apart, relaxing when none is left
-                ok = [c for c in cands if all(dist(parcels[c]["centroid"], parcels[o]["centroid"]) >= spacing
-                                              for o in chosen)]
-                if not ok:
-                    spacing *= 0.8
-                    continue
-                chosen.append(ok[0])
-                cands.remove(ok[0])
-                taken.add(ok[0])
-                count -= 1
+            pick_spaced(parcels, cands, count, spacing, chosen, taken)
             for n, k in enumerate(sorted(chosen)):
                 p = parcels[k]
                 if category == "middle_school":

@@ -1,4 +1,5 @@
 import Foundation
+@_exported import TestSupport
 
 /// Runs the built `renewalgis` binary (RENEWALGIS_BIN, else .build/debug/renewalgis).
 enum CLI {
@@ -41,16 +42,6 @@ enum CLI {
         try process.run()
         return process
     }
-}
-
-final class TemporaryDirectory {
-    let url: URL
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("renewalgis-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-    deinit { try? FileManager.default.removeItem(at: url) }
-    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
 }
 
 /// A GeoJSON FeatureCollection of `count` small square parcels around Yuzhong.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import GeoKernel
 
 /// Reference points computed with PROJ 9.1.1 `cs2cs -d 4 EPSG:4490 EPSG:xxxx` (lat/lon input,
@@ -107,8 +108,8 @@ let referencePoints: [ReferencePoint] = [
 
     /// Seeded sample of positions across China (deterministic: the seed is printed on failure).
     func samplePositions(seed: UInt64, count: Int) -> [Position] {
-        var rng = SplitMix64(seed: seed)
-        return (0..<count).map { _ in Position(75 + rng.nextUnit() * 60, 18 + rng.nextUnit() * 35) }
+        var rng = SeededRandom(seed: seed)
+        return (0..<count).map { _ in Position(75 + rng.next() * 60, 18 + rng.next() * 35) }
     }
 
     @Test("GCJ-02 round trip (WGS84 → GCJ-02 → WGS84) is below 1 cm everywhere in China")
@@ -156,18 +157,4 @@ let referencePoints: [ReferencePoint] = [
         let viaGCJ = try Projector(from: .gcj02, to: .epsg(4545)).transform(gcj)
         #expect(hypot(viaGCJ.x - 359474.0867, viaGCJ.y - 3272217.2986) < 0.01)
     }
-}
-
-/// A tiny deterministic generator for seeded property tests.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func nextUnit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }

@@ -1,24 +1,12 @@
 import Foundation
 import Testing
+import TestSupport
 import GeoKernel
 @testable import RenewalAnalysis
 
-/// Helpers: axis-aligned rectangles in metres, a tiny seeded generator.
+/// An axis-aligned rectangle in metres.
 func rectangle(_ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double) -> Geometry {
     .polygon([[Position(x0, y0), Position(x1, y0), Position(x1, y1), Position(x0, y1), Position(x0, y0)]])
-}
-
-struct SeededRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> Double {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return Double((z ^ (z >> 31)) >> 11) / Double(1 << 53)
-    }
-    mutating func uniform(_ a: Double, _ b: Double) -> Double { a + (b - a) * next() }
 }
 
 func onlyKindergartens(_ radius: Double = 300) -> CoverageParameters {

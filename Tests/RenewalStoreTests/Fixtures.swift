@@ -1,18 +1,8 @@
 import Foundation
+@_exported import TestSupport
 import GeoFiles
 import GeoKernel
 @testable import RenewalStore
-
-/// A fresh temporary directory per test, removed when the value goes away.
-final class TemporaryDirectory {
-    let url: URL
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("renewalgis-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-    deinit { try? FileManager.default.removeItem(at: url) }
-    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-}
 
 /// Small hand-made layers in EPSG:4490 around Jiefangbei, Yuzhong.
 enum Fixtures {
