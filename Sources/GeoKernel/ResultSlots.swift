@@ -21,3 +21,28 @@ public final class ResultSlots<T>: @unchecked Sendable {
         return storage.map { $0! }
     }
 }
+
+/// Results produced in the background, taken in index order as each becomes ready.
+public final class PendingResults<T>: @unchecked Sendable {
+    private var storage: [T?]
+    private let condition = NSCondition()
+
+    public init(count: Int) { storage = Array(repeating: nil, count: count) }
+
+    public func set(_ index: Int, _ value: T) {
+        condition.lock()
+        storage[index] = value
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Blocks until slot `index` is set, then hands its value over (the slot is emptied).
+    public func wait(_ index: Int) -> T {
+        condition.lock()
+        defer { condition.unlock() }
+        while storage[index] == nil { condition.wait() }
+        let value = storage[index]!
+        storage[index] = nil
+        return value
+    }
+}

@@ -88,45 +88,56 @@ public enum CoverageJob {
                            metricCRS: metric, mode: options.mode, warnings: warnings)
     }
 
-    /// Result layers: `coverage_parcels` (one row per residential parcel: covered fraction per
-    /// category, the categories missing per life-circle tier) and `coverage_gaps` (per category,
-    /// the part of each parcel outside the service area, with its area and uncovered population).
-    public static func resultLayers(_ run: CoverageRun) throws -> [ResultLayer] {
+    /// Writes the result layers, in one transaction: `coverage_parcels` (one row per residential
+    /// parcel: covered fraction per category, the categories missing per life-circle tier, and in
+    /// network mode the walking distance per category) and `coverage_gaps` (per category, the part
+    /// of each parcel outside the service area, with its area and uncovered population).
+    /// Gap pieces are cut on the other cores while SQLite writes, and streamed in per category.
+    @discardableResult
+    public static func writeResults(_ run: CoverageRun, to store: SpatialStore) throws -> [LayerRecord] {
         let result = run.result
+        let categories = result.categories
         let produced = "renewalgis coverage --mode \(run.mode.rawValue)"
-        var parcels = ResultLayer(
+        let parcelsSpec = ResultLayerSpec(
             name: "coverage_parcels",
             fields: [FieldInfo(name: "parcel_id", type: .text), FieldInfo(name: "population", type: .real),
                      FieldInfo(name: "area_m2", type: .real)]
-                + result.categories.map { FieldInfo(name: $0.category, type: .real) }
+                + categories.map { FieldInfo(name: $0.category, type: .real) }
                 + LifeCircleTier.allCases.map { FieldInfo(name: "missing_\($0.rawValue)min", type: .text) }
                 + [FieldInfo(name: "categories_with_gap", type: .integer)]
-                + (run.mode == .network ? result.categories.map { FieldInfo(name: "\($0.category)_walk_m", type: .real) } : []),
+                + (run.mode == .network ? categories.map { FieldInfo(name: "\($0.category)_walk_m", type: .real) } : []),
             kind: .multiPolygon, producedBy: produced)
-        for (i, parcel) in result.parcels.enumerated() {
-            var values: [PropertyValue] = [.string(parcel.id), .double(parcel.population), .double(result.parcelAreas[i])]
-            values += result.categories.map { .double($0.fractions[i]) }
-            values += LifeCircleTier.allCases.map { .string(result.missing(parcel: i, tier: $0).joined(separator: ",")) }
-            values.append(.int(Int64(result.categories.filter { $0.fractions[i] < result.parameters.fullCoverage }.count)))
-            if run.mode == .network {
-                values += result.categories.map { c in c.walkingDistances.map { $0[i].isFinite ? .double($0[i]) : .null } ?? .null }
-            }
-            parcels.rows.append((values, run.storedGeometry[i]))
-        }
-        var gaps = ResultLayer(
+        let gapsSpec = ResultLayerSpec(
             name: "coverage_gaps",
             fields: [FieldInfo(name: "category", type: .text), FieldInfo(name: "parcel_id", type: .text),
                      FieldInfo(name: "covered_fraction", type: .real), FieldInfo(name: "gap_area_m2", type: .real),
                      FieldInfo(name: "gap_population", type: .real)],
             kind: .multiPolygon, producedBy: produced)
-        // Gap pieces per category, categories spread over the cores (each with its own GEOS context and projector).
-        let categories = result.categories
-        let slots = ResultSlots<Result<[(values: [PropertyValue], geometry: Geometry)], Error>>(count: categories.count)
-        DispatchQueue.concurrentPerform(iterations: categories.count) { k in
-            slots.set(k, Result { try gapRows(categories[k], run: run) })
+
+        let gapRows = PendingResults<Result<[(values: [PropertyValue], geometry: Geometry)], Error>>(count: categories.count)
+        DispatchQueue.global().async {
+            DispatchQueue.concurrentPerform(iterations: categories.count) { k in
+                gapRows.set(k, Result { try CoverageJob.gapRows(categories[k], run: run) })
+            }
         }
-        for rows in slots.values { gaps.rows += try rows.get() }
-        return [parcels, gaps]
+        return try store.writeResults([parcelsSpec, gapsSpec]) { spec, sink in
+            if spec.name == parcelsSpec.name {
+                for (i, parcel) in result.parcels.enumerated() {
+                    var values: [PropertyValue] = [.string(parcel.id), .double(parcel.population), .double(result.parcelAreas[i])]
+                    values += categories.map { .double($0.fractions[i]) }
+                    values += LifeCircleTier.allCases.map { .string(result.missing(parcel: i, tier: $0).joined(separator: ",")) }
+                    values.append(.int(Int64(categories.filter { $0.fractions[i] < result.parameters.fullCoverage }.count)))
+                    if run.mode == .network {
+                        values += categories.map { c in c.walkingDistances.map { $0[i].isFinite ? .double($0[i]) : .null } ?? .null }
+                    }
+                    try sink.append(values, geometry: run.storedGeometry[i])
+                }
+            } else {
+                for k in categories.indices {
+                    for row in try gapRows.wait(k).get() { try sink.append(row.values, geometry: row.geometry) }
+                }
+            }
+        }
     }
 
     static func gapRows(_ category: CategoryCoverage, run: CoverageRun) throws -> [(values: [PropertyValue], geometry: Geometry)] {

@@ -4,10 +4,11 @@ import GeoKernel
 import GRDB
 
 /// Builds one layer table inside the caller's write transaction: replaces (or refuses to
-/// replace) an existing layer, creates the table when the geometry kind is known, bulk-inserts
-/// rows with SpatiaLite blobs, then registers the geometry column (one validating pass and
-/// SpatiaLite's constraint triggers), builds the R*Tree index and writes the catalogue row.
-/// Shared by imports and analysis results.
+/// replace) an existing layer; when the geometry kind is known, creates the table and lets
+/// SpatiaLite register the geometry column and create its R*Tree index and triggers; then
+/// bulk-inserts rows with SpatiaLite blobs and their index entries directly (the per-row
+/// triggers, which re-parse every blob, are set aside during the load and restored after it);
+/// finally writes the catalogue row. Shared by imports and analysis results.
 final class LayerBuilder {
     let name: String
     let columns: [String]
@@ -15,6 +16,9 @@ final class LayerBuilder {
     private let db: Database
     private let storePath: String
     private var insert: BulkInsert?
+    private var indexInsert: BulkInsert?
+    /// SpatiaLite's per-row triggers (constraint check, index upkeep, timestamps), restored by `finish`.
+    private var setAside: [String] = []
     private(set) var kind: GeometryKind?
     private(set) var count = 0
     private(set) var extent = Envelope.empty
@@ -40,9 +44,17 @@ final class LayerBuilder {
     /// Appends one row; `geometry` is in EPSG:4490 and already of the layer's kind (see `fit`).
     /// The first row fixes the kind when it was not given.
     func append(_ values: [PropertyValue], geometry: Geometry) throws {
-        if insert == nil { insert = try createTable(kind ?? LayerBuilder.storageKind(for: geometry.kind)) }
         guard let envelope = geometry.envelope else { return }
-        try insert!.insert(values, blob: SpatiaLiteBlob.encode(geometry, srid: Int32(SpatialStore.storageSRID), envelope: envelope))
+        try append(values, blob: SpatiaLiteBlob.encode(geometry, srid: Int32(SpatialStore.storageSRID), envelope: envelope),
+                   envelope: envelope, kind: kind ?? LayerBuilder.storageKind(for: geometry.kind))
+    }
+
+    /// Appends one row whose SpatiaLite blob is already encoded (EPSG:4490, of the layer's kind).
+    func append(_ values: [PropertyValue], blob: [UInt8], envelope: Envelope, kind: GeometryKind) throws {
+        if insert == nil { try createTable(self.kind ?? kind) }
+        let fid = PropertyValue.int(Int64(count + 1))
+        try insert!.insert([fid] + values, blob: blob)
+        try indexInsert!.insert([fid, .double(envelope.minX), .double(envelope.maxX), .double(envelope.minY), .double(envelope.maxY)], blob: nil)
         extent.expand(toInclude: envelope)
         count += 1
     }
@@ -50,16 +62,11 @@ final class LayerBuilder {
     /// Finishes the table and writes the catalogue row from `record` (name, counts, extent and
     /// geometry type are filled in here).
     func finish(_ record: LayerRecord) throws -> LayerRecord {
-        if insert == nil { insert = try createTable(kind ?? .geometry) }
+        if insert == nil { try createTable(kind ?? .geometry) }
         insert = nil
+        indexInsert = nil
+        for sql in setAside { try db.execute(sql: sql) }
         let kind = self.kind ?? .geometry
-        // RecoverGeometryColumn checks every row's type and SRID and returns 1, or 0 when one does not fit.
-        let registered = try Int.fetchOne(db, sql: "SELECT RecoverGeometryColumn(?, 'geom', ?, ?, 'XY')",
-                                          arguments: [name, SpatialStore.storageSRID, kind.rawValue])
-        guard registered == 1 else {
-            throw StoreError.database(path: storePath, message: "SpatiaLite did not accept the geometry column of \(name) as \(kind.rawValue)")
-        }
-        _ = try Int.fetchOne(db, sql: "SELECT CreateSpatialIndex(?, 'geom')", arguments: [name])
         var record = record
         record.name = name
         record.featureCount = count
@@ -70,13 +77,31 @@ final class LayerBuilder {
         return record
     }
 
-    private func createTable(_ kind: GeometryKind) throws -> BulkInsert {
+    private func createTable(_ kind: GeometryKind) throws {
         self.kind = kind
         let columnSQL = zip(columns, fieldTypes).map { ", \(SQL.quote($0)) \($1.sqliteType)" }.joined()
         try db.execute(sql: "CREATE TABLE \(SQL.quote(name)) (fid INTEGER PRIMARY KEY\(columnSQL), geom \(kind.rawValue))")
+        // On the empty table: register the column (RecoverGeometryColumn returns 1, or 0 on failure)
+        // and create the R*Tree and its triggers (CreateSpatialIndex returns 1, or 0 on failure).
+        let registered = try Int.fetchOne(db, sql: "SELECT RecoverGeometryColumn(?, 'geom', ?, ?, 'XY')",
+                                          arguments: [name, SpatialStore.storageSRID, kind.rawValue])
+        let indexed = try Int.fetchOne(db, sql: "SELECT CreateSpatialIndex(?, 'geom')", arguments: [name])
+        guard registered == 1, indexed == 1 else {
+            throw StoreError.database(path: storePath, message: "SpatiaLite did not register the geometry column of \(name) as \(kind.rawValue)")
+        }
+        // Set SpatiaLite's per-row INSERT triggers aside for the load: we write the blobs and index
+        // entries ourselves. Their own SQL text restores them in `finish`.
+        let triggers = try Row.fetchAll(db, sql: "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? AND sql LIKE '%BEFORE INSERT%' OR (type = 'trigger' AND tbl_name = ? AND sql LIKE '%AFTER INSERT%')", arguments: [name, name])
+        for trigger in triggers {
+            let triggerName: String = trigger["name"]
+            setAside.append(trigger["sql"])
+            try db.execute(sql: "DROP TRIGGER \(SQL.quote(triggerName))")
+        }
         let names = columns.map { SQL.quote($0) + ", " }.joined()
         let placeholders = String(repeating: "?, ", count: columns.count)
-        return try BulkInsert(db, sql: "INSERT INTO \(SQL.quote(name)) (\(names)geom) VALUES (\(placeholders)?)", storePath: storePath)
+        insert = try BulkInsert(db, sql: "INSERT INTO \(SQL.quote(name)) (fid, \(names)geom) VALUES (?, \(placeholders)?)", storePath: storePath)
+        indexInsert = try BulkInsert(db, sql: "INSERT INTO \(SQL.quote("idx_\(name)_geom")) (pkid, xmin, xmax, ymin, ymax) VALUES (?, ?, ?, ?, ?)",
+                                     storePath: storePath)
     }
 
     /// Removes a layer's table, spatial index and metadata (inside the caller's transaction).

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import GeoFiles
 import GeoKernel
@@ -59,12 +60,11 @@ public enum LayerImporter {
                             progress: ((Int) -> Void)?) throws -> ImportReport {
         let started = Date()
         let name = try options.layerName.map(validated) ?? sanitizedName(source.name)
-        var warnings: [String] = []
         let path = source.source.path
 
         // Decide the source CRS before touching the store.
-        var sourceCRS = options.crs ?? source.declaredCRS
-        if let crs = sourceCRS {
+        let declared = options.crs ?? source.declaredCRS
+        if let crs = declared {
             _ = try CRSRegistry.info(crs)
         } else if let name = source.declaredCRSName, options.crs == nil {
             throw FileError(path: path, reason: "layer \(source.name) has CRS \"\(name)\" with no EPSG equivalent; pass --crs with its EPSG code")
@@ -73,83 +73,46 @@ public enum LayerImporter {
         let fields = source.fields.map { FieldInfo(name: options.renames[$0.name] ?? $0.name, type: $0.type) }
         let builder = try LayerBuilder(db, storePath: storePath, name: name, fields: fields,
                                        kind: source.declaredKind.map(LayerBuilder.storageKind), replace: options.replace)
-        let geos = try GEOSContext()
-        var projector: Projector? = nil
-        var repaired = 0, skipped = 0
-        var repairedExamples: [String] = [], skippedExamples: [String] = []
 
-        func skip(_ location: String, _ why: String) {
-            skipped += 1
-            if skippedExamples.count < listedExamples { skippedExamples.append("\(location): \(why)") }
+        // Two cores: this thread writes rows into SQLite while a reader thread reads the file,
+        // reprojects, checks and repairs geometry and encodes blobs. The reader owns the GDAL
+        // layer, GEOS context and projector until it ends; batches are bounded, so memory does
+        // not grow with the file.
+        let reader = FeatureReader(source: source, options: options, crs: declared, kind: builder.kind)
+        let batches = BoundedQueue<FeatureReader.Batch>(capacity: 8)
+        let handoff = UncheckedHandoff(reader)
+        let done = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            do { try handoff.value.read(into: batches) } catch { batches.close(with: error) }
+            done.signal()
         }
-
-        try source.forEachFeature { feature in
-            let location = "\(path): " + source.location(of: feature.index, values: feature.values)
-            guard var geometry = feature.geometry, !geometry.isEmpty else {
-                skip(location, feature.geometry == nil ? "no geometry" : "empty geometry")
-                return
+        do {
+            while let batch = try batches.take() {
+                for row in batch.rows { try builder.append(row.values, blob: row.blob, envelope: row.envelope, kind: batch.kind) }
+                progress?(builder.count)
             }
-            if projector == nil {
-                if sourceCRS == nil {
-                    guard let env = geometry.envelope, env.minX >= 73, env.maxX <= 136, env.minY >= 3, env.maxY <= 54 else {
-                        throw StoreError.noCRS(path: path, layer: source.name)
-                    }
-                    sourceCRS = .cgcs2000
-                    warnings.append("\(path): layer \(source.name) declares no CRS; its coordinates are lon/lat inside China, taken as EPSG:4490 (CGCS2000). Pass --crs if they are GCJ02, BD09 or another CRS.")
-                }
-                projector = try Projector(from: sourceCRS!, to: .cgcs2000)
-            }
-            do {
-                try projector!.transform(&geometry)
-            } catch {
-                throw FileError(path: path, location: source.location(of: feature.index, values: feature.values), reason: "\(error)")
-            }
-            guard let env = geometry.envelope, env.minX >= -180, env.maxX <= 180, env.minY >= -90, env.maxY <= 90 else {
-                throw FileError(path: path, location: source.location(of: feature.index, values: feature.values),
-                                reason: "coordinates are not lon/lat after converting from \(sourceCRS!) (is that the file's CRS? pass --crs)")
-            }
-
-            let kind = builder.kind ?? LayerBuilder.storageKind(for: geometry.kind)
-            guard let fitted = LayerBuilder.fit(geometry, to: kind) else {
-                if options.strict { throw StoreError.incompatibleGeometry(location: location, kind: geometry.kind.rawValue, layerKind: kind.rawValue) }
-                skip(location, "a \(geometry.kind.rawValue) in a \(kind.rawValue) layer")
-                return
-            }
-            geometry = fitted
-
-            if kind.dimension != 0 {
-                let reason: String?
-                do { reason = try geos.invalidityReason(geometry) } catch { reason = "\(error)" }
-                if let reason {
-                    if options.strict { throw StoreError.invalidGeometry(location: location, reason: reason) }
-                    guard let fixed = try? geos.makeValid(geometry), let refit = LayerBuilder.fit(fixed, to: kind) else {
-                        skip(location, "invalid (\(reason)) and nothing is left after repair")
-                        return
-                    }
-                    geometry = refit
-                    repaired += 1
-                    if repairedExamples.count < listedExamples { repairedExamples.append("\(location): \(reason)") }
-                }
-            }
-
-            try builder.append(feature.values, geometry: geometry)
-            if builder.count % 2000 == 0 { progress?(builder.count) }
+        } catch {
+            // Stop the reader and wait for it: it still uses the GDAL layer the caller owns.
+            batches.abandon()
+            done.wait()
+            throw error
         }
-        progress?(builder.count)
-
-        if let outside = projector?.positionsOutsideChina, outside > 0 {
-            warnings.append("\(path): \(outside) positions lie outside China, where the \(sourceCRS!) offset does not apply; they were taken as they are")
+        done.wait()
+        // The reader has finished: its state is ours now.
+        var warnings = reader.warnings
+        if let outside = reader.positionsOutsideChina, outside > 0 {
+            warnings.append("\(path): \(outside) positions lie outside China, where the \(reader.sourceCRS!) offset does not apply; they were taken as they are")
         }
-        if repaired > 0 {
-            warnings.append("repaired \(repaired) invalid geometr\(repaired == 1 ? "y" : "ies") with MakeValid, e.g. " + repairedExamples.joined(separator: "; "))
+        if reader.repaired > 0 {
+            warnings.append("repaired \(reader.repaired) invalid geometr\(reader.repaired == 1 ? "y" : "ies") with MakeValid, e.g. " + reader.repairedExamples.joined(separator: "; "))
         }
-        if skipped > 0 {
-            warnings.append("skipped \(skipped) feature\(skipped == 1 ? "" : "s"), e.g. " + skippedExamples.joined(separator: "; "))
+        if reader.skipped > 0 {
+            warnings.append("skipped \(reader.skipped) feature\(reader.skipped == 1 ? "" : "s"), e.g. " + reader.skippedExamples.joined(separator: "; "))
         }
         let record = try builder.finish(LayerRecord(
             name: name, kind: "source", sourceFile: path, sourceLayer: source.name,
-            sourceCRS: sourceCRS?.description ?? "EPSG:4490", featureCount: 0, geometryType: "",
-            importedAt: ISO8601DateFormatter().string(from: Date()), repairedCount: repaired, skippedCount: skipped))
+            sourceCRS: reader.sourceCRS?.description ?? "EPSG:4490", featureCount: 0, geometryType: "",
+            importedAt: ISO8601DateFormatter().string(from: Date()), repairedCount: reader.repaired, skippedCount: reader.skipped))
         return ImportReport(record: record, warnings: warnings, seconds: Date().timeIntervalSince(started))
     }
 

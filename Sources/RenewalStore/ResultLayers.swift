@@ -19,26 +19,59 @@ public struct ResultLayer: Sendable {
     }
 }
 
+/// A result layer's name, fields and kind, before its rows exist.
+public struct ResultLayerSpec: Sendable {
+    public var name: String
+    public var fields: [FieldInfo]
+    public var kind: GeometryKind
+    /// What produced it, recorded in the catalogue's source column.
+    public var producedBy: String
+
+    public init(name: String, fields: [FieldInfo], kind: GeometryKind, producedBy: String) {
+        self.name = name; self.fields = fields; self.kind = kind; self.producedBy = producedBy
+    }
+}
+
+/// Takes the rows of one result layer inside a results transaction.
+public final class ResultLayerSink {
+    let builder: LayerBuilder
+    let kind: GeometryKind
+
+    init(builder: LayerBuilder, kind: GeometryKind) { self.builder = builder; self.kind = kind }
+
+    /// Appends a row: values in the spec's field order, geometry in EPSG:4490 (a geometry of
+    /// another dimension than the layer's is left out).
+    public func append(_ values: [PropertyValue], geometry: Geometry) throws {
+        guard let fitted = LayerBuilder.fit(geometry, to: kind) else { return }
+        try builder.append(values, geometry: fitted)
+    }
+}
+
 extension SpatialStore {
-    /// Writes analysis results, replacing layers of the same names, all in one transaction: a
-    /// failure leaves the previous results in place.
+    /// Writes result layers, replacing layers of the same names, all in one transaction (a failure
+    /// leaves the previous results in place). `fill` is called once per spec, in order, with the
+    /// sink for that layer's rows, so rows can be streamed in as they are computed.
     @discardableResult
-    public func replaceLayers(_ layers: [ResultLayer]) throws -> [LayerRecord] {
+    public func writeResults(_ specs: [ResultLayerSpec], fill: (ResultLayerSpec, ResultLayerSink) throws -> Void) throws -> [LayerRecord] {
         try write { db in
-            try layers.map { layer in
-                let name = try LayerImporter.validated(layer.name)
-                let kind = LayerBuilder.storageKind(for: layer.kind)
-                let builder = try LayerBuilder(db, storePath: path, name: name, fields: layer.fields, kind: kind, replace: true)
-                for row in layer.rows {
-                    guard let geometry = LayerBuilder.fit(row.geometry, to: kind) else { continue }
-                    try builder.append(row.values, geometry: geometry)
-                }
+            try specs.map { spec in
+                let name = try LayerImporter.validated(spec.name)
+                let kind = LayerBuilder.storageKind(for: spec.kind)
+                let builder = try LayerBuilder(db, storePath: path, name: name, fields: spec.fields, kind: kind, replace: true)
+                try fill(spec, ResultLayerSink(builder: builder, kind: kind))
                 return try builder.finish(LayerRecord(
-                    name: name, kind: "result", sourceFile: layer.producedBy, sourceLayer: layer.name, sourceCRS: "EPSG:4490",
+                    name: name, kind: "result", sourceFile: spec.producedBy, sourceLayer: spec.name, sourceCRS: "EPSG:4490",
                     featureCount: 0, geometryType: "", importedAt: ISO8601DateFormatter().string(from: Date()),
                     repairedCount: 0, skippedCount: 0))
             }
         }
     }
-}
 
+    /// Writes result layers whose rows are already in memory (see `writeResults`).
+    @discardableResult
+    public func replaceLayers(_ layers: [ResultLayer]) throws -> [LayerRecord] {
+        try writeResults(layers.map { ResultLayerSpec(name: $0.name, fields: $0.fields, kind: $0.kind, producedBy: $0.producedBy) }) { spec, sink in
+            for row in layers.first(where: { $0.name == spec.name })!.rows { try sink.append(row.values, geometry: row.geometry) }
+        }
+    }
+}

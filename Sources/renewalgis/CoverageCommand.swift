@@ -95,10 +95,8 @@ struct Coverage: ParsableCommand {
             if let csv { try CoverageJob.csv(run).write(to: URL(fileURLWithPath: csv), options: .atomic); phase("csv") }
             if let summary { try CoverageJob.summaryJSON(run).write(to: URL(fileURLWithPath: summary), options: .atomic) }
             if !noStore {
-                let layers = try CoverageJob.resultLayers(run)
-                phase("gap geometry")
-                try store.replaceLayers(layers)
-                phase("store write")
+                try CoverageJob.writeResults(run, to: store)
+                phase("gap geometry and store write")
             }
             print(CoverageReport.render(run))
             Terminal.info(String(format: "coverage (%@) of %d residential parcels in %@ done in %.2f s (%@)%@", mode.rawValue,

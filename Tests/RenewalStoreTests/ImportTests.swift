@@ -154,6 +154,33 @@ import Testing
         }
     }
 
+    @Test("The spatial index is complete and SpatiaLite's triggers are back after the bulk load")
+    func spatialIndexAndTriggers() throws {
+        let dir = try TemporaryDirectory()
+        let file = dir.path("parcels.geojson")
+        try Fixtures.write(ImportTests.features, to: file)
+        let store = try SpatialStore(openOrCreate: dir.path("store.sqlite"))
+        _ = try LayerImporter.importLayer(try VectorSource(path: file).layer(named: "parcels"), into: store)
+        try store.read { db in
+            #expect(try Int.fetchOne(db, sql: "SELECT CheckSpatialIndex('parcels', 'geom')") == 1)
+            let triggers = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'parcels' ORDER BY name")
+            #expect(triggers == ["ggi_parcels_geom", "ggu_parcels_geom", "gid_parcels_geom", "gii_parcels_geom", "giu_parcels_geom",
+                                 "tmd_parcels_geom", "tmi_parcels_geom", "tmu_parcels_geom"])
+            // A box query through the R*Tree finds exactly the parcels a scan finds.
+            let viaIndex = try Int.fetchOne(db, sql: "SELECT count(*) FROM idx_parcels_geom WHERE xmax >= 106.573 AND xmin <= 106.576 AND ymax >= 29.555 AND ymin <= 29.556")
+            let viaScan = try Int.fetchOne(db, sql: "SELECT count(*) FROM parcels WHERE MbrIntersects(geom, BuildMbr(106.573, 29.555, 106.576, 29.556))")
+            #expect(viaIndex == viaScan && viaScan == 3)
+        }
+        // Later edits keep the index up to date (the restored triggers work).
+        try store.write { db in
+            try db.execute(sql: "INSERT INTO parcels (parcel_id, geom) VALUES ('new', CastToMulti(BuildMbr(106.6, 29.6, 106.601, 29.601, 4490)))")
+        }
+        #expect(try store.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM idx_parcels_geom") } == 7)
+        #expect(throws: StoreError.self) {
+            try store.write { db in try db.execute(sql: "INSERT INTO parcels (parcel_id, geom) VALUES ('bad', MakePoint(106.6, 29.6, 4490))") }
+        }
+    }
+
     @Test("The metric CRS follows the data: the nearest 3° zone to the layers' centre")
     func metricCRS() throws {
         let dir = try TemporaryDirectory()
