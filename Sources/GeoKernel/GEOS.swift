@@ -321,3 +321,31 @@ public final class GEOSGeometry {
         try owned(GEOSBuffer_r(handle, pointer, distance, segments), "buffer")
     }
 }
+
+/// A prepared GEOS geometry for repeated predicates against one geometry (a zone tested against
+/// thousands of parcels). Owns the prepared handle; the geometry it was made from must outlive it.
+public final class GEOSPreparedGeometry {
+    let base: GEOSGeometry
+    let pointer: OpaquePointer
+
+    public init(_ geometry: GEOSGeometry) throws {
+        base = geometry
+        // GEOSPrepare_r returns a new prepared geometry (freed with GEOSPreparedGeom_destroy_r), NULL on failure.
+        guard let p = GEOSPrepare_r(geometry.handle, geometry.pointer) else { throw geometry.context.failure("prepare") }
+        pointer = p
+    }
+
+    deinit { GEOSPreparedGeom_destroy_r(base.handle, pointer) }
+
+    private func predicate(_ name: String, _ call: (GEOSContextHandle_t, OpaquePointer, OpaquePointer) -> CChar, _ other: GEOSGeometry) throws -> Bool {
+        // Prepared predicates return 1 true, 0 false, 2 exception.
+        switch call(base.handle, pointer, other.pointer) {
+        case 0: return false
+        case 1: return true
+        default: throw base.context.failure(name)
+        }
+    }
+
+    public func intersects(_ other: GEOSGeometry) throws -> Bool { try predicate("prepared intersects", GEOSPreparedIntersects_r, other) }
+    public func contains(_ other: GEOSGeometry) throws -> Bool { try predicate("prepared contains", GEOSPreparedContains_r, other) }
+}

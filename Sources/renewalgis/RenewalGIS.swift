@@ -13,7 +13,7 @@ struct RenewalGIS: ParsableCommand {
             Start with:  renewalgis import GeoData/streets.geojson --store city.sqlite
             """,
         version: version,
-        subcommands: [Import.self, Layers.self, Export.self, Coverage.self]
+        subcommands: [Import.self, Layers.self, Export.self, Coverage.self, Conflicts.self, Eligibility.self, Rules.self]
     )
 }
 

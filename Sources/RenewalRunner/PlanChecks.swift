@@ -1,0 +1,214 @@
+import Dispatch
+import Foundation
+import GeoFiles
+import GeoKernel
+import RenewalAnalysis
+import RenewalStore
+import Yams
+
+/// Which layers and fields the conflicts and eligibility checks read. Defaults match GeoData/ and ../shared/bench.
+public struct PlanMapping: Sendable {
+    public var parcels = "parcels"
+    public var parcelID = "parcel_id"
+    public var landUse = "land_use"
+    public var action = "planned_action"
+    /// Planned use (用地用海 code), read when the field exists.
+    public var plannedUse = "planned_use"
+    public var height = "height_m"
+    public var buildYear = "build_year"
+    public var safetyGrade = "safety_grade"
+    public var vacant = "vacant"
+    /// Parcels flagged historic (true/1), read when the field exists; 用地用海 1504 counts too.
+    public var historic = "historic"
+    public var heritage = "heritage_zones"
+    public var heritageLevel = "level"
+    public var controlLines = "control_lines"
+    public var controlKind = "kind"
+    public var heightLimit = "height_limit_m"
+    public init() {}
+}
+
+public enum RulesFile {
+    /// Reads a rules file (YAML or JSON, the format of `DefaultRules.yaml`); errors name the file, rule, line and field.
+    public static func load(_ path: String?) throws -> RuleSet {
+        let text: String, file: String
+        if let path {
+            guard let data = FileManager.default.contents(atPath: path) else { throw RulesError(file: path, message: "cannot read the file") }
+            text = String(decoding: data, as: UTF8.self)
+            file = path
+        } else {
+            text = DefaultRules.yaml
+            file = "default rules"
+        }
+        let object: Any?
+        do { object = try Yams.load(yaml: text) } catch { throw RulesError(file: file, message: "not valid YAML: \(error)") }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        return try RuleSet.parse(object as Any, file: file) { id in
+            lines.firstIndex { $0.contains("id: \(id)") || $0.contains("id: \"\(id)\"") }.map { $0 + 1 }
+        }
+    }
+}
+
+/// Parcels, zones and their overlaps, loaded once for both checks.
+public struct PlanInputs: Sendable {
+    public var parcels: [PlanParcel]
+    public var storedGeometry: [Geometry]
+    public var eligibility: [EligibilityParcel]
+    public var zones: [ConstraintZone]
+    public var metricCRS: CRS
+    public var warnings: [String]
+}
+
+public enum PlanChecks {
+    public static func load(store: SpatialStore, mapping: PlanMapping, requireAction: Bool, metric: CRS? = nil) throws -> PlanInputs {
+        let metric = try metric ?? store.metricCRS()
+        let projector = try Projector(from: .cgcs2000, to: metric)
+        _ = try store.layer(mapping.parcels)
+        let fields = Set(try store.fields(of: mapping.parcels).map(\.name))
+        for field in [mapping.parcelID, mapping.landUse] + (requireAction ? [mapping.action] : []) where !fields.contains(field) {
+            throw InputError("layer \(mapping.parcels) has no field \(field) (fields: \(fields.sorted().joined(separator: ", ")))")
+        }
+        var warnings: [String] = []
+        var unknownActions: [String: Int] = [:]
+        var parcels: [PlanParcel] = [], stored: [Geometry] = [], eligibility: [EligibilityParcel] = []
+        try store.forEachFeature(in: mapping.parcels) { f in
+            guard var g = f.geometry, g.kind.dimension == 2 else { return }
+            stored.append(g)
+            try projector.transform(&g)
+            let id = f[mapping.parcelID]?.text ?? "fid \(f.id.text ?? "?")"
+            let code = f[mapping.landUse]?.text ?? ""
+            var action: PlannedAction? = nil
+            if let text = f[mapping.action]?.text, !text.isEmpty {
+                action = PlannedAction(text: text)
+                if action == nil { unknownActions[text, default: 0] += 1 }
+            }
+            let historicFlag = f[mapping.historic].map { v -> Bool in
+                if case .string(let s) = v { return ["true", "1", "yes", "是"].contains(s.lowercased()) }
+                return (v.number ?? 0) != 0
+            } ?? false
+            parcels.append(PlanParcel(id: id, geometry: g, action: action, currentUse: code, plannedUse: f[mapping.plannedUse]?.text,
+                                      heightM: f[mapping.height]?.number, historic: historicFlag || code.hasPrefix("1504")))
+            eligibility.append(EligibilityParcel(
+                id: id, code: code, areaM2: PlanarRing.area(g), buildYear: f[mapping.buildYear]?.number.map { Int($0) },
+                vacant: f[mapping.vacant].flatMap { v in
+                    if case .string(let s) = v { return ["true", "1", "yes", "是"].contains(s.lowercased()) }
+                    return v.number.map { $0 != 0 }
+                },
+                safetyGrade: f[mapping.safetyGrade]?.text))
+        }
+        for (text, n) in unknownActions.sorted(by: { $0.key < $1.key }) {
+            warnings.append("\(n) parcels of \(mapping.parcels) have an unknown \(mapping.action) \"\(text)\" (use retain, renovate, demolish, add or 留/改/拆/增): no action rule applies to them")
+        }
+
+        var zones: [ConstraintZone] = []
+        let layers = Set(try store.layers().map(\.name))
+        func addZones(layer: String, typeField: String, idFields: [String], type: (String) -> ZoneType?) throws {
+            guard layers.contains(layer) else {
+                warnings.append("the store has no layer \(layer): its zones are not checked")
+                return
+            }
+            let fields = Set(try store.fields(of: layer).map(\.name))
+            guard fields.contains(typeField) else {
+                throw InputError("layer \(layer) has no field \(typeField) (fields: \(fields.sorted().joined(separator: ", ")))")
+            }
+            let idField = idFields.first(where: fields.contains)
+            var unknown: Set<String> = []
+            try store.forEachFeature(in: layer) { f in
+                guard var g = f.geometry, g.kind.dimension == 2 else { return }
+                let text = f[typeField]?.text ?? ""
+                guard let t = type(text) else { unknown.insert(text); return }
+                try projector.transform(&g)
+                let id = idField.flatMap { f[$0]?.text } ?? "\(layer)/\(f.id.text ?? "?")"
+                zones.append(ConstraintZone(id: id, type: t, geometry: g, heightLimit: f[mapping.heightLimit]?.number))
+            }
+            if !unknown.isEmpty { warnings.append("layer \(layer): \(typeField) values \(unknown.sorted().joined(separator: ", ")) are not a known zone type: skipped") }
+        }
+        try addZones(layer: mapping.heritage, typeField: mapping.heritageLevel, idFields: ["zone_id", "id"]) { text in
+            switch text.lowercased() {
+            case "core", "核心保护范围": .heritageCore
+            case "control", "建设控制地带": .heritageControl
+            default: nil
+            }
+        }
+        try addZones(layer: mapping.controlLines, typeField: mapping.controlKind, idFields: ["line_id", "zone_id", "id"]) { text in
+            switch text.lowercased() {
+            case "ecological", "生态保护红线", "ecology": .ecological
+            case "blue", "蓝线": .blue
+            case "green", "绿线": .green
+            case "purple", "紫线": .purple
+            case "yellow", "黄线": .yellow
+            default: nil
+            }
+        }
+        return PlanInputs(parcels: parcels, storedGeometry: stored, eligibility: eligibility, zones: zones, metricCRS: metric, warnings: warnings)
+    }
+
+    /// Runs the conflicts analysis and writes the `conflicts` layer (overlaps in EPSG:4490).
+    public static func conflicts(_ inputs: PlanInputs, rules: RuleSet, store: SpatialStore?) throws -> (records: [ConflictRecord], overlaps: [ZoneOverlap]) {
+        let result = try ConflictAnalysis.run(parcels: inputs.parcels, zones: inputs.zones, rules: rules)
+        if let store {
+            let back = try Projector(from: inputs.metricCRS, to: .cgcs2000)
+            let spec = ResultLayerSpec(
+                name: "conflicts",
+                fields: ["parcel_id", "zone_id", "zone_type", "action", "rule_id", "verdict"].map { FieldInfo(name: $0, type: .text) }
+                    + [FieldInfo(name: "overlap_m2", type: .real), FieldInfo(name: "overlap_share", type: .real)]
+                    + ["clause", "explanation_zh", "explanation_en"].map { FieldInfo(name: $0, type: .text) },
+                kind: .multiPolygon, producedBy: "renewalgis conflicts")
+            try store.writeResults([spec]) { _, sink in
+                for r in result.records {
+                    var g = r.geometry
+                    try back.transform(&g)
+                    try sink.append(row(r, inputs).map(PropertyValue.string).enumerated().map { k, v in
+                        k == 6 ? .double(r.overlapM2) : k == 7 ? .double(r.share) : v
+                    }, geometry: g)
+                }
+            }
+        }
+        return result
+    }
+
+    /// Text cells of a conflict record in CSV/layer column order (overlap columns formatted).
+    static func row(_ r: ConflictRecord, _ inputs: PlanInputs) -> [String] {
+        [inputs.parcels[r.parcel].id, r.zone.map { inputs.zones[$0].id } ?? inputs.parcels[r.parcel].id, r.zoneType.rawValue,
+         inputs.parcels[r.parcel].action?.rawValue ?? "", r.rule.id, r.verdict.rawValue,
+         String(format: "%.3f", r.overlapM2), String(format: "%.6f", r.share), r.rule.clause, r.explanationZH, r.explanationEN]
+    }
+
+    public static func conflictsCSV(_ records: [ConflictRecord], _ inputs: PlanInputs) -> String {
+        var out = "parcel_id,zone_id,zone_type,action,rule_id,verdict,overlap_m2,overlap_share\n"
+        for r in records { out += row(r, inputs).prefix(8).map(csvCell).joined(separator: ",") + "\n" }
+        return out
+    }
+
+    /// Runs the eligibility check (zones from the overlaps) and writes the `eligibility` layer (parcel geometry).
+    public static func eligibility(_ inputs: PlanInputs, overlaps: [ZoneOverlap], targets: [String], rules: RuleSet, store: SpatialStore?) throws -> [EligibilityVerdict] {
+        var parcels = inputs.eligibility
+        let zones = ConflictAnalysis.zonesBeyondTolerance(overlaps, zones: inputs.zones, parcelCount: parcels.count, rules: rules)
+        for i in parcels.indices { parcels[i].zones = zones[i] }
+        let verdicts = EligibilityAnalysis.run(parcels: parcels, targets: targets, rules: rules)
+        if let store {
+            let spec = ResultLayerSpec(name: "eligibility",
+                                       fields: ["parcel_id", "from_code", "to_code", "verdict", "rule_ids", "reasons"].map { FieldInfo(name: $0, type: .text) },
+                                       kind: .multiPolygon, producedBy: "renewalgis eligibility")
+            try store.writeResults([spec]) { _, sink in
+                for v in verdicts { try sink.append(eligibilityRow(v, parcels).map(PropertyValue.string), geometry: inputs.storedGeometry[v.parcel]) }
+            }
+        }
+        return verdicts
+    }
+
+    static func eligibilityRow(_ v: EligibilityVerdict, _ parcels: [EligibilityParcel]) -> [String] {
+        [parcels[v.parcel].id, parcels[v.parcel].code, v.target, v.verdict.rawValue,
+         v.reasons.map(\.ruleID).joined(separator: ";"), v.reasons.map { "\($0.ruleID): \($0.text) [\($0.clause)]" }.joined(separator: " | ")]
+    }
+
+    public static func eligibilityCSV(_ verdicts: [EligibilityVerdict], _ inputs: PlanInputs) -> String {
+        var out = "parcel_id,from_code,to_code,verdict,rule_ids,reasons\n"
+        for v in verdicts { out += eligibilityRow(v, inputs.eligibility).map(csvCell).joined(separator: ",") + "\n" }
+        return out
+    }
+
+    static func csvCell(_ s: String) -> String {
+        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+    }
+}
