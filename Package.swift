@@ -48,7 +48,9 @@ let package = Package(
         // Helpers shared by the test targets: temporary directories, a seeded generator.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "GeoKernelTests", dependencies: ["GeoKernel", "TestSupport"]),
-        .testTarget(name: "RenewalAnalysisTests", dependencies: ["RenewalAnalysis", "GeoKernel", "TestSupport"]),
+        .testTarget(name: "RenewalAnalysisTests", dependencies: [
+            "RenewalAnalysis", "GeoKernel", "TestSupport", .product(name: "Yams", package: "Yams"),
+        ]),
         .testTarget(name: "RenewalStoreTests", dependencies: ["RenewalStore", "GeoFiles", "GeoKernel", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["renewalgis", "TestSupport"]),
     ],

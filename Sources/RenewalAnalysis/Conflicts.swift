@@ -25,12 +25,12 @@ public struct PlanParcel: Sendable {
     public var plannedUse: String?
     /// Planned building height (m).
     public var heightM: Double?
-    /// A heritage site or historic building itself (用地用海 1504, or flagged).
+    /// A heritage site or historic building itself: flagged, or its current use is 用地用海 1504 文物古迹.
     public var historic: Bool
     public init(id: String, geometry: Geometry, action: PlannedAction?, currentUse: String, plannedUse: String? = nil,
                 heightM: Double? = nil, historic: Bool = false) {
         self.id = id; self.geometry = geometry; self.action = action; self.currentUse = currentUse
-        self.plannedUse = plannedUse; self.heightM = heightM; self.historic = historic
+        self.plannedUse = plannedUse; self.heightM = heightM; self.historic = historic || currentUse.hasPrefix("1504")
     }
 }
 

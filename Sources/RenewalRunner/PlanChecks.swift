@@ -87,7 +87,7 @@ public enum PlanChecks {
                 return (v.number ?? 0) != 0
             } ?? false
             parcels.append(PlanParcel(id: id, geometry: g, action: action, currentUse: code, plannedUse: f[mapping.plannedUse]?.text,
-                                      heightM: f[mapping.height]?.number, historic: historicFlag || code.hasPrefix("1504")))
+                                      heightM: f[mapping.height]?.number, historic: historicFlag))
             eligibility.append(EligibilityParcel(
                 id: id, code: code, areaM2: PlanarRing.area(g), buildYear: f[mapping.buildYear]?.number.map { Int($0) },
                 vacant: f[mapping.vacant].flatMap { v in
