@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Dependencies point one way:
-//   C shims → GeoKernel → (GeoFiles, RenewalAnalysis) → RenewalStore → renewalgis (CLI, later HTTP)
+//   C shims → GeoKernel → (GeoFiles, RenewalAnalysis) → RenewalStore → RenewalRunner → renewalgis (CLI, later HTTP)
 let package = Package(
     name: "RenewalGIS",
     platforms: [.macOS(.v14)],
@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "GeoFiles", dependencies: ["GeoKernel", "CGDAL"]),
         // The SpatiaLite store: layers, catalogue, atomic imports.
         .target(name: "RenewalStore", dependencies: [
-            "GeoKernel", "GeoFiles", "CSpatiaLite",
+            "GeoKernel", "GeoFiles", "CSpatiaLite", "RenewalAnalysis",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
         ]),

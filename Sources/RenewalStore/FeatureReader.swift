@@ -1,6 +1,7 @@
 import Foundation
 import GeoFiles
 import GeoKernel
+import RenewalAnalysis
 
 /// The reading half of an import, run on its own thread: reads features from the file,
 /// reprojects them to EPSG:4490, fits them to the layer's kind, checks validity with GEOS
@@ -28,12 +29,31 @@ final class FeatureReader {
     private(set) var repaired = 0, skipped = 0
     private(set) var repairedExamples: [String] = [], skippedExamples: [String] = []
     private(set) var positionsOutsideChina: Int?
+    /// Land-use code check: codes not in the 2023 list, GB 50137 letter codes seen or converted.
+    private(set) var unknownCodes = 0, letterCodes = 0, convertedCodes = 0
+    private(set) var unknownCodeExamples: [String] = [], letterCodeExamples: [String] = []
+    private let landUseIndex: Int?
 
     init(source: SourceLayer, options: ImportOptions, crs: CRS?, kind: GeometryKind?) {
         self.source = source
         self.options = options
         self.sourceCRS = crs
         self.kind = kind
+        landUseIndex = source.fields.firstIndex { (options.renames[$0.name] ?? $0.name) == options.landUseField }
+    }
+
+    /// Checks (and with --map-gb50137 converts) the feature's land-use code.
+    private func checkLandUse(_ feature: inout SourceFeature) {
+        guard let i = landUseIndex, let code = feature.values[i].text, !code.isEmpty, !LandUseCodes.isKnown(code) else { return }
+        let example = "\(source.location(of: feature.index, values: feature.values)): \"\(code)\""
+        if let mapped = LandUseCodes.fromGB50137(code) {
+            if options.mapGB50137 { feature.values[i] = .string(mapped); convertedCodes += 1; return }
+            letterCodes += 1
+            if letterCodeExamples.count < LayerImporter.listedExamples { letterCodeExamples.append(example) }
+        } else {
+            unknownCodes += 1
+            if unknownCodeExamples.count < LayerImporter.listedExamples { unknownCodeExamples.append(example) }
+        }
     }
 
     private var path: String { source.source.path }
@@ -52,6 +72,8 @@ final class FeatureReader {
         var rows: [Row] = []
         rows.reserveCapacity(Self.batchSize)
         try source.forEachFeature { feature in
+            var feature = feature
+            checkLandUse(&feature)
             guard var geometry = feature.geometry, !geometry.isEmpty else {
                 skip(feature, feature.geometry == nil ? "no geometry" : "empty geometry")
                 return

@@ -17,6 +17,10 @@ public struct ImportOptions: Sendable {
     public var strict = false
     /// Source field name → store column name, e.g. a Shapefile's truncated `planned_ac` → `planned_action`.
     public var renames: [String: String] = [:]
+    /// The field holding 用地用海 codes (after renaming): its values are checked against the 2023 list.
+    public var landUseField = "land_use"
+    /// Convert GB 50137-2011 letter codes (R2, M1, …) in the land-use field to 用地用海 2023 codes.
+    public var mapGB50137 = false
 
     public init(layerName: String? = nil, crs: CRS? = nil, replace: Bool = false, strict: Bool = false, renames: [String: String] = [:]) {
         self.layerName = layerName; self.crs = crs; self.replace = replace; self.strict = strict; self.renames = renames
@@ -102,6 +106,16 @@ public enum LayerImporter {
         var warnings = reader.warnings
         if let outside = reader.positionsOutsideChina, outside > 0 {
             warnings.append("\(path): \(outside) positions lie outside China, where the \(reader.sourceCRS!) offset does not apply; they were taken as they are")
+        }
+        let field = options.landUseField
+        if reader.unknownCodes > 0 {
+            warnings.append("\(path): \(reader.unknownCodes) features have a \(field) that is not a 用地用海 2023 code (kept as is; check it, or leading zeros lost in a numeric field), e.g. " + reader.unknownCodeExamples.joined(separator: "; "))
+        }
+        if reader.letterCodes > 0 {
+            warnings.append("\(path): \(reader.letterCodes) features have GB 50137-2011 letter codes in \(field) (kept as is; --map-gb50137 converts them), e.g. " + reader.letterCodeExamples.joined(separator: "; "))
+        }
+        if reader.convertedCodes > 0 {
+            warnings.append("\(path): converted \(reader.convertedCodes) GB 50137-2011 letter codes in \(field) to 用地用海 2023 codes (table in docs/conflicts.md)")
         }
         if reader.repaired > 0 {
             warnings.append("repaired \(reader.repaired) invalid geometr\(reader.repaired == 1 ? "y" : "ies") with MakeValid, e.g. " + reader.repairedExamples.joined(separator: "; "))

@@ -42,6 +42,12 @@ struct Import: ParsableCommand {
     @Option(help: ArgumentHelp("Rename a field on import (repeatable), e.g. planned_ac=planned_action.", valueName: "old=new"))
     var rename: [String] = []
 
+    @Option(help: "Field of 用地用海 codes, checked against the 2023 list (unknown codes are reported with their features).")
+    var landUseField = "land_use"
+
+    @Flag(help: "Convert GB 50137-2011 letter codes (R2, M1, …) in the land-use field to 用地用海 2023 codes.")
+    var mapGb50137 = false
+
     @Flag(help: "Replace a layer of the same name (atomically).")
     var replace = false
 
@@ -80,7 +86,9 @@ struct Import: ParsableCommand {
             if let unknown = renames.keys.first(where: { name in !layers.contains { $0.fields.contains { $0.name == name } } }) {
                 throw FileError(path: file, reason: "--rename \(unknown)=…: the file has no field \(unknown)")
             }
-            let options = ImportOptions(layerName: storeName, crs: crsOverride, replace: replace, strict: strict, renames: renames)
+            var options = ImportOptions(layerName: storeName, crs: crsOverride, replace: replace, strict: strict, renames: renames)
+            options.landUseField = landUseField
+            options.mapGB50137 = mapGb50137
             let reports = try LayerImporter.importLayers(layers.map { ($0, options) }, into: store) { name, count in
                 let bar = bars[name] ?? ProgressLine("importing \(name)")
                 bars[name] = bar

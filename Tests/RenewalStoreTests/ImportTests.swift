@@ -181,6 +181,24 @@ import Testing
         }
     }
 
+    @Test("用地用海 codes are checked at import: unknown codes and GB 50137 letters are reported with their features, letters converted on request")
+    func landUseCodes() throws {
+        let dir = try TemporaryDirectory()
+        let csv = dir.path("plots.csv")
+        try "parcel_id,land_use,lon,lat\nA,070102,106.57,29.55\nB,0799,106.571,29.55\nC,R2,106.572,29.55\nD,m1,106.573,29.55\n"
+            .write(toFile: csv, atomically: true, encoding: .utf8)
+        let store = try SpatialStore(openOrCreate: dir.path("store.sqlite"))
+        let checked = try LayerImporter.importLayer(try VectorSource(path: csv).layer(named: "plots"), into: store, options: ImportOptions(crs: .cgcs2000))
+        #expect(checked.warnings.contains { $0.contains("1 features have a land_use that is not") && $0.contains("line 3") && $0.contains("0799") })
+        #expect(checked.warnings.contains { $0.contains("2 features have GB 50137-2011 letter codes") && $0.contains("\"R2\"") })
+        var options = ImportOptions(layerName: "converted", crs: .cgcs2000)
+        options.mapGB50137 = true
+        let converted = try LayerImporter.importLayer(try VectorSource(path: csv).layer(named: "plots"), into: store, options: options)
+        #expect(converted.warnings.contains { $0.contains("converted 2 GB 50137-2011 letter codes") })
+        let codes = try Fixtures.storeFeatures(store, "converted").map { $0["land_use"]?.text ?? "" }
+        #expect(codes == ["070102", "0799", "070102", "100101"])
+    }
+
     @Test("The metric CRS follows the data: the nearest 3° zone to the layers' centre")
     func metricCRS() throws {
         let dir = try TemporaryDirectory()
