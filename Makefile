@@ -53,11 +53,13 @@ demo: build
 	$(BIN) export --store $(DEMO_STORE) --layer coverage_gaps out/coverage_gaps.geojson
 
 # Benchmarks (release build) on the synthetic cities of ../shared/bench (generated on first use):
-# import throughput and peak RSS against ogr2ogr (M, L); coverage in both modes (M).
+# import throughput and peak RSS against ogr2ogr (M, L); coverage in both modes (M);
+# conflicts and eligibility against a GeoPandas overlay (L).
 # The coverage comparison with GeoPandas, PostGIS and DuckDB: see README (run_bench.py).
 bench: release
 	bash scripts/bench_import.sh $(RELEASE_BIN) M L
 	bash scripts/bench_coverage.sh $(RELEASE_BIN) M
+	bash scripts/bench_conflicts.sh $(RELEASE_BIN) L
 
 # Regenerates GeoData/ from its seeded generator (same seed, same bytes).
 sample-data:

@@ -167,7 +167,7 @@ public enum CoverageJob {
         out += Array("parcel_id,category,covered_fraction\n".utf8)
         let names = categories.map { Array(",\($0.category),".utf8) }
         for i in order {
-            let id = Array(csvField(result.parcels[i].id).utf8)
+            let id = Array(CSV.cell(result.parcels[i].id).utf8)
             for (k, c) in categories.enumerated() {
                 out += id
                 out += names[k]
@@ -187,10 +187,6 @@ public enum CoverageJob {
         var buffer = [UInt8](repeating: UInt8(ascii: "0"), count: 9)
         for k in stride(from: 8, through: 0, by: -1) { buffer[k] = UInt8(ascii: "0") + UInt8(digits % 10); digits /= 10 }
         out += buffer
-    }
-
-    static func csvField(_ s: String) -> String {
-        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
     }
 
     /// Per category `{gap_area_m2, gap_population, parcels_with_gap, coverage_ratio, radius_m, facilities, tier}`.

@@ -176,7 +176,16 @@ public enum PlanChecks {
 
     public static func conflictsCSV(_ records: [ConflictRecord], _ inputs: PlanInputs) -> String {
         var out = "parcel_id,zone_id,zone_type,action,rule_id,verdict,overlap_m2,overlap_share\n"
-        for r in records { out += row(r, inputs).prefix(8).map(csvCell).joined(separator: ",") + "\n" }
+        for r in records { out += CSV.line(Array(row(r, inputs).prefix(8))) }
+        return out
+    }
+
+    public static func overlapsCSV(_ overlaps: [ZoneOverlap], _ inputs: PlanInputs) -> String {
+        var out = "parcel_id,zone_id,zone_type,overlap_m2,overlap_share\n"
+        for o in overlaps {
+            out += CSV.line([inputs.parcels[o.parcel].id, inputs.zones[o.zone].id, inputs.zones[o.zone].type.rawValue,
+                             String(format: "%.3f", o.areaM2), String(format: "%.6f", o.share)])
+        }
         return out
     }
 
@@ -187,11 +196,26 @@ public enum PlanChecks {
         for i in parcels.indices { parcels[i].zones = zones[i] }
         let verdicts = EligibilityAnalysis.run(parcels: parcels, targets: targets, rules: rules)
         if let store {
-            let spec = ResultLayerSpec(name: "eligibility",
-                                       fields: ["parcel_id", "from_code", "to_code", "verdict", "rule_ids", "reasons"].map { FieldInfo(name: $0, type: .text) },
-                                       kind: .multiPolygon, producedBy: "renewalgis eligibility")
+            // One row per parcel, a verdict and rule ids column per target (the CSV has one row per parcel × target with the reasons).
+            let spec = ResultLayerSpec(
+                name: "eligibility",
+                fields: [FieldInfo(name: "parcel_id", type: .text), FieldInfo(name: "from_code", type: .text)]
+                    + targets.flatMap { [FieldInfo(name: "to_\($0)", type: .text), FieldInfo(name: "to_\($0)_rules", type: .text)] },
+                kind: .multiPolygon, producedBy: "renewalgis eligibility")
+            let byParcel = Dictionary(grouping: verdicts, by: \.parcel)
             try store.writeResults([spec]) { _, sink in
-                for v in verdicts { try sink.append(eligibilityRow(v, parcels).map(PropertyValue.string), geometry: inputs.storedGeometry[v.parcel]) }
+                for (i, p) in parcels.enumerated() {
+                    let mine = byParcel[i] ?? []
+                    var values: [PropertyValue] = [.string(p.id), .string(p.code)]
+                    for target in targets {
+                        if let v = mine.first(where: { $0.target == target }) {
+                            values += [.string(v.verdict.rawValue), .string(v.reasons.map(\.ruleID).joined(separator: ";"))]
+                        } else {
+                            values += [.string("same use"), .null]
+                        }
+                    }
+                    try sink.append(values, geometry: inputs.storedGeometry[i])
+                }
             }
         }
         return verdicts
@@ -204,11 +228,7 @@ public enum PlanChecks {
 
     public static func eligibilityCSV(_ verdicts: [EligibilityVerdict], _ inputs: PlanInputs) -> String {
         var out = "parcel_id,from_code,to_code,verdict,rule_ids,reasons\n"
-        for v in verdicts { out += eligibilityRow(v, inputs.eligibility).map(csvCell).joined(separator: ",") + "\n" }
+        for v in verdicts { out += CSV.line(eligibilityRow(v, inputs.eligibility)) }
         return out
-    }
-
-    static func csvCell(_ s: String) -> String {
-        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
     }
 }

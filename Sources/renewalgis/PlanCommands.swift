@@ -46,6 +46,7 @@ struct Conflicts: ParsableCommand {
     @OptionGroup var options: PlanOptions
     @Option(help: "CSV output: parcel_id,zone_id,zone_type,action,rule_id,verdict,overlap_m2,overlap_share.") var csv: String?
     @Option(help: "GeoJSON output of the conflict features (EPSG:4490).") var geojson: String?
+    @Option(help: "CSV of every parcel × zone overlap, whatever the rules: parcel_id,zone_id,zone_type,overlap_m2,overlap_share.") var overlaps: String?
 
     func run() throws {
         try reportingErrors {
@@ -54,7 +55,8 @@ struct Conflicts: ParsableCommand {
             let store = try SpatialStore(openExisting: options.store)
             let inputs = try PlanChecks.load(store: store, mapping: options.mapping, requireAction: true)
             inputs.warnings.forEach(Terminal.warning)
-            let (records, _) = try PlanChecks.conflicts(inputs, rules: rules, store: store)
+            let (records, pairs) = try PlanChecks.conflicts(inputs, rules: rules, store: store)
+            if let overlaps { try PlanChecks.overlapsCSV(pairs, inputs).write(toFile: overlaps, atomically: true, encoding: .utf8) }
             if let csv { try PlanChecks.conflictsCSV(records, inputs).write(toFile: csv, atomically: true, encoding: .utf8) }
             if let geojson { try exportLayer(store: store, layer: "conflicts", to: geojson) }
             print(PlanReport.byRule(records.map { ($0.rule.id, $0.verdict.rawValue) }))
@@ -68,7 +70,8 @@ struct Eligibility: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Land-use conversion eligibility under the positive and negative lists (正负面清单), every reason given.",
         discussion: """
-            Writes the layer `eligibility` (one row per parcel × target) and prints a summary by target and verdict.
+            Writes the layer `eligibility` (one row per parcel: verdict and rule ids per target) and prints a summary
+            by target and verdict; the CSV has one row per parcel × target with every reason.
 
             Examples:
               renewalgis eligibility --store city.sqlite --to 080701          # which parcels may become elderly care?
