@@ -51,6 +51,12 @@ demo: build
 	@echo "== The same, walking over the streets, stairs and bridges (adult speed) =="
 	$(BIN) coverage --store $(DEMO_STORE) --mode network --csv out/coverage_network.csv --summary out/coverage_network.json
 	$(BIN) export --store $(DEMO_STORE) --layer coverage_gaps out/coverage_gaps.geojson
+	@echo
+	@echo "== Planned actions against heritage zones and control lines =="
+	$(BIN) conflicts --store $(DEMO_STORE) --csv out/conflicts.csv
+	@echo
+	@echo "== Which parcels may become elderly care (080701) under the conversion lists? =="
+	$(BIN) eligibility --store $(DEMO_STORE) --to 080701 --csv out/eligibility.csv
 
 # Benchmarks (release build) on the synthetic cities of ../shared/bench (generated on first use):
 # import throughput and peak RSS against ogr2ogr (M, L); coverage in both modes (M);
