@@ -51,7 +51,9 @@ let package = Package(
         .testTarget(name: "RenewalAnalysisTests", dependencies: [
             "RenewalAnalysis", "GeoKernel", "TestSupport", .product(name: "Yams", package: "Yams"),
         ]),
-        .testTarget(name: "RenewalStoreTests", dependencies: ["RenewalStore", "GeoFiles", "GeoKernel", "TestSupport"]),
+        .testTarget(name: "RenewalStoreTests", dependencies: [
+            "RenewalStore", "GeoFiles", "GeoKernel", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .testTarget(name: "CLITests", dependencies: ["renewalgis", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -739,6 +739,51 @@ def finish_attributes(rng, parcels, zones):
             p["remark"] = "危房，建议优先处置"
 
 
+# Idle factories and warehouses for the conversion-eligibility demo ("which idle industrial parcels may
+# become elderly care?"). Chosen after everything else is final, with their own random stream, and only
+# the chosen parcels' vacant, planned_action, population and 备注 change, so streets, facilities and
+# constraints stay byte for byte what they were, and so does every other parcel.
+IDLE_CLEARANCE_M = 20.0     # at least this far from every control line and heritage zone
+
+
+def point_segment_distance(p, a, b):
+    vx, vy = b[0] - a[0], b[1] - a[1]
+    t = max(0.0, min(1.0, ((p[0] - a[0]) * vx + (p[1] - a[1]) * vy) / (vx * vx + vy * vy)))
+    return math.hypot(p[0] - a[0] - t * vx, p[1] - a[1] - t * vy)
+
+
+def ring_distance(a, b):
+    """0 if two simple rings share any point, else the shortest distance between their boundaries."""
+    if rings_overlap(a, b):
+        return 0.0
+    return min(min(point_segment_distance(p, r[k - 1], r[k]) for p in q for k in range(len(r)))
+               for q, r in ((a, b), (b, a)))
+
+
+def make_idle_industry(seed, parcels, zones, controls):
+    """Per region, the oldest in-use factory (1001) or warehouse (1101) at least IDLE_CLEARANCE_M from
+    every control line (blue, green, purple, ecological, yellow) and heritage core and control ring
+    becomes idle: vacant, population 0, 备注 闲置厂房 / 闲置仓库, and planned_action drawn as for other
+    vacant parcels (planned_action()) without demolish, since the point is to reuse the building or site."""
+    rng = random.Random(f"{seed}/idle-industry")
+    zone_rings = [[to_local(*c) for c in cl["ring"]] for cl in controls] + \
+        [z[k] for z in zones for k in ("core", "outer")]
+    idle = []
+    for region in REGIONS:
+        cands = [p for p in parcels if p["region"] == region and p["land_use"][:4] in ("1001", "1101")
+                 and not p.get("facility") and not p["core"] and not p["control"] and not p["vacant"]]
+        cands.sort(key=lambda p: (p["build_year"], p["parcel_id"]))
+        for p in cands:
+            ring = [to_local(*c) for c in p["ring_out"]]
+            if all(ring_distance(ring, z) >= IDLE_CLEARANCE_M for z in zone_rings):
+                idle.append(p)
+                break
+    for p in idle:
+        p.update(vacant=1, population=0, planned_action=weighted(rng, [("new_build", 70), ("renovate", 10)]),
+                 remark="闲置厂房" if p["land_use"].startswith("1001") else "闲置仓库")
+    return idle
+
+
 def name_parcels(parcels):
     counters = {}
     for p in parcels:
@@ -1391,9 +1436,11 @@ def build(seed):
         s["street_id"] = f"S{n:04d}"
     facilities += place_added_facilities(seed, parcels, facilities)
     controls = control_lines(zones, ecos, yellow)
+    idle = make_idle_industry(seed, ordered, zones, controls)
     under = validate(ordered, facilities, streets, zones, controls, bowtie_id)
     return dict(parcels=ordered, facilities=facilities, streets=streets, zones=zones, controls=controls,
-                bowtie=bowtie, demolish=demo, parcels_by_idx=parcels, yellow=yellow, monument=monument, crossings=under)
+                bowtie=bowtie, demolish=demo, idle=idle, parcels_by_idx=parcels, yellow=yellow, monument=monument,
+                crossings=under)
 
 
 def summary(data):
@@ -1411,7 +1458,8 @@ def summary(data):
         f"  vacant: {sum(p['vacant'] for p in parcels)}; in heritage cores: {sum(1 for p in parcels if p['core'])}; "
         f"in control rings: {sum(1 for p in parcels if p['control'])} ({over} above the ring's height limit)",
         f"  bow-tie parcel: {data['bowtie']['parcel_id']}; demolish in core: {data['demolish']['parcel_id']} "
-        f"({data['demolish']['core']})",
+        f"({data['demolish']['core']}); idle industry: "
+        f"{', '.join(p['parcel_id'] + ' ' + p['planned_action'] for p in data['idle'])}",
         f"facilities: {len(facilities)}",
         f"  by category: {count(facilities, lambda f: f['category'])}",
         f"  kindergartens by region: "
@@ -1460,6 +1508,15 @@ def readme(data, seed, hashes):
     n_core = sum(1 for p in parcels if p["core"])
     n_over = sum(1 for p in parcels if p["control"] and p["height_m"] > limit[p["control"]])
     fmt = lambda d: ", ".join(f"{k} {v}" for k, v in d.items())
+    idle = data["idle"]
+    idle_ids = ", ".join(f"`{p['parcel_id']}`" for p in idle)
+    idle_list = "\n".join(f"  * `{p['parcel_id']}` {p['name']}: {p['land_use']}, {p['region']}, built {p['build_year']}, "
+                           f"safety grade {p['safety_grade']}, `{p['planned_action']}`" for p in idle)
+    other = [p for p in parcels if p["land_use"][:4] in ("1001", "1101") and p["vacant"] and p not in idle]
+    idle_other = ("\n\n  Vacancy is otherwise a random draw (more likely for factories, warehouses and C/D-grade "
+                  "buildings), so\n  " + " and ".join(f"`{p['parcel_id']}`" for p in other) +
+                  f" ({'/'.join(sorted({p['land_use'] for p in other}))}) are vacant too, with `"
+                  + "`/`".join(sorted({p['planned_action'] for p in other})) + "` and 备注 `闲置`.") if other else ""
     categories = [c[0] for c in FACILITY_PLAN] + [c[0] for c in ADDED_FACILITY_PLAN]
     host_lu = {c[0]: c[1] for c in FACILITY_PLAN + ADDED_FACILITY_PLAN}
     by_region = count(facilities, lambda f: (f["category"], by_idx[f["parcel"]]["region"]))
@@ -1547,6 +1604,12 @@ Deliberate cases for the tests and demos:
   {demo_zone["id"]} {demo_zone["name"]}: wholly inside the core polygon, safety grade D,
   备注 `核心保护范围内拟拆除（冲突示例）` — the conflict-analysis demo. Every other parcel that touches a core
   polygon ({n_core - 1} of them) is `retain`.
+* **{idle_ids} — idle factories and warehouses (闲置厂房、仓库)** for the conversion-eligibility demo
+  (which idle industrial parcels may become elderly care?): per region, the oldest in-use 1001/1101 parcel at
+  least {IDLE_CLEARANCE_M:g} m from every control line and every heritage core and control ring. Each has
+  `vacant` 1, population 0, 备注 `闲置厂房` / `闲置仓库`, and a `planned_action` drawn as for other vacant
+  parcels, but never `demolish`:
+{idle_list}{idle_other}
 * {n_over} parcels touching a control ring are taller than that ring's `height_limit_m` (existing buildings).
 
 ### planning_constraints.gpkg

@@ -84,12 +84,38 @@ public struct EligibilityParcel: Sendable {
     }
 }
 
+/// One reason behind a verdict: the list entry that applies (its id and clause) and, for a
+/// positive entry, the conditions it leaves unmet.
+public struct EligibilityReason: Sendable {
+    public var ruleID: String
+    public var clause: String
+    /// The entry's explanation (English).
+    public var explanation: String
+    /// Conditions not met ("not vacant", "built 2005, not before 2001", …); empty when all hold.
+    public var unmet: [String]
+    /// Zones that made a negative entry apply.
+    public var zones: [ZoneType]
+
+    /// The reason as one sentence.
+    public var text: String {
+        var s = explanation
+        if !zones.isEmpty { s += " (inside \(zones.map(\.rawValue).joined(separator: ", ")))" }
+        if !unmet.isEmpty { s += ": " + unmet.joined(separator: "; ") }
+        return s
+    }
+
+    static let unlisted = EligibilityReason(ruleID: "UNLISTED", clause: "正负面清单: neither list names this conversion",
+                                            explanation: "not on either list: needs case-by-case review", unmet: [], zones: [])
+}
+
 /// The verdict on one parcel × target use, with every reason that applies.
 public struct EligibilityVerdict: Sendable {
     public var parcel: Int
     public var target: String
     public var verdict: Verdict
-    public var reasons: [(ruleID: String, clause: String, text: String)]
+    public var reasons: [EligibilityReason]
+    /// True when no list names this conversion.
+    public var isUnlisted: Bool { reasons.first?.ruleID == "UNLISTED" }
 }
 
 /// Land-use conversion eligibility under the positive and negative lists. Pure.
@@ -105,52 +131,53 @@ public enum EligibilityAnalysis {
         return seen
     }
 
-    public static func run(parcels: [EligibilityParcel], targets: [String], rules: RuleSet) -> [EligibilityVerdict] {
+    /// Verdicts for every parcel × target (a target the parcel's use already falls under is no
+    /// conversion and is skipped); conversions on neither list only when `includeUnlisted`.
+    public static func run(parcels: [EligibilityParcel], targets: [String], rules: RuleSet, includeUnlisted: Bool = true) -> [EligibilityVerdict] {
         var out: [EligibilityVerdict] = []
         for (i, p) in parcels.enumerated() {
-            // A target the parcel's use already falls under is no conversion.
             for target in targets where !p.code.hasPrefix(target) {
-                out.append(judge(p, index: i, target: target, rules: rules))
+                let v = judge(p, index: i, target: target, rules: rules)
+                if includeUnlisted || !v.isUnlisted { out.append(v) }
             }
         }
         return out
     }
 
     static func judge(_ p: EligibilityParcel, index: Int, target: String, rules: RuleSet) -> EligibilityVerdict {
-        var forbidden: [(String, String, String)] = [], allowed: [(String, String, String)] = [], conditional: [(String, String, String)] = []
+        var forbidden: [EligibilityReason] = [], allowed: [EligibilityReason] = [], conditional: [EligibilityReason] = []
         for rule in rules.conversions where rule.matches(from: p.code, to: target) {
+            var reason = EligibilityReason(ruleID: rule.id, clause: rule.clause, explanation: rule.explanationEN, unmet: [], zones: [])
             switch rule.list {
             case .negative:
                 if rule.inside.isEmpty || !rule.inside.isDisjoint(with: p.zones) {
-                    let zones = rule.inside.intersection(p.zones).map(\.rawValue).sorted()
-                    forbidden.append((rule.id, rule.clause, rule.explanationEN + (zones.isEmpty ? "" : " (inside \(zones.joined(separator: ", ")))")))
+                    reason.zones = rule.inside.intersection(p.zones).sorted { $0.rawValue < $1.rawValue }
+                    forbidden.append(reason)
                 }
             case .positive:
-                var unmet: [String] = []
                 let inForbiddenZone = rule.outside.intersection(p.zones)
-                if !inForbiddenZone.isEmpty { unmet.append("inside \(inForbiddenZone.map(\.rawValue).sorted().joined(separator: ", "))") }
-                if let min = rule.minAreaM2, p.areaM2 < min { unmet.append(String(format: "area %.0f m² < %.0f m²", p.areaM2, min)) }
+                if !inForbiddenZone.isEmpty { reason.unmet.append("inside \(inForbiddenZone.map(\.rawValue).sorted().joined(separator: ", "))") }
+                if let min = rule.minAreaM2, p.areaM2 < min { reason.unmet.append(String(format: "area %.0f m² < %.0f m²", p.areaM2, min)) }
                 if let before = rule.builtBefore {
-                    if let year = p.buildYear { if year >= before { unmet.append("built \(year), not before \(before)") } } else { unmet.append("build year unknown") }
+                    if let year = p.buildYear { if year >= before { reason.unmet.append("built \(year), not before \(before)") } } else { reason.unmet.append("build year unknown") }
                 }
-                if let mustBeVacant = rule.mustBeVacant, mustBeVacant {
-                    if let vacant = p.vacant { if !vacant { unmet.append("not vacant") } } else { unmet.append("vacancy unknown") }
+                if rule.mustBeVacant == true {
+                    if let vacant = p.vacant { if !vacant { reason.unmet.append("not vacant") } } else { reason.unmet.append("vacancy unknown") }
                 }
                 if !rule.safetyGrades.isEmpty {
                     if let grade = p.safetyGrade?.uppercased() {
-                        if !rule.safetyGrades.contains(grade) { unmet.append("safety grade \(grade) not in \(rule.safetyGrades.sorted().joined(separator: "/"))") }
-                    } else { unmet.append("safety grade unknown") }
+                        if !rule.safetyGrades.contains(grade) { reason.unmet.append("safety grade \(grade) not in \(rule.safetyGrades.sorted().joined(separator: "/"))") }
+                    } else { reason.unmet.append("safety grade unknown") }
                 }
-                if unmet.isEmpty { allowed.append((rule.id, rule.clause, rule.explanationEN)) }
-                else { conditional.append((rule.id, rule.clause, rule.explanationEN + ": " + unmet.joined(separator: "; "))) }
+                if reason.unmet.isEmpty { allowed.append(reason) } else { conditional.append(reason) }
             }
         }
         let verdict: Verdict
-        var reasons: [(String, String, String)]
+        let reasons: [EligibilityReason]
         if !forbidden.isEmpty { verdict = .forbidden; reasons = forbidden + allowed + conditional }
         else if !allowed.isEmpty { verdict = .allowed; reasons = allowed + conditional }
         else if !conditional.isEmpty { verdict = .conditional; reasons = conditional }
-        else { verdict = .conditional; reasons = [("UNLISTED", "正负面清单: neither list names this conversion", "not on either list: needs case-by-case review")] }
-        return EligibilityVerdict(parcel: index, target: target, verdict: verdict, reasons: reasons.map { (ruleID: $0.0, clause: $0.1, text: $0.2) })
+        else { verdict = .conditional; reasons = [.unlisted] }
+        return EligibilityVerdict(parcel: index, target: target, verdict: verdict, reasons: reasons)
     }
 }

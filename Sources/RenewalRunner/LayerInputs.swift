@@ -70,7 +70,7 @@ public enum LayerInputs {
         }
         let projector = try Projector(from: .cgcs2000, to: metric)
         var lines: [StreetLine] = []
-        try store.forEachFeature(in: layer) { feature in
+        try store.forEachFeature(in: layer, columns: [classField]) { feature in
             guard var geometry = feature.geometry else { return }
             try projector.transform(&geometry)
             let streetClass = feature[classField]?.text ?? ""
@@ -90,7 +90,7 @@ public enum LayerInputs {
         }
         let projector = try Projector(from: .cgcs2000, to: metric)
         var parcels: [ResidentialParcel] = [], stored: [Geometry] = []
-        try store.forEachFeature(in: mapping.parcels) { feature in
+        try store.forEachFeature(in: mapping.parcels, columns: [mapping.parcelID, mapping.landUse, mapping.population]) { feature in
             guard let code = feature[mapping.landUse]?.text, mapping.residentialPrefixes.contains(where: code.hasPrefix),
                   let geometry = feature.geometry, geometry.kind.dimension == 2 else { return }
             var metricGeometry = geometry
@@ -111,7 +111,7 @@ public enum LayerInputs {
         let projector = try Projector(from: .cgcs2000, to: metric)
         let geos = try GEOSContext()
         var out: [Facility] = []
-        try store.forEachFeature(in: mapping.facilities) { feature in
+        try store.forEachFeature(in: mapping.facilities, columns: [mapping.category, mapping.facilityArea, mapping.facilityID]) { feature in
             guard let category = feature[mapping.category]?.text, var geometry = feature.geometry, !geometry.isEmpty else { return }
             try projector.transform(&geometry)
             var area = hasArea ? feature[mapping.facilityArea]?.number : nil

@@ -71,7 +71,9 @@ public enum PlanChecks {
         var warnings: [String] = []
         var unknownActions: [String: Int] = [:]
         var parcels: [PlanParcel] = [], stored: [Geometry] = [], eligibility: [EligibilityParcel] = []
-        try store.forEachFeature(in: mapping.parcels) { f in
+        let needed = [mapping.parcelID, mapping.landUse, mapping.action, mapping.plannedUse, mapping.height, mapping.buildYear,
+                      mapping.safetyGrade, mapping.vacant, mapping.historic]
+        try store.forEachFeature(in: mapping.parcels, columns: needed) { f in
             guard var g = f.geometry, g.kind.dimension == 2 else { return }
             stored.append(g)
             try projector.transform(&g)
@@ -113,7 +115,7 @@ public enum PlanChecks {
             }
             let idField = idFields.first(where: fields.contains)
             var unknown: Set<String> = []
-            try store.forEachFeature(in: layer) { f in
+            try store.forEachFeature(in: layer, columns: [typeField, mapping.heightLimit] + idFields) { f in
                 guard var g = f.geometry, g.kind.dimension == 2 else { return }
                 let text = f[typeField]?.text ?? ""
                 guard let t = type(text) else { unknown.insert(text); return }
@@ -190,11 +192,12 @@ public enum PlanChecks {
     }
 
     /// Runs the eligibility check (zones from the overlaps) and writes the `eligibility` layer (parcel geometry).
-    public static func eligibility(_ inputs: PlanInputs, overlaps: [ZoneOverlap], targets: [String], rules: RuleSet, store: SpatialStore?) throws -> [EligibilityVerdict] {
+    public static func eligibility(_ inputs: PlanInputs, overlaps: [ZoneOverlap], targets: [String], rules: RuleSet,
+                                   includeUnlisted: Bool, store: SpatialStore?) throws -> [EligibilityVerdict] {
         var parcels = inputs.eligibility
         let zones = ConflictAnalysis.zonesBeyondTolerance(overlaps, zones: inputs.zones, parcelCount: parcels.count, rules: rules)
         for i in parcels.indices { parcels[i].zones = zones[i] }
-        let verdicts = EligibilityAnalysis.run(parcels: parcels, targets: targets, rules: rules)
+        let verdicts = EligibilityAnalysis.run(parcels: parcels, targets: targets, rules: rules, includeUnlisted: includeUnlisted)
         if let store {
             // One row per parcel, a verdict and rule ids column per target (the CSV has one row per parcel × target with the reasons).
             let spec = ResultLayerSpec(
@@ -211,7 +214,7 @@ public enum PlanChecks {
                         if let v = mine.first(where: { $0.target == target }) {
                             values += [.string(v.verdict.rawValue), .string(v.reasons.map(\.ruleID).joined(separator: ";"))]
                         } else {
-                            values += [.string("same use"), .null]
+                            values += [.string(parcels[i].code.hasPrefix(target) ? "same use" : "unlisted"), .null]
                         }
                     }
                     try sink.append(values, geometry: inputs.storedGeometry[i])

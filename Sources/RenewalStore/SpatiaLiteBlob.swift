@@ -78,4 +78,76 @@ enum SpatiaLiteBlob {
             for part in parts { out.append(0x69); append(classCode(part), &out); body(part, &out) }
         }
     }
+
+    /// Decodes a blob this encoder writes (XY classes 1–7, little- or big-endian); nil for other
+    /// variants (Z/M, compressed), which callers read through SpatiaLite's AsBinary instead.
+    static func decode(_ bytes: UnsafeRawBufferPointer) -> Geometry? {
+        guard bytes.count >= 44, bytes[0] == 0x00, bytes[38] == 0x7C, bytes[bytes.count - 1] == 0xFE else { return nil }
+        let little = bytes[1] == 0x01
+        var offset = 39
+        func u32() -> Int? {
+            guard offset + 4 <= bytes.count else { return nil }
+            let v = bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self)
+            offset += 4
+            return Int(little ? UInt32(littleEndian: v) : UInt32(bigEndian: v))
+        }
+        func f64() -> Double? {
+            guard offset + 8 <= bytes.count else { return nil }
+            let v = bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            offset += 8
+            return Double(bitPattern: little ? UInt64(littleEndian: v) : UInt64(bigEndian: v))
+        }
+        func position() -> Position? {
+            guard let x = f64(), let y = f64() else { return nil }
+            return Position(x, y)
+        }
+        func run() -> [Position]? {
+            guard let n = u32(), n * 16 <= bytes.count - offset else { return nil }
+            var ps = [Position]()
+            ps.reserveCapacity(n)
+            for _ in 0..<n { guard let p = position() else { return nil }; ps.append(p) }
+            return ps
+        }
+        func rings() -> [[Position]]? {
+            guard let n = u32(), n <= bytes.count else { return nil }
+            var out = [[Position]]()
+            out.reserveCapacity(n)
+            for _ in 0..<n { guard let r = run() else { return nil }; out.append(r) }
+            return out
+        }
+        func entity(_ expected: Int) -> Bool {
+            guard offset < bytes.count, bytes[offset] == 0x69 else { return false }
+            offset += 1
+            return u32() == expected
+        }
+        func body(_ cls: Int) -> Geometry? {
+            switch cls {
+            case 1: return position().map(Geometry.point)
+            case 2: return run().map(Geometry.lineString)
+            case 3: return rings().map(Geometry.polygon)
+            case 4, 5, 6:
+                guard let n = u32(), n <= bytes.count else { return nil }
+                var parts = [Geometry]()
+                for _ in 0..<n { guard entity(cls - 3), let g = body(cls - 3) else { return nil }; parts.append(g) }
+                switch cls {
+                case 4: return .multiPoint(parts.compactMap { if case .point(let p) = $0 { p } else { nil } })
+                case 5: return .multiLineString(parts.compactMap { if case .lineString(let l) = $0 { l } else { nil } })
+                default: return .multiPolygon(parts.compactMap { if case .polygon(let r) = $0 { r } else { nil } })
+                }
+            case 7:
+                guard let n = u32(), n <= bytes.count else { return nil }
+                var parts = [Geometry]()
+                for _ in 0..<n {
+                    guard offset < bytes.count, bytes[offset] == 0x69 else { return nil }
+                    offset += 1
+                    guard let c = u32(), (1...7).contains(c), let g = body(c) else { return nil }
+                    parts.append(g)
+                }
+                return .geometryCollection(parts)
+            default: return nil
+            }
+        }
+        guard let cls = u32(), let g = body(cls), offset == bytes.count - 1 else { return nil }
+        return g
+    }
 }

@@ -144,21 +144,28 @@ public final class SpatialStore: Sendable {
         }
     }
 
-    /// Streams the features of `layer` (geometry in EPSG:4490) in `fid` order.
-    public func forEachFeature(in layer: String, _ body: (Feature) throws -> Void) throws {
-        let fields = try self.fields(of: layer)
+    /// Streams the features of `layer` (geometry in EPSG:4490) in `fid` order: every attribute, or
+    /// only `columns` when given (those the layer has). Geometry blobs are decoded directly; other
+    /// SpatiaLite variants go through AsBinary.
+    public func forEachFeature(in layer: String, columns: [String]? = nil, _ body: (Feature) throws -> Void) throws {
+        var fields = try self.fields(of: layer)
+        if let columns { fields = fields.filter { columns.contains($0.name) } }
         try read { db in
-            let columns = fields.map { SQL.quote($0.name) }.joined(separator: ", ")
-            let sql = "SELECT fid, AsBinary(geom)\(columns.isEmpty ? "" : ", " + columns) FROM \(SQL.quote(layer)) ORDER BY fid"
+            let list = fields.map { SQL.quote($0.name) }.joined(separator: ", ")
+            let sql = "SELECT fid, geom\(list.isEmpty ? "" : ", " + list) FROM \(SQL.quote(layer)) ORDER BY fid"
             let rows = try Row.fetchCursor(db, sql: sql)
+            let names = fields.map(\.name)
             while let row = try rows.next() {
                 var properties: [(name: String, value: PropertyValue)] = []
-                properties.reserveCapacity(fields.count)
-                for (i, field) in fields.enumerated() {
-                    properties.append((field.name, PropertyValue(row[i + 2] as DatabaseValue)))
+                properties.reserveCapacity(names.count)
+                for (i, name) in names.enumerated() { properties.append((name, PropertyValue(row[i + 2] as DatabaseValue))) }
+                var geometry: Geometry? = nil
+                if case .blob(let blob) = (row[1] as DatabaseValue).storage {
+                    geometry = blob.withUnsafeBytes { SpatiaLiteBlob.decode($0) }
+                    if geometry == nil, let wkb = try Data.fetchOne(db, sql: "SELECT AsBinary(?)", arguments: [blob]) {
+                        geometry = try WKB.decode(wkb)
+                    }
                 }
-                let blob: Data? = row[1]
-                let geometry = try blob.map { try WKB.decode($0) }
                 try body(Feature(id: .int(row[0]), properties: properties, geometry: geometry))
             }
         }

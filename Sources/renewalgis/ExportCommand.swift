@@ -35,28 +35,37 @@ struct Export: ParsableCommand {
             let target = try CRS(parsing: crs)
             _ = try CRSRegistry.info(target)
             let store = try SpatialStore(openExisting: store)
-            let record = try store.layer(layer)
-            let kind = GeometryKind(rawValue: record.geometryType) ?? .geometry
-            let projector = try Projector(from: .cgcs2000, to: target)
-            let writer = try VectorWriter(path: output, layerName: layer, fields: try store.fields(of: layer), kind: kind, crs: target, encoding: encoding)
             let progress = ProgressLine("exporting \(layer)")
-            var count = 0
-            try store.forEachFeature(in: layer) { feature in
-                var feature = feature
-                if var g = feature.geometry {
-                    try projector.transform(&g)
-                    feature.geometry = g
-                }
-                try writer.write(feature)
-                count += 1
-                progress.update(count)
-            }
-            try writer.finish()
+            let (count, outside) = try exportLayer(store: store, layer: layer, to: output, crs: target, encoding: encoding) { progress.update($0) }
             progress.finish()
-            if projector.positionsOutsideChina > 0 {
-                Terminal.warning("\(projector.positionsOutsideChina) positions lie outside China, where \(target) has no offset; written unchanged")
+            if outside > 0 {
+                Terminal.warning("\(outside) positions lie outside China, where \(target) has no offset; written unchanged")
             }
             Terminal.info("exported \(count) features of \(layer) to \(output) in \(target)")
         }
     }
+}
+
+/// Writes a store layer to a GIS file in `crs`; returns the feature count and the positions that lay
+/// outside China for a GCJ-02/BD-09 output. `progress` gets the count so far.
+@discardableResult
+func exportLayer(store: SpatialStore, layer: String, to path: String, crs: CRS = .cgcs2000, encoding: String? = nil,
+                 progress: (Int) -> Void = { _ in }) throws -> (count: Int, outsideChina: Int) {
+    let record = try store.layer(layer)
+    let projector = try Projector(from: .cgcs2000, to: crs)
+    let writer = try VectorWriter(path: path, layerName: layer, fields: try store.fields(of: layer),
+                                  kind: GeometryKind(rawValue: record.geometryType) ?? .geometry, crs: crs, encoding: encoding)
+    var count = 0
+    try store.forEachFeature(in: layer) { feature in
+        var feature = feature
+        if var g = feature.geometry {
+            try projector.transform(&g)
+            feature.geometry = g
+        }
+        try writer.write(feature)
+        count += 1
+        progress(count)
+    }
+    try writer.finish()
+    return (count, projector.positionsOutsideChina)
 }

@@ -82,7 +82,7 @@ struct Eligibility: ParsableCommand {
     @OptionGroup var options: PlanOptions
     @Option(name: .customLong("to"), help: "Target 用地用海 code (repeatable; default: every target of the positive list).") var targets: [String] = []
     @Option(help: "CSV output: parcel_id,from_code,to_code,verdict,rule_ids,reasons.") var csv: String?
-    @Flag(help: "Only the parcels whose current use some conversion rule names (skip the rest).") var listedOnly = false
+    @Flag(help: "Also list conversions that neither list names (verdict conditional, rule UNLISTED).") var includeUnlisted = false
 
     func run() throws {
         try reportingErrors {
@@ -96,8 +96,8 @@ struct Eligibility: ParsableCommand {
             inputs.warnings.forEach(Terminal.warning)
             let overlaps = try ZoneOverlay.overlaps(parcels: inputs.parcels.map(\.geometry), zones: inputs.zones.map(\.geometry))
             let chosen = targets.isEmpty ? EligibilityAnalysis.targets(in: rules) : targets
-            var verdicts = try PlanChecks.eligibility(inputs, overlaps: overlaps, targets: chosen, rules: rules, store: store)
-            if listedOnly { verdicts = verdicts.filter { $0.reasons.first?.ruleID != "UNLISTED" } }
+            let verdicts = try PlanChecks.eligibility(inputs, overlaps: overlaps, targets: chosen, rules: rules,
+                                                      includeUnlisted: includeUnlisted, store: store)
             if let csv { try PlanChecks.eligibilityCSV(verdicts, inputs).write(toFile: csv, atomically: true, encoding: .utf8) }
             print(PlanReport.byRule(verdicts.map { ("→ \($0.target)", $0.verdict.rawValue) }, first: "target"))
             Terminal.info(String(format: "judged %d parcels × %d targets in %.2f s; layer eligibility written",
@@ -126,13 +126,4 @@ enum PlanReport {
         let rows = counts.keys.sorted().map { key in [key] + verdicts.map { String(counts[key]?[$0] ?? 0) } }
         return TextTable.render(header: [first] + verdicts, rows: rows)
     }
-}
-
-/// Writes a store layer to a file (EPSG:4490), as `renewalgis export` does.
-func exportLayer(store: SpatialStore, layer: String, to path: String) throws {
-    let record = try store.layer(layer)
-    let writer = try VectorWriter(path: path, layerName: layer, fields: try store.fields(of: layer),
-                                  kind: GeometryKind(rawValue: record.geometryType) ?? .geometry, crs: .cgcs2000)
-    try store.forEachFeature(in: layer) { try writer.write($0) }
-    try writer.finish()
 }

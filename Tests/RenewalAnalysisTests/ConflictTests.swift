@@ -169,6 +169,6 @@ func defaultRules() throws -> RuleSet {
         for (b, a) in zip(before, after) where b.verdict == .allowed {
             #expect(a.verdict == .allowed, "seed \(seed): \(parcels[b.parcel].id) → \(b.target) was allowed, now \(a.verdict)")
         }
-        for v in before + after { #expect(v.reasons.allSatisfy { !$0.ruleID.isEmpty && !$0.clause.isEmpty }) }
+        for v in before + after { #expect(!v.reasons.isEmpty && v.reasons.allSatisfy { !$0.ruleID.isEmpty && !$0.clause.isEmpty }) }
     }
 }

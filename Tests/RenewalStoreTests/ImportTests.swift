@@ -1,6 +1,7 @@
 import Foundation
 import GeoFiles
 import GeoKernel
+import GRDB
 import Testing
 @testable import RenewalStore
 
@@ -207,5 +208,31 @@ import Testing
         let store = try SpatialStore(openOrCreate: dir.path("store.sqlite"))
         _ = try LayerImporter.importLayer(try VectorSource(path: file).layer(named: "parcels"), into: store)
         #expect(try store.metricCRS() == .epsg(4545))
+    }
+}
+
+@Suite struct SpatiaLiteBlobTests {
+    static let samples: [Geometry] = [
+        .point(Position(106.55, 29.56)),
+        .lineString([Position(106.5, 29.5), Position(106.6, 29.6)]),
+        .polygon([[Position(0, 0), Position(4, 0), Position(4, 4), Position(0, 0)], [Position(1, 1), Position(2, 1), Position(2, 2), Position(1, 1)]]),
+        .multiPoint([Position(1, 2), Position(3, 4)]),
+        .multiLineString([[Position(0, 0), Position(1, 1)], [Position(2, 2), Position(3, 3)]]),
+        .multiPolygon([[[Position(0, 0), Position(1, 0), Position(1, 1), Position(0, 0)]], [[Position(5, 5), Position(6, 5), Position(6, 6), Position(5, 5)]]]),
+        .geometryCollection([.point(Position(1, 1)), .lineString([Position(0, 0), Position(2, 2)])]),
+    ]
+
+    @Test("Our blobs read back the same through SpatiaLite (AsBinary) and through our decoder", arguments: samples)
+    func roundTrip(_ geometry: Geometry) throws {
+        let blob = SpatiaLiteBlob.encode(geometry, srid: 4490, envelope: geometry.envelope!)
+        #expect(blob.withUnsafeBytes { SpatiaLiteBlob.decode($0) } == geometry)
+        let dir = try TemporaryDirectory()
+        let store = try SpatialStore(openOrCreate: dir.path("s.sqlite"))
+        let viaSpatiaLite = try store.read { db in try Data.fetchOne(db, sql: "SELECT AsBinary(?)", arguments: [Data(blob)]) }
+        #expect(try WKB.decode(try #require(viaSpatiaLite)) == geometry)
+        // And a blob SpatiaLite writes itself decodes to what SpatiaLite says it holds.
+        let wkb = WKB.encode(geometry)
+        let theirs = try store.read { db in try Data.fetchOne(db, sql: "SELECT GeomFromWKB(?, 4490)", arguments: [wkb]) }
+        #expect(try #require(theirs).withUnsafeBytes { SpatiaLiteBlob.decode($0) } == geometry)
     }
 }
