@@ -144,7 +144,8 @@ public enum EligibilityAnalysis {
         return out
     }
 
-    static func judge(_ p: EligibilityParcel, index: Int, target: String, rules: RuleSet) -> EligibilityVerdict {
+    /// The verdict on converting parcel `p` (at `index`) to `target`.
+    public static func judge(_ p: EligibilityParcel, index: Int, target: String, rules: RuleSet) -> EligibilityVerdict {
         var forbidden: [EligibilityReason] = [], allowed: [EligibilityReason] = [], conditional: [EligibilityReason] = []
         for rule in rules.conversions where rule.matches(from: p.code, to: target) {
             var reason = EligibilityReason(ruleID: rule.id, clause: rule.clause, explanation: rule.explanationEN, unmet: [], zones: [])

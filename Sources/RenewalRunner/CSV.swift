@@ -1,3 +1,5 @@
+import Foundation
+
 /// CSV text for the result files (RFC 4180 quoting).
 enum CSV {
     /// `s` as one CSV field: quoted, with quotes doubled, only when it holds a comma, quote or line break.
@@ -22,4 +24,44 @@ enum CSV {
         out += "\n"
         return out
     }
+}
+
+/// A CSV file written line by line through a buffer, moved into place when closed.
+final class CSVFile {
+    private let path: String
+    private let partial: String
+    private let handle: FileHandle
+    private var buffer = Data()
+
+    init(path: String, header: [String]) throws {
+        self.path = path
+        partial = path + ".partial"
+        guard FileManager.default.createFile(atPath: partial, contents: nil), let h = FileHandle(forWritingAtPath: partial) else {
+            throw CSVError(path: path)
+        }
+        handle = h
+        try write(header)
+    }
+
+    func write(_ fields: [String]) throws {
+        buffer.append(contentsOf: CSV.line(fields).utf8)
+        if buffer.count > 1 << 20 { try flush() }
+    }
+
+    private func flush() throws {
+        try handle.write(contentsOf: buffer)
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    func close() throws {
+        try flush()
+        try handle.close()
+        if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
+        try FileManager.default.moveItem(atPath: partial, toPath: path)
+    }
+}
+
+struct CSVError: Error, CustomStringConvertible {
+    var path: String
+    var description: String { "\(path): cannot write the file" }
 }

@@ -191,47 +191,41 @@ public enum PlanChecks {
         return out
     }
 
-    /// Runs the eligibility check (zones from the overlaps) and writes the `eligibility` layer (parcel geometry).
+    /// Runs the eligibility check parcel by parcel (zones from the overlaps), streaming: each parcel's
+    /// verdicts go straight to the `eligibility` layer (one row per parcel, a verdict and rule ids per
+    /// target) and to `csv` (one row per parcel × target with every reason and its clause), so memory
+    /// does not grow with parcels × targets. Returns the count per target and verdict.
+    @discardableResult
     public static func eligibility(_ inputs: PlanInputs, overlaps: [ZoneOverlap], targets: [String], rules: RuleSet,
-                                   includeUnlisted: Bool, store: SpatialStore?) throws -> [EligibilityVerdict] {
+                                   includeUnlisted: Bool, store: SpatialStore?, csv: String?) throws -> [String: [Verdict: Int]] {
         var parcels = inputs.eligibility
         let zones = ConflictAnalysis.zonesBeyondTolerance(overlaps, zones: inputs.zones, parcelCount: parcels.count, rules: rules)
         for i in parcels.indices { parcels[i].zones = zones[i] }
-        let verdicts = EligibilityAnalysis.run(parcels: parcels, targets: targets, rules: rules, includeUnlisted: includeUnlisted)
-        if let store {
-            // One row per parcel, a verdict and rule ids column per target (the CSV has one row per parcel × target with the reasons).
-            let spec = ResultLayerSpec(
-                name: "eligibility",
-                fields: [FieldInfo(name: "parcel_id", type: .text), FieldInfo(name: "from_code", type: .text)]
-                    + targets.flatMap { [FieldInfo(name: "to_\($0)", type: .text), FieldInfo(name: "to_\($0)_rules", type: .text)] },
-                kind: .multiPolygon, producedBy: "renewalgis eligibility")
-            let byParcel = Dictionary(grouping: verdicts, by: \.parcel)
-            try store.writeResults([spec]) { _, sink in
-                for (i, p) in parcels.enumerated() {
-                    let mine = byParcel[i] ?? []
-                    var values: [PropertyValue] = [.string(p.id), .string(p.code)]
-                    for target in targets {
-                        if let v = mine.first(where: { $0.target == target }) {
-                            values += [.string(v.verdict.rawValue), .string(v.reasons.map(\.ruleID).joined(separator: ";"))]
-                        } else {
-                            values += [.string(parcels[i].code.hasPrefix(target) ? "same use" : "unlisted"), .null]
-                        }
-                    }
-                    try sink.append(values, geometry: inputs.storedGeometry[i])
+        var counts: [String: [Verdict: Int]] = [:]
+        let out = try csv.map { try CSVFile(path: $0, header: ["parcel_id", "from_code", "to_code", "verdict", "rule_ids", "reasons"]) }
+        let spec = ResultLayerSpec(
+            name: "eligibility",
+            fields: [FieldInfo(name: "parcel_id", type: .text), FieldInfo(name: "from_code", type: .text)]
+                + targets.flatMap { [FieldInfo(name: "to_\($0)", type: .text), FieldInfo(name: "to_\($0)_rules", type: .text)] },
+            kind: .multiPolygon, producedBy: "renewalgis eligibility")
+        func judgeAll(_ sink: ResultLayerSink?) throws {
+            for (i, p) in parcels.enumerated() {
+                var values: [PropertyValue] = [.string(p.id), .string(p.code)]
+                for target in targets {
+                    guard !p.code.hasPrefix(target) else { values += [.string("same use"), .null]; continue }
+                    let v = EligibilityAnalysis.judge(p, index: i, target: target, rules: rules)
+                    let ruleIDs = v.reasons.map(\.ruleID).joined(separator: ";")
+                    values += [.string(v.isUnlisted ? "unlisted" : v.verdict.rawValue), v.isUnlisted ? .null : .string(ruleIDs)]
+                    guard includeUnlisted || !v.isUnlisted else { continue }
+                    counts[target, default: [:]][v.verdict, default: 0] += 1
+                    try out?.write([p.id, p.code, target, v.verdict.rawValue, ruleIDs,
+                                    v.reasons.map { "\($0.ruleID): \($0.text) [\($0.clause)]" }.joined(separator: " | ")])
                 }
+                try sink?.append(values, geometry: inputs.storedGeometry[i])
             }
         }
-        return verdicts
-    }
-
-    static func eligibilityRow(_ v: EligibilityVerdict, _ parcels: [EligibilityParcel]) -> [String] {
-        [parcels[v.parcel].id, parcels[v.parcel].code, v.target, v.verdict.rawValue,
-         v.reasons.map(\.ruleID).joined(separator: ";"), v.reasons.map { "\($0.ruleID): \($0.text) [\($0.clause)]" }.joined(separator: " | ")]
-    }
-
-    public static func eligibilityCSV(_ verdicts: [EligibilityVerdict], _ inputs: PlanInputs) -> String {
-        var out = "parcel_id,from_code,to_code,verdict,rule_ids,reasons\n"
-        for v in verdicts { out += CSV.line(eligibilityRow(v, inputs.eligibility)) }
-        return out
+        if let store { try store.writeResults([spec]) { _, sink in try judgeAll(sink) } } else { try judgeAll(nil) }
+        try out?.close()
+        return counts
     }
 }

@@ -59,7 +59,9 @@ struct Conflicts: ParsableCommand {
             if let overlaps { try PlanChecks.overlapsCSV(pairs, inputs).write(toFile: overlaps, atomically: true, encoding: .utf8) }
             if let csv { try PlanChecks.conflictsCSV(records, inputs).write(toFile: csv, atomically: true, encoding: .utf8) }
             if let geojson { try exportLayer(store: store, layer: "conflicts", to: geojson) }
-            print(PlanReport.byRule(records.map { ($0.rule.id, $0.verdict.rawValue) }))
+            var counts: [String: [Verdict: Int]] = [:]
+            for r in records { counts[r.rule.id, default: [:]][r.verdict, default: 0] += 1 }
+            print(PlanReport.table(counts, first: "rule"))
             Terminal.info(String(format: "checked %d parcels against %d zones with %d rules in %.2f s; layer conflicts written (%d rows)",
                                  inputs.parcels.count, inputs.zones.count, rules.rules.count, Date().timeIntervalSince(started), records.count))
         }
@@ -96,10 +98,9 @@ struct Eligibility: ParsableCommand {
             inputs.warnings.forEach(Terminal.warning)
             let overlaps = try ZoneOverlay.overlaps(parcels: inputs.parcels.map(\.geometry), zones: inputs.zones.map(\.geometry))
             let chosen = targets.isEmpty ? EligibilityAnalysis.targets(in: rules) : targets
-            let verdicts = try PlanChecks.eligibility(inputs, overlaps: overlaps, targets: chosen, rules: rules,
-                                                      includeUnlisted: includeUnlisted, store: store)
-            if let csv { try PlanChecks.eligibilityCSV(verdicts, inputs).write(toFile: csv, atomically: true, encoding: .utf8) }
-            print(PlanReport.byRule(verdicts.map { ("→ \($0.target)", $0.verdict.rawValue) }, first: "target"))
+            let counts = try PlanChecks.eligibility(inputs, overlaps: overlaps, targets: chosen, rules: rules,
+                                                    includeUnlisted: includeUnlisted, store: store, csv: csv)
+            print(PlanReport.table(counts.mapKeys { "→ \($0)" }, first: "target"))
             Terminal.info(String(format: "judged %d parcels × %d targets in %.2f s; layer eligibility written",
                                  inputs.parcels.count, chosen.count, Date().timeIntervalSince(started)))
         }
@@ -119,11 +120,14 @@ struct Rules: ParsableCommand {
 
 enum PlanReport {
     /// Counts per key and verdict, as a table.
-    static func byRule(_ items: [(String, String)], first: String = "rule") -> String {
-        let verdicts = Verdict.allCases.map(\.rawValue)
-        var counts: [String: [String: Int]] = [:]
-        for (key, verdict) in items { counts[key, default: [:]][verdict, default: 0] += 1 }
-        let rows = counts.keys.sorted().map { key in [key] + verdicts.map { String(counts[key]?[$0] ?? 0) } }
-        return TextTable.render(header: [first] + verdicts, rows: rows)
+    static func table(_ counts: [String: [Verdict: Int]], first: String) -> String {
+        let rows = counts.keys.sorted().map { key in [key] + Verdict.allCases.map { String(counts[key]?[$0] ?? 0) } }
+        return TextTable.render(header: [first] + Verdict.allCases.map(\.rawValue), rows: rows)
+    }
+}
+
+extension Dictionary {
+    func mapKeys<K: Hashable>(_ transform: (Key) -> K) -> [K: Value] {
+        Dictionary<K, Value>(uniqueKeysWithValues: map { (transform($0.key), $0.value) })
     }
 }
