@@ -58,3 +58,24 @@ func parcelsGeoJSON(count: Int, prefix: String = "P") -> String {
     }
     return s + "]}\n"
 }
+
+/// A store in `dir` with the sample layers imported as `make demo` imports them (all by default).
+func sampleStore(_ dir: TemporaryDirectory, parcels: Bool = true, constraints: Bool = true, facilities: Bool = true,
+                 streets: Bool = true) throws -> String {
+    let store = dir.path("demo.sqlite")
+    var imports: [[String]] = []
+    if parcels {
+        imports.append([SampleDataTests.geoData("parcels.shp"), "--encoding", "GBK",
+                        "--rename", "safety_gra=safety_grade", "--rename", "planned_ac=planned_action"])
+    }
+    if constraints { imports.append([SampleDataTests.geoData("planning_constraints.gpkg")]) }
+    if facilities { imports.append([SampleDataTests.geoData("facilities.csv"), "--crs", "GCJ02"]) }
+    if streets { imports.append([SampleDataTests.geoData("streets.geojson")]) }
+    for args in imports {
+        let r = try CLI.run(["import"] + args + ["--store", store])
+        guard r.status == 0 else { throw CLIError(message: "import \(args[0]) failed: \(r.stderr)") }
+    }
+    return store
+}
+
+struct CLIError: Error, CustomStringConvertible { var message: String; var description: String { message } }

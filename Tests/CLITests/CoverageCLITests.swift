@@ -3,21 +3,11 @@ import Testing
 
 @Suite(.serialized) struct CoverageCLITests {
     /// A store with the sample parcels and facilities, made once per test.
-    func sampleStore(_ dir: TemporaryDirectory) throws -> String {
-        let store = dir.path("demo.sqlite")
-        for args in [[SampleDataTests.geoData("parcels.shp"), "--encoding", "GBK"],
-                     [SampleDataTests.geoData("facilities.csv"), "--crs", "GCJ02"],
-                     [SampleDataTests.geoData("streets.geojson")]] {
-            let r = try CLI.run(["import"] + args + ["--store", store])
-            #expect(r.status == 0, "\(r.stderr)")
-        }
-        return store
-    }
 
     @Test("coverage writes the CSV, the summary and both result layers")
     func coverageOutputs() throws {
         let dir = try TemporaryDirectory()
-        let store = try sampleStore(dir)
+        let store = try sampleStore(dir, constraints: false)
         try "{\"kindergarten\": 300, \"primary_school\": 500}".write(toFile: dir.path("radii.json"), atomically: true, encoding: .utf8)
         let r = try CLI.run(["coverage", "--store", store, "--radii", dir.path("radii.json"), "--csv", dir.path("c.csv"), "--summary", dir.path("s.json")])
         #expect(r.status == 0, "\(r.stderr)")
@@ -60,7 +50,7 @@ import Testing
     @Test("Bad coverage input: one clear line naming the layer, field or value", arguments: bad)
     func badInput(_ bad: BadCoverage) throws {
         let dir = try TemporaryDirectory()
-        let store = try sampleStore(dir)
+        let store = try sampleStore(dir, constraints: false)
         var args = ["coverage", "--store", store] + bad.extra
         if let radii = bad.radii {
             try radii.write(toFile: dir.path("radii.json"), atomically: true, encoding: .utf8)

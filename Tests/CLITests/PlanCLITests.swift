@@ -2,20 +2,11 @@ import Foundation
 import Testing
 
 @Suite(.serialized) struct PlanCLITests {
-    func sampleStore(_ dir: TemporaryDirectory) throws -> String {
-        let store = dir.path("demo.sqlite")
-        for args in [[SampleDataTests.geoData("parcels.shp"), "--encoding", "GBK", "--rename", "safety_gra=safety_grade", "--rename", "planned_ac=planned_action"],
-                     [SampleDataTests.geoData("planning_constraints.gpkg")]] {
-            let r = try CLI.run(["import"] + args + ["--store", store])
-            #expect(r.status == 0, "\(r.stderr)")
-        }
-        return store
-    }
 
     @Test("conflicts on the sample: the one demolition in a heritage core is forbidden under art. 28, CSV and layer written")
     func conflictsOnSample() throws {
         let dir = try TemporaryDirectory()
-        let store = try sampleStore(dir)
+        let store = try sampleStore(dir, facilities: false, streets: false)
         let r = try CLI.run(["conflicts", "--store", store, "--csv", dir.path("c.csv"), "--geojson", dir.path("c.geojson")])
         #expect(r.status == 0, "\(r.stderr)")
         let rows = try String(contentsOfFile: dir.path("c.csv"), encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
@@ -53,7 +44,7 @@ import Testing
     @Test("Bad rules or layers: one clear line naming the file, line or field", arguments: bad)
     func badInput(_ bad: BadRules) throws {
         let dir = try TemporaryDirectory()
-        let store = try sampleStore(dir)
+        let store = try sampleStore(dir, facilities: false, streets: false)
         var args = ["conflicts", "--store", store] + bad.extra
         if let yaml = bad.yaml {
             try yaml.write(toFile: dir.path("rules.yaml"), atomically: true, encoding: .utf8)
@@ -68,7 +59,7 @@ import Testing
     @Test("renewalgis rules prints the default rules, which read back as a rules file")
     func rulesRoundTrip() throws {
         let dir = try TemporaryDirectory()
-        let store = try sampleStore(dir)
+        let store = try sampleStore(dir, facilities: false, streets: false)
         let printed = try CLI.run(["rules"])
         #expect(printed.status == 0 && printed.stdout.contains("HC-DEMOLISH"))
         try printed.stdout.write(toFile: dir.path("mine.yaml"), atomically: true, encoding: .utf8)

@@ -38,6 +38,15 @@ enum Fixtures {
         try writer.finish()
     }
 
+    /// A new store in `dir` with `features` imported as layer `parcels` (through a GeoJSON file).
+    static func storeWithParcels(_ features: [Feature], in dir: TemporaryDirectory) throws -> SpatialStore {
+        let file = dir.path("parcels.geojson")
+        try write(features, to: file)
+        let store = try SpatialStore(openOrCreate: dir.path("store.sqlite"))
+        _ = try LayerImporter.importLayer(try VectorSource(path: file).layer(named: "parcels"), into: store)
+        return store
+    }
+
     static func storeFeatures(_ store: SpatialStore, _ layer: String) throws -> [Feature] {
         var out: [Feature] = []
         try store.forEachFeature(in: layer) { out.append($0) }

@@ -158,10 +158,7 @@ import Testing
     @Test("The spatial index is complete and SpatiaLite's triggers are back after the bulk load")
     func spatialIndexAndTriggers() throws {
         let dir = try TemporaryDirectory()
-        let file = dir.path("parcels.geojson")
-        try Fixtures.write(ImportTests.features, to: file)
-        let store = try SpatialStore(openOrCreate: dir.path("store.sqlite"))
-        _ = try LayerImporter.importLayer(try VectorSource(path: file).layer(named: "parcels"), into: store)
+        let store = try Fixtures.storeWithParcels(ImportTests.features, in: dir)
         try store.read { db in
             #expect(try Int.fetchOne(db, sql: "SELECT CheckSpatialIndex('parcels', 'geom')") == 1)
             let triggers = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'parcels' ORDER BY name")
@@ -203,10 +200,7 @@ import Testing
     @Test("The metric CRS follows the data: the nearest 3° zone to the layers' centre")
     func metricCRS() throws {
         let dir = try TemporaryDirectory()
-        let file = dir.path("parcels.geojson")
-        try Fixtures.write(ImportTests.features, to: file)
-        let store = try SpatialStore(openOrCreate: dir.path("store.sqlite"))
-        _ = try LayerImporter.importLayer(try VectorSource(path: file).layer(named: "parcels"), into: store)
+        let store = try Fixtures.storeWithParcels(ImportTests.features, in: dir)
         #expect(try store.metricCRS() == .epsg(4545))
     }
 }
