@@ -26,6 +26,7 @@ run() {  # label, command… → "label wall rss"
 echo "| $SIZE | wall | peak RSS |"
 echo "|---|---:|---:|"
 run "renewalgis conflicts" "$BIN" conflicts --store "$WORK/s.sqlite" --csv "$WORK/conflicts.csv" --overlaps "$WORK/ours.csv"
+run "renewalgis eligibility --to 080701 (elderly care)" "$BIN" eligibility --store "$WORK/s.sqlite" --to 080701 --csv "$WORK/eligibility1.csv"
 run "renewalgis eligibility (every positive-list target)" "$BIN" eligibility --store "$WORK/s.sqlite" --csv "$WORK/eligibility.csv"
 run "GeoPandas sjoin + overlay (reference)" /tmp/bv/bin/python "$ROOT/scripts/overlay_geopandas.py" "$DATA/$SIZE" "$WORK/ref.csv"
 /tmp/bv/bin/python - "$WORK/ours.csv" "$WORK/ref.csv" <<'PY'

@@ -46,6 +46,26 @@ public enum LayerInputs {
         return fields
     }
 
+    /// Up to 8 × 8 boxes that together cover `geometry` more tightly than its envelope (cells of the
+    /// envelope that meet the geometry): a long river band's envelope would take in half a city.
+    static func coveringBoxes(_ geometry: Geometry, geos: GEOSContext, cells: Int = 8) throws -> [Envelope] {
+        guard let env = geometry.envelope else { return [] }
+        let shape = try geos.make(geometry)
+        let prepared = try GEOSPreparedGeometry(shape)
+        var boxes: [Envelope] = []
+        let w = env.width / Double(cells), h = env.height / Double(cells)
+        for i in 0..<cells {
+            for j in 0..<cells {
+                let box = Envelope(minX: env.minX + Double(i) * w, minY: env.minY + Double(j) * h,
+                                   maxX: env.minX + Double(i + 1) * w, maxY: env.minY + Double(j + 1) * h)
+                let rect = try geos.make(.polygon([[Position(box.minX, box.minY), Position(box.maxX, box.minY), Position(box.maxX, box.maxY),
+                                                    Position(box.minX, box.maxY), Position(box.minX, box.minY)]]))
+                if try prepared.intersects(rect) { boxes.append(box) }
+            }
+        }
+        return boxes
+    }
+
     /// The street layer to walk on: the one named, else `streets`, else `roads`.
     public static func streetLayerName(in store: SpatialStore, mapping: LayerMapping) throws -> String {
         let names = try store.layers().map(\.name)

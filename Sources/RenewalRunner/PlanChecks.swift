@@ -60,7 +60,9 @@ public struct PlanInputs: Sendable {
 }
 
 public enum PlanChecks {
-    public static func load(store: SpatialStore, mapping: PlanMapping, requireAction: Bool, metric: CRS? = nil) throws -> PlanInputs {
+    /// Loads parcels and zones; with `nearZonesOnly` only the parcels whose box meets a zone's box, and heritage sites.
+    public static func load(store: SpatialStore, mapping: PlanMapping, requireAction: Bool, nearZonesOnly: Bool = false,
+                            metric: CRS? = nil) throws -> PlanInputs {
         let metric = try metric ?? store.metricCRS()
         let projector = try Projector(from: .cgcs2000, to: metric)
         _ = try store.layer(mapping.parcels)
@@ -69,11 +71,63 @@ public enum PlanChecks {
             throw InputError("layer \(mapping.parcels) has no field \(field) (fields: \(fields.sorted().joined(separator: ", ")))")
         }
         var warnings: [String] = []
+        var zones: [ConstraintZone] = []
+        var zoneBoxes: [Envelope] = []
+        let geos = try GEOSContext()
+        let layers = Set(try store.layers().map(\.name))
+        func addZones(layer: String, typeField: String, idFields: [String], type: (String) -> ZoneType?) throws {
+            guard layers.contains(layer) else {
+                warnings.append("the store has no layer \(layer): its zones are not checked")
+                return
+            }
+            let fields = Set(try store.fields(of: layer).map(\.name))
+            guard fields.contains(typeField) else {
+                throw InputError("layer \(layer) has no field \(typeField) (fields: \(fields.sorted().joined(separator: ", ")))")
+            }
+            let idField = idFields.first(where: fields.contains)
+            var unknown: Set<String> = []
+            try store.forEachFeature(in: layer, columns: [typeField, mapping.heightLimit] + idFields) { f in
+                guard var g = f.geometry, g.kind.dimension == 2 else { return }
+                let text = f[typeField]?.text ?? ""
+                guard let t = type(text) else { unknown.insert(text); return }
+                zoneBoxes += try LayerInputs.coveringBoxes(g, geos: geos)
+                try projector.transform(&g)
+                let id = idField.flatMap { f[$0]?.text } ?? "\(layer)/\(f.id.text ?? "?")"
+                zones.append(ConstraintZone(id: id, type: t, geometry: g, heightLimit: f[mapping.heightLimit]?.number))
+            }
+            if !unknown.isEmpty { warnings.append("layer \(layer): \(typeField) values \(unknown.sorted().joined(separator: ", ")) are not a known zone type: skipped") }
+        }
+        try addZones(layer: mapping.heritage, typeField: mapping.heritageLevel, idFields: ["zone_id", "id"]) { text in
+            switch text.lowercased() {
+            case "core", "核心保护范围": .heritageCore
+            case "control", "建设控制地带": .heritageControl
+            default: nil
+            }
+        }
+        try addZones(layer: mapping.controlLines, typeField: mapping.controlKind, idFields: ["line_id", "zone_id", "id"]) { text in
+            switch text.lowercased() {
+            case "ecological", "生态保护红线", "ecology": .ecological
+            case "blue", "蓝线": .blue
+            case "green", "绿线": .green
+            case "purple", "紫线": .purple
+            case "yellow", "黄线": .yellow
+            default: nil
+            }
+        }
         var unknownActions: [String: Int] = [:]
         var parcels: [PlanParcel] = [], stored: [Geometry] = [], eligibility: [EligibilityParcel] = []
         let needed = [mapping.parcelID, mapping.landUse, mapping.action, mapping.plannedUse, mapping.height, mapping.buildYear,
                       mapping.safetyGrade, mapping.vacant, mapping.historic]
-        try store.forEachFeature(in: mapping.parcels, columns: needed) { f in
+        // Conflicts need only the parcels near a zone (found through the spatial index) and heritage sites.
+        var filter: FeatureFilter? = nil
+        if nearZonesOnly {
+            var f = FeatureFilter()
+            f.boxes = zoneBoxes
+            f.textPrefixes = [(mapping.landUse, "1504")]
+            f.valuesIn = [(mapping.historic, ["1", "true", "yes", "是", "TRUE", "True"])]
+            filter = f
+        }
+        try store.forEachFeature(in: mapping.parcels, columns: needed, filter: filter) { f in
             guard var g = f.geometry, g.kind.dimension == 2 else { return }
             stored.append(g)
             try projector.transform(&g)
@@ -102,46 +156,6 @@ public enum PlanChecks {
             warnings.append("\(n) parcels of \(mapping.parcels) have an unknown \(mapping.action) \"\(text)\" (use retain, renovate, demolish, add or 留/改/拆/增): no action rule applies to them")
         }
 
-        var zones: [ConstraintZone] = []
-        let layers = Set(try store.layers().map(\.name))
-        func addZones(layer: String, typeField: String, idFields: [String], type: (String) -> ZoneType?) throws {
-            guard layers.contains(layer) else {
-                warnings.append("the store has no layer \(layer): its zones are not checked")
-                return
-            }
-            let fields = Set(try store.fields(of: layer).map(\.name))
-            guard fields.contains(typeField) else {
-                throw InputError("layer \(layer) has no field \(typeField) (fields: \(fields.sorted().joined(separator: ", ")))")
-            }
-            let idField = idFields.first(where: fields.contains)
-            var unknown: Set<String> = []
-            try store.forEachFeature(in: layer, columns: [typeField, mapping.heightLimit] + idFields) { f in
-                guard var g = f.geometry, g.kind.dimension == 2 else { return }
-                let text = f[typeField]?.text ?? ""
-                guard let t = type(text) else { unknown.insert(text); return }
-                try projector.transform(&g)
-                let id = idField.flatMap { f[$0]?.text } ?? "\(layer)/\(f.id.text ?? "?")"
-                zones.append(ConstraintZone(id: id, type: t, geometry: g, heightLimit: f[mapping.heightLimit]?.number))
-            }
-            if !unknown.isEmpty { warnings.append("layer \(layer): \(typeField) values \(unknown.sorted().joined(separator: ", ")) are not a known zone type: skipped") }
-        }
-        try addZones(layer: mapping.heritage, typeField: mapping.heritageLevel, idFields: ["zone_id", "id"]) { text in
-            switch text.lowercased() {
-            case "core", "核心保护范围": .heritageCore
-            case "control", "建设控制地带": .heritageControl
-            default: nil
-            }
-        }
-        try addZones(layer: mapping.controlLines, typeField: mapping.controlKind, idFields: ["line_id", "zone_id", "id"]) { text in
-            switch text.lowercased() {
-            case "ecological", "生态保护红线", "ecology": .ecological
-            case "blue", "蓝线": .blue
-            case "green", "绿线": .green
-            case "purple", "紫线": .purple
-            case "yellow", "黄线": .yellow
-            default: nil
-            }
-        }
         return PlanInputs(parcels: parcels, storedGeometry: stored, eligibility: eligibility, zones: zones, metricCRS: metric, warnings: warnings)
     }
 

@@ -145,15 +145,41 @@ public final class SpatialStore: Sendable {
     }
 
     /// Streams the features of `layer` (geometry in EPSG:4490) in `fid` order: every attribute, or
-    /// only `columns` when given (those the layer has). Geometry blobs are decoded directly; other
-    /// SpatiaLite variants go through AsBinary.
-    public func forEachFeature(in layer: String, columns: [String]? = nil, _ body: (Feature) throws -> Void) throws {
+    /// only `columns` when given (those the layer has), and only those that pass `filter` when given.
+    /// Geometry blobs are decoded directly; other SpatiaLite variants go through AsBinary.
+    public func forEachFeature(in layer: String, columns: [String]? = nil, filter: FeatureFilter? = nil,
+                               _ body: (Feature) throws -> Void) throws {
         var fields = try self.fields(of: layer)
+        let all = Set(fields.map(\.name))
         if let columns { fields = fields.filter { columns.contains($0.name) } }
         try read { db in
             let list = fields.map { SQL.quote($0.name) }.joined(separator: ", ")
-            let sql = "SELECT fid, geom\(list.isEmpty ? "" : ", " + list) FROM \(SQL.quote(layer)) ORDER BY fid"
-            let rows = try Row.fetchCursor(db, sql: sql)
+            var sql = "SELECT fid, geom\(list.isEmpty ? "" : ", " + list) FROM \(SQL.quote(layer))"
+            var arguments = StatementArguments()
+            if let filter {
+                var clauses: [String] = []
+                if !filter.boxes.isEmpty {
+                    // One R*Tree search per box, the hits handed to the main query as a JSON array.
+                    var fids = Set<Int64>()
+                    let search = try db.makeStatement(sql: "SELECT pkid FROM \(SQL.quote("idx_\(layer)_geom")) WHERE xmax >= ? AND xmin <= ? AND ymax >= ? AND ymin <= ?")
+                    for b in filter.boxes {
+                        fids.formUnion(try Int64.fetchAll(search, arguments: [b.minX, b.maxX, b.minY, b.maxY]))
+                    }
+                    clauses.append("fid IN (SELECT value FROM json_each(?))")
+                    arguments += ["[" + fids.sorted().map(String.init).joined(separator: ",") + "]"]
+                }
+                for (column, prefix) in filter.textPrefixes where all.contains(column) {
+                    clauses.append("\(SQL.quote(column)) LIKE ?")
+                    arguments += [prefix + "%"]
+                }
+                for (column, values) in filter.valuesIn where all.contains(column) {
+                    clauses.append("\(SQL.quote(column)) IN (\(Array(repeating: "?", count: values.count).joined(separator: ", ")))")
+                    for v in values { arguments += [v] }
+                }
+                sql += clauses.isEmpty ? " WHERE 0" : " WHERE " + clauses.joined(separator: " OR ")
+            }
+            sql += " ORDER BY fid"
+            let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
             let names = fields.map(\.name)
             while let row = try rows.next() {
                 var properties: [(name: String, value: PropertyValue)] = []
@@ -197,6 +223,15 @@ extension PropertyValue {
         case .blob(let b): self = .string(b.base64EncodedString())
         }
     }
+}
+
+/// Which features to read: those whose bounding box meets one of `boxes` (EPSG:4490, through the
+/// spatial index), or whose text column starts with a prefix, or whose column holds one of the values.
+public struct FeatureFilter: Sendable {
+    public var boxes: [Envelope] = []
+    public var textPrefixes: [(column: String, prefix: String)] = []
+    public var valuesIn: [(column: String, values: [String])] = []
+    public init() {}
 }
 
 /// SQL text helpers for identifiers that come from the catalogue (never from request text).

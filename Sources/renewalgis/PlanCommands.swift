@@ -53,7 +53,7 @@ struct Conflicts: ParsableCommand {
             let started = Date()
             let rules = try RulesFile.load(options.rules)
             let store = try SpatialStore(openExisting: options.store)
-            let inputs = try PlanChecks.load(store: store, mapping: options.mapping, requireAction: true)
+            let inputs = try PlanChecks.load(store: store, mapping: options.mapping, requireAction: true, nearZonesOnly: true)
             inputs.warnings.forEach(Terminal.warning)
             let (records, pairs) = try PlanChecks.conflicts(inputs, rules: rules, store: store)
             if let overlaps { try PlanChecks.overlapsCSV(pairs, inputs).write(toFile: overlaps, atomically: true, encoding: .utf8) }
@@ -62,7 +62,7 @@ struct Conflicts: ParsableCommand {
             var counts: [String: [Verdict: Int]] = [:]
             for r in records { counts[r.rule.id, default: [:]][r.verdict, default: 0] += 1 }
             print(PlanReport.table(counts, first: "rule"))
-            Terminal.info(String(format: "checked %d parcels against %d zones with %d rules in %.2f s; layer conflicts written (%d rows)",
+            Terminal.info(String(format: "checked %d parcels (near a zone, or heritage sites) against %d zones with %d rules in %.2f s; layer conflicts written (%d rows)",
                                  inputs.parcels.count, inputs.zones.count, rules.rules.count, Date().timeIntervalSince(started), records.count))
         }
     }
