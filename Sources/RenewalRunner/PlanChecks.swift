@@ -174,9 +174,9 @@ public enum PlanChecks {
                 for r in result.records {
                     var g = r.geometry
                     try back.transform(&g)
-                    try sink.append(row(r, inputs).map(PropertyValue.string).enumerated().map { k, v in
-                        k == 6 ? .double(r.overlapM2) : k == 7 ? .double(r.share) : v
-                    }, geometry: g)
+                    let text = row(r, inputs)
+                    try sink.append(text[0..<6].map(PropertyValue.string) + [.double(r.overlapM2), .double(r.share)]
+                                    + text[8...].map(PropertyValue.string), geometry: g)
                 }
             }
         }
