@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 @_exported import TestSupport
 
 /// Runs the built `renewalgis` binary (RENEWALGIS_BIN, else .build/debug/renewalgis).
@@ -79,3 +80,18 @@ func sampleStore(_ dir: TemporaryDirectory, parcels: Bool = true, constraints: B
 }
 
 struct CLIError: Error, CustomStringConvertible { var message: String; var description: String { message } }
+
+/// Runs the binary with `arguments` (plus `option path` when `file` is given, written first into
+/// `dir`) and checks it fails with exactly one line on stderr that names each of `words`.
+func expectClearFailure(_ arguments: [String], dir: TemporaryDirectory, file: (option: String, name: String, contents: String)? = nil,
+                        naming words: [String], _ label: String) throws {
+    var args = arguments
+    if let file {
+        try file.contents.write(toFile: dir.path(file.name), atomically: true, encoding: .utf8)
+        args += [file.option, dir.path(file.name)]
+    }
+    let r = try CLI.run(args)
+    #expect(r.status != 0, "\(label)")
+    #expect(r.stderrLines.count == 1, "\(label): \(r.stderr)")
+    for word in words { #expect(r.stderr.contains(word), "\(label): \(r.stderr) names \(word)") }
+}

@@ -51,14 +51,7 @@ import Testing
     func badInput(_ bad: BadCoverage) throws {
         let dir = try TemporaryDirectory()
         let store = try sampleStore(dir, constraints: false)
-        var args = ["coverage", "--store", store] + bad.extra
-        if let radii = bad.radii {
-            try radii.write(toFile: dir.path("radii.json"), atomically: true, encoding: .utf8)
-            args += ["--radii", dir.path("radii.json")]
-        }
-        let r = try CLI.run(args)
-        #expect(r.status != 0)
-        #expect(r.stderrLines.count == 1, "\(r.stderr)")
-        for word in bad.mustName { #expect(r.stderr.contains(word), "\(bad.name): \(r.stderr) names \(word)") }
+        try expectClearFailure(["coverage", "--store", store] + bad.extra, dir: dir,
+                               file: bad.radii.map { ("--radii", "radii.json", $0) }, naming: bad.mustName, bad.name)
     }
 }

@@ -45,15 +45,8 @@ import Testing
     func badInput(_ bad: BadRules) throws {
         let dir = try TemporaryDirectory()
         let store = try sampleStore(dir, facilities: false, streets: false)
-        var args = ["conflicts", "--store", store] + bad.extra
-        if let yaml = bad.yaml {
-            try yaml.write(toFile: dir.path("rules.yaml"), atomically: true, encoding: .utf8)
-            args += ["--rules", dir.path("rules.yaml")]
-        }
-        let r = try CLI.run(args)
-        #expect(r.status != 0)
-        #expect(r.stderrLines.count == 1, "\(r.stderr)")
-        for word in bad.mustName { #expect(r.stderr.contains(word), "\(bad.name): \(r.stderr) names \(word)") }
+        try expectClearFailure(["conflicts", "--store", store] + bad.extra, dir: dir,
+                               file: bad.yaml.map { ("--rules", "rules.yaml", $0) }, naming: bad.mustName, bad.name)
     }
 
     @Test("renewalgis rules prints the default rules, which read back as a rules file")
