@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // C libraries from Debian, one module map and shim header each.
@@ -39,8 +40,14 @@ let package = Package(
             "GeoKernel", "GeoFiles", "RenewalStore", "RenewalAnalysis",
             .product(name: "Yams", package: "Yams"),
         ]),
+        // OGC API – Features over the store (Hummingbird 2).
+        .target(name: "RenewalServer", dependencies: [
+            "GeoKernel", "RenewalStore",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(name: "renewalgis", dependencies: [
-            "GeoKernel", "GeoFiles", "RenewalStore", "RenewalAnalysis", "RenewalRunner",
+            "GeoKernel", "GeoFiles", "RenewalStore", "RenewalAnalysis", "RenewalRunner", "RenewalServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -55,6 +62,10 @@ let package = Package(
             "RenewalStore", "GeoFiles", "GeoKernel", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "CLITests", dependencies: ["renewalgis", "TestSupport"]),
+        .testTarget(name: "RenewalServerTests", dependencies: [
+            "RenewalServer", "RenewalStore", "GeoFiles", "GeoKernel", "TestSupport",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

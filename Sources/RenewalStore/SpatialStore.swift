@@ -52,20 +52,38 @@ public final class SpatialStore: Sendable {
     static func connect(_ path: String) throws -> DatabaseQueue {
         var config = Configuration()
         config.busyMode = .timeout(30)
-        config.prepareDatabase { db in
-            var message: UnsafeMutablePointer<CChar>? = nil
-            let rc = rg_load_spatialite(db.sqliteConnection, &message)
-            defer { sqlite3_free(message) }
-            guard rc == SQLITE_OK else {
-                let text = message.map { String(cString: $0) } ?? "error \(rc)"
-                throw StoreError.database(path: path, message: "cannot load mod_spatialite (\(text)); install libsqlite3-mod-spatialite")
-            }
-        }
+        config.prepareDatabase { db in try loadSpatiaLite(db, path: path) }
         do {
             return try DatabaseQueue(path: path, configuration: config)
         } catch let error as DatabaseError {
             throw StoreError.notAStore(path: path, reason: error.message ?? "\(error)")
         }
+    }
+
+    /// Loads mod_spatialite into a connection (every connection, pool readers too).
+    static func loadSpatiaLite(_ db: Database, path: String) throws {
+        var message: UnsafeMutablePointer<CChar>? = nil
+        let rc = rg_load_spatialite(db.sqliteConnection, &message)
+        defer { sqlite3_free(message) }
+        guard rc == SQLITE_OK else {
+            let text = message.map { String(cString: $0) } ?? "error \(rc)"
+            throw StoreError.database(path: path, message: "cannot load mod_spatialite (\(text)); install libsqlite3-mod-spatialite")
+        }
+    }
+
+    /// A feature from a row `fid, geom, <fields…>`: blobs decoded directly, other SpatiaLite variants through AsBinary.
+    static func feature(_ row: Row, fields: [FieldInfo], db: Database) throws -> Feature {
+        var properties: [(name: String, value: PropertyValue)] = []
+        properties.reserveCapacity(fields.count)
+        for (i, field) in fields.enumerated() { properties.append((field.name, PropertyValue(row[i + 2] as DatabaseValue))) }
+        var geometry: Geometry? = nil
+        if case .blob(let blob) = (row[1] as DatabaseValue).storage {
+            geometry = blob.withUnsafeBytes { SpatiaLiteBlob.decode($0) }
+            if geometry == nil, let wkb = try Data.fetchOne(db, sql: "SELECT AsBinary(?)", arguments: [blob]) {
+                geometry = try WKB.decode(wkb)
+            }
+        }
+        return Feature(id: .int(row[0]), properties: properties, geometry: geometry)
     }
 
     static func create(_ path: String) throws {
@@ -180,20 +198,7 @@ public final class SpatialStore: Sendable {
             }
             sql += " ORDER BY fid"
             let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
-            let names = fields.map(\.name)
-            while let row = try rows.next() {
-                var properties: [(name: String, value: PropertyValue)] = []
-                properties.reserveCapacity(names.count)
-                for (i, name) in names.enumerated() { properties.append((name, PropertyValue(row[i + 2] as DatabaseValue))) }
-                var geometry: Geometry? = nil
-                if case .blob(let blob) = (row[1] as DatabaseValue).storage {
-                    geometry = blob.withUnsafeBytes { SpatiaLiteBlob.decode($0) }
-                    if geometry == nil, let wkb = try Data.fetchOne(db, sql: "SELECT AsBinary(?)", arguments: [blob]) {
-                        geometry = try WKB.decode(wkb)
-                    }
-                }
-                try body(Feature(id: .int(row[0]), properties: properties, geometry: geometry))
-            }
+            while let row = try rows.next() { try body(try SpatialStore.feature(row, fields: fields, db: db)) }
         }
     }
 

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 
 @main
-struct RenewalGIS: ParsableCommand {
+struct RenewalGIS: AsyncParsableCommand {
     static let version = "0.1.0"
 
     static let configuration = CommandConfiguration(
@@ -13,7 +13,7 @@ struct RenewalGIS: ParsableCommand {
             Start with:  renewalgis import GeoData/streets.geojson --store city.sqlite
             """,
         version: version,
-        subcommands: [Import.self, Layers.self, Export.self, Coverage.self, Conflicts.self, Eligibility.self, Rules.self]
+        subcommands: [Import.self, Layers.self, Export.self, Coverage.self, Conflicts.self, Eligibility.self, Rules.self, Serve.self]
     )
 }
 

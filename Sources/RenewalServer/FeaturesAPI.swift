@@ -1,0 +1,220 @@
+import Foundation
+import GeoKernel
+import Hummingbird
+import Logging
+import RenewalStore
+
+/// Settings of the OGC API – Features server, with their defaults.
+public struct ServerConfiguration: Sendable {
+    public var host = "127.0.0.1"
+    public var port = 8080
+    /// Items per page when `limit` is not given.
+    public var defaultLimit = 100
+    /// The largest `limit` accepted.
+    public var maximumLimit = 10_000
+    public init() {}
+}
+
+/// An API error: the HTTP status, an OGC exception code and a message safe to show.
+struct APIError: Error, Sendable {
+    var status: HTTPResponse.Status
+    var code: String
+    var description: String
+
+    static func invalidParameter(_ message: String) -> APIError { APIError(status: .badRequest, code: "InvalidParameterValue", description: message) }
+    static func notFound(_ message: String) -> APIError { APIError(status: .notFound, code: "NotFound", description: message) }
+
+    var response: Response {
+        var body = "{\"code\":"
+        GeoJSON.writeString(code, to: &body)
+        body += ",\"description\":"
+        GeoJSON.writeString(description, to: &body)
+        body += "}"
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+}
+
+/// OGC API – Features, Part 1 (Core, GeoJSON): landing page, conformance, collections, items, item.
+/// Handlers parse and validate, ask the store, and encode; every layer in the store is a collection.
+public struct FeaturesAPI: Sendable {
+    let store: StoreReader
+    let configuration: ServerConfiguration
+    let logger: Logger
+
+    public init(store: StoreReader, configuration: ServerConfiguration = .init(), logger: Logger = Logger(label: "renewalgis.serve")) {
+        self.store = store; self.configuration = configuration; self.logger = logger
+    }
+
+    static let conformance = [
+        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    ]
+
+    /// The routes, on a router the caller owns.
+    public func addRoutes(to router: Router<BasicRequestContext>) {
+        router.get("/") { request, _ in try self.respond(request) { try self.landing(base: self.base(request)) } }
+        router.get("/conformance") { request, _ in try self.respond(request) { try json(["conformsTo": FeaturesAPI.conformance]) } }
+        router.get("/collections") { request, _ in try self.respond(request) { try self.collections(base: self.base(request)) } }
+        router.get("/collections/:id") { request, context in
+            try self.respond(request) { try self.collection(context.parameters.get("id") ?? "", base: self.base(request)) }
+        }
+        router.get("/collections/:id/items") { request, context in
+            try self.respond(request) { try self.items(context.parameters.get("id") ?? "", request: request) }
+        }
+        router.get("/collections/:id/items/:featureId") { request, context in
+            try self.respond(request) {
+                try self.item(context.parameters.get("id") ?? "", featureID: context.parameters.get("featureId") ?? "", base: self.base(request))
+            }
+        }
+    }
+
+    /// Runs a handler; API errors become their JSON response, anything else a 500 whose detail stays in the log.
+    func respond(_ request: Request, _ body: () throws -> Response) throws -> Response {
+        do {
+            return try body()
+        } catch let error as APIError {
+            return error.response
+        } catch {
+            logger.error("\(request.method) \(request.uri): \(error)")
+            return APIError(status: .internalServerError, code: "ServerError", description: "the server could not answer; see its log").response
+        }
+    }
+
+    func base(_ request: Request) -> String {
+        let host = request.head.authority ?? "\(configuration.host):\(configuration.port)"
+        return "http://\(host)"
+    }
+
+    func landing(base: String) throws -> Response {
+        try json([
+            "title": "RenewalGIS",
+            "description": "Planning layers and analysis results of a RenewalGIS store, as OGC API – Features",
+            "links": [
+                link(base + "/", "self", "application/json", "this document"),
+                link(base + "/conformance", "conformance", "application/json", "conformance classes"),
+                link(base + "/collections", "data", "application/json", "the store's layers"),
+            ],
+        ])
+    }
+
+    func collectionJSON(_ layer: LayerRecord, base: String) -> [String: Any] {
+        var c: [String: Any] = [
+            "id": layer.name, "title": layer.name, "itemType": "feature",
+            "description": "\(layer.kind == "result" ? "result of" : "imported from") \(layer.sourceFile): \(layer.featureCount) \(layer.geometryType) features",
+            "crs": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84"],
+            "links": [
+                link(base + "/collections/\(layer.name)", "self", "application/json", "this collection"),
+                link(base + "/collections/\(layer.name)/items", "items", "application/geo+json", "its features"),
+            ],
+        ]
+        if let e = layer.extent {
+            c["extent"] = ["spatial": ["bbox": [[e.minX, e.minY, e.maxX, e.maxY]], "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"]]
+        }
+        return c
+    }
+
+    func collections(base: String) throws -> Response {
+        try json(["links": [link(base + "/collections", "self", "application/json", "collections")],
+                  "collections": try store.layers().map { collectionJSON($0, base: base) }])
+    }
+
+    func layer(_ id: String) throws -> LayerRecord {
+        guard let layer = try store.layer(id) else { throw APIError.notFound("no collection \"\(id)\"") }
+        return layer
+    }
+
+    func collection(_ id: String, base: String) throws -> Response {
+        try json(collectionJSON(try layer(id), base: base))
+    }
+
+    static let itemParameters: Set<String> = ["limit", "offset", "bbox", "f"]
+
+    func items(_ id: String, request: Request) throws -> Response {
+        let layer = try layer(id)
+        let query = request.uri.queryParameters
+        for key in query.map({ String($0.key) }) where !Self.itemParameters.contains(key) {
+            throw APIError.invalidParameter("unknown query parameter \"\(key)\" (this server takes limit, offset, bbox, f)")
+        }
+        if let f = query["f"].map(String.init), !["json", "geojson"].contains(f) {
+            throw APIError.invalidParameter("f=\(f) is not served (use f=json)")
+        }
+        var limit = configuration.defaultLimit
+        if let text = query["limit"] {
+            guard let n = Int(text), n >= 1, n <= configuration.maximumLimit else {
+                throw APIError.invalidParameter("limit=\(text) must be a whole number from 1 to \(configuration.maximumLimit)")
+            }
+            limit = n
+        }
+        var offset = 0
+        if let text = query["offset"] {
+            guard let n = Int(text), n >= 0 else { throw APIError.invalidParameter("offset=\(text) must be a whole number ≥ 0") }
+            offset = n
+        }
+        var bbox: Envelope? = nil
+        if let text = query["bbox"] {
+            let numbers = text.split(separator: ",", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces)) }
+            guard numbers.count == 4 || numbers.count == 6, numbers.allSatisfy({ $0?.isFinite ?? false }) else {
+                throw APIError.invalidParameter("bbox=\(text) must be 4 or 6 numbers: minLon,minLat,maxLon,maxLat")
+            }
+            let n = numbers.map { $0! }
+            let (x0, y0, x1, y1) = n.count == 4 ? (n[0], n[1], n[2], n[3]) : (n[0], n[1], n[3], n[4])
+            guard x0 <= x1, y0 <= y1, y0 >= -90, y1 <= 90 else {
+                throw APIError.invalidParameter("bbox=\(text): the lower corner must come first, latitudes within ±90")
+            }
+            bbox = Envelope(minX: x0, minY: y0, maxX: x1, maxY: y1)
+        }
+        let (features, matched) = try store.features(of: layer.name, bbox: bbox, limit: limit, offset: offset)
+        let base = self.base(request)
+        var selfQuery = ["limit=\(limit)", "offset=\(offset)"]
+        if let b = query["bbox"] { selfQuery.append("bbox=\(b)") }
+        var links = [link(base + "/collections/\(id)/items?" + selfQuery.joined(separator: "&"), "self", "application/geo+json", "this page")]
+        if offset + features.count < matched {
+            var next = ["limit=\(limit)", "offset=\(offset + features.count)"]
+            if let b = query["bbox"] { next.append("bbox=\(b)") }
+            links.append(link(base + "/collections/\(id)/items?" + next.joined(separator: "&"), "next", "application/geo+json", "next page"))
+        }
+        var body = "{\"type\":\"FeatureCollection\",\"features\":["
+        body.reserveCapacity(features.count * 400)
+        for (i, feature) in features.enumerated() {
+            if i > 0 { body += "," }
+            GeoJSON.write(feature, to: &body)
+        }
+        body += "],\"numberMatched\":\(matched),\"numberReturned\":\(features.count),\"timeStamp\":"
+        GeoJSON.writeString(ISO8601DateFormatter().string(from: Date()), to: &body)
+        body += ",\"links\":" + String(decoding: try JSONSerialization.data(withJSONObject: links, options: [.withoutEscapingSlashes]), as: UTF8.self)
+        body += "}"
+        return Response(status: .ok, headers: [.contentType: "application/geo+json"], body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    func item(_ id: String, featureID: String, base: String) throws -> Response {
+        let layer = try layer(id)
+        guard let fid = Int64(featureID), let feature = try store.feature(of: layer.name, fid: fid) else {
+            throw APIError.notFound("no feature \"\(featureID)\" in collection \"\(id)\"")
+        }
+        var body = ""
+        GeoJSON.write(feature, to: &body)
+        body.removeLast()
+        body += ",\"links\":" + String(decoding: try JSONSerialization.data(withJSONObject: [
+            link(base + "/collections/\(id)/items/\(featureID)", "self", "application/geo+json", "this feature"),
+            link(base + "/collections/\(id)", "collection", "application/json", "its collection"),
+        ], options: [.withoutEscapingSlashes]), as: UTF8.self) + "}"
+        return Response(status: .ok, headers: [.contentType: "application/geo+json"], body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+}
+
+func link(_ href: String, _ rel: String, _ type: String, _ title: String) -> [String: String] {
+    ["href": href, "rel": rel, "type": type, "title": title]
+}
+
+func json(_ object: Any) throws -> Response {
+    let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+    return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+}
+
+/// The application: the Features API on a router, served at the configured address.
+public func buildApplication(store: StoreReader, configuration: ServerConfiguration, logger: Logger) -> some ApplicationProtocol {
+    let router = Router()
+    router.middlewares.add(LogRequestsMiddleware(.info))
+    FeaturesAPI(store: store, configuration: configuration, logger: logger).addRoutes(to: router)
+    return Application(router: router, configuration: .init(address: .hostname(configuration.host, port: configuration.port)), logger: logger)
+}

@@ -1,0 +1,78 @@
+import CSpatiaLite
+import Foundation
+import GeoFiles
+import GeoKernel
+import GRDB
+
+/// Read access to a store for serving: a pool of SQLite connections (WAL mode, so readers run
+/// side by side and beside a writer), each with mod_spatialite loaded.
+public final class StoreReader: Sendable {
+    public let path: String
+    let pool: DatabasePool
+
+    public init(path: String) throws {
+        self.path = path
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw StoreError.notAStore(path: path, reason: "no such file; `renewalgis import` creates one")
+        }
+        try SpatialStore.checkSQLiteHeader(path)
+        var config = Configuration()
+        config.busyMode = .timeout(10)
+        config.maximumReaderCount = max(2, ProcessInfo.processInfo.activeProcessorCount * 2)
+        config.prepareDatabase { db in try SpatialStore.loadSpatiaLite(db, path: path) }
+        do { pool = try DatabasePool(path: path, configuration: config) } catch let e as DatabaseError {
+            throw StoreError.notAStore(path: path, reason: e.message ?? "\(e)")
+        }
+        guard try pool.read({ try $0.tableExists(LayerRecord.databaseTableName) }) else {
+            throw StoreError.notAStore(path: path, reason: "a SQLite file without the renewalgis_layers catalogue")
+        }
+    }
+
+    public func layers() throws -> [LayerRecord] {
+        try pool.read { db in try LayerRecord.order(Column("name")).fetchAll(db) }
+    }
+
+    /// The catalogue entry, or nil for an unknown layer.
+    public func layer(_ name: String) throws -> LayerRecord? {
+        try pool.read { db in try LayerRecord.fetchOne(db, key: name) }
+    }
+
+    public func fields(of layer: String) throws -> [FieldInfo] {
+        try pool.read { db in try SpatialStore.fields(of: layer, in: db) }
+    }
+
+    /// A page of features of a catalogued layer, in `fid` order, optionally only those whose geometry
+    /// intersects `bbox` (EPSG:4490; found through the R*Tree, then tested exactly). Returns the
+    /// features and how many match in all.
+    public func features(of layer: String, bbox: Envelope?, limit: Int, offset: Int) throws -> (features: [Feature], matched: Int) {
+        let fields = try self.fields(of: layer)
+        return try pool.read { db in
+            var filter = ""
+            var arguments = StatementArguments()
+            if let b = bbox {
+                filter = " WHERE fid IN (SELECT pkid FROM \(SQL.quote("idx_\(layer)_geom")) WHERE xmax >= ? AND xmin <= ? AND ymax >= ? AND ymin <= ?)"
+                    + " AND Intersects(geom, BuildMbr(?, ?, ?, ?, \(SpatialStore.storageSRID))) = 1"
+                arguments += [b.minX, b.maxX, b.minY, b.maxY, b.minX, b.minY, b.maxX, b.maxY]
+            }
+            let matched = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(SQL.quote(layer))\(filter)", arguments: arguments) ?? 0
+            let columns = fields.map { ", " + SQL.quote($0.name) }.joined()
+            var page = arguments
+            page += [limit, offset]
+            let rows = try Row.fetchCursor(db, sql: "SELECT fid, geom\(columns) FROM \(SQL.quote(layer))\(filter) ORDER BY fid LIMIT ? OFFSET ?",
+                                          arguments: page)
+            var features: [Feature] = []
+            while let row = try rows.next() { features.append(try SpatialStore.feature(row, fields: fields, db: db)) }
+            return (features, matched)
+        }
+    }
+
+    /// One feature by `fid`, or nil.
+    public func feature(of layer: String, fid: Int64) throws -> Feature? {
+        let fields = try self.fields(of: layer)
+        return try pool.read { db in
+            let columns = fields.map { ", " + SQL.quote($0.name) }.joined()
+            guard let row = try Row.fetchOne(db, sql: "SELECT fid, geom\(columns) FROM \(SQL.quote(layer)) WHERE fid = ?", arguments: [fid]) else { return nil }
+            return try SpatialStore.feature(row, fields: fields, db: db)
+        }
+    }
+}

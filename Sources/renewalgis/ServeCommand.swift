@@ -1,0 +1,39 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import RenewalServer
+import RenewalStore
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve every layer and result of the store over OGC API – Features (GeoJSON).",
+        discussion: """
+            Every layer in the store is a collection, appearing as soon as it is written.
+
+            Examples:
+              renewalgis serve --store city.sqlite
+              curl 'http://127.0.0.1:8080/collections/parcels/items?bbox=106.57,29.55,106.58,29.56&limit=10'
+              ogrinfo OAPIF:http://127.0.0.1:8080 parcels -so
+            """
+    )
+
+    @Option(help: "The store (a SpatiaLite file).") var store: String
+    @Option(help: "Address to listen on.") var host = "127.0.0.1"
+    @Option(help: "Port to listen on.") var port = 8080
+
+    func run() async throws {
+        var config = ServerConfiguration()
+        config.host = host
+        config.port = port
+        let reader: StoreReader
+        do { reader = try StoreReader(path: store) } catch {
+            Terminal.error("\(error)")
+            throw ExitCode(1)
+        }
+        var logger = Logger(label: "renewalgis.serve")
+        logger.logLevel = .info
+        Terminal.info("serving \(store) at http://\(host):\(port)/ (collections: \((try? reader.layers().map(\.name).joined(separator: ", ")) ?? "?"))")
+        try await buildApplication(store: reader, configuration: config, logger: logger).runService()
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+import GeoFiles
+import GeoKernel
+import Hummingbird
+import HummingbirdTesting
+import RenewalServer
+import RenewalStore
+import Testing
+import TestSupport
+
+/// A store with `count` square parcels on a 5-wide grid (0.001° apart, 0.0008° wide) starting at 106.57, 29.55.
+func gridStore(_ dir: TemporaryDirectory, count: Int = 20) throws -> StoreReader {
+    var text = "{\"type\":\"FeatureCollection\",\"features\":["
+    for i in 0..<count {
+        let x = 106.57 + Double(i % 5) * 0.001, y = 29.55 + Double(i / 5) * 0.001
+        let ring = [(x, y), (x + 0.0008, y), (x + 0.0008, y + 0.0008), (x, y + 0.0008), (x, y)].map { "[\($0.0),\($0.1)]" }.joined(separator: ",")
+        text += (i > 0 ? "," : "") + "{\"type\":\"Feature\",\"properties\":{\"parcel_id\":\"P\(i + 1)\",\"name\":\"地块\(i + 1)\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[\(ring)]]}}"
+    }
+    text += "]}"
+    try text.write(toFile: dir.path("parcels.geojson"), atomically: true, encoding: .utf8)
+    let store = try SpatialStore(openOrCreate: dir.path("s.sqlite"))
+    _ = try LayerImporter.importLayer(try VectorSource(path: dir.path("parcels.geojson")).layer(named: "parcels"), into: store)
+    return try StoreReader(path: dir.path("s.sqlite"))
+}
+
+func app(_ reader: StoreReader) -> some ApplicationProtocol {
+    let router = Router()
+    FeaturesAPI(store: reader).addRoutes(to: router)
+    return Application(router: router)
+}
+
+func object(_ response: TestResponse) throws -> [String: Any] {
+    try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
+}
+
+@Suite struct FeaturesAPITests {
+    @Test("Landing page, conformance and collections describe the store's layers")
+    func landingConformanceCollections() async throws {
+        let dir = try TemporaryDirectory()
+        let reader = try gridStore(dir)
+        try await app(reader).test(.router) { client in
+            try await client.execute(uri: "/", method: .get) { r in
+                #expect(r.status == .ok)
+                let rels = (try object(r)["links"] as? [[String: String]])?.compactMap { $0["rel"] } ?? []
+                #expect(Set(rels).isSuperset(of: ["self", "conformance", "data"]))
+            }
+            try await client.execute(uri: "/conformance", method: .get) { r in
+                let classes = try object(r)["conformsTo"] as? [String]
+                #expect(classes?.contains("http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core") == true)
+            }
+            try await client.execute(uri: "/collections", method: .get) { r in
+                let collections = try object(r)["collections"] as? [[String: Any]]
+                #expect(collections?.map { $0["id"] as? String } == ["parcels"])
+            }
+            try await client.execute(uri: "/collections/parcels", method: .get) { r in
+                let c = try object(r)
+                let bbox = ((c["extent"] as? [String: Any])?["spatial"] as? [String: Any])?["bbox"] as? [[Double]]
+                #expect(abs((bbox?[0][0] ?? 0) - 106.57) < 1e-9)
+            }
+        }
+    }
+
+    @Test("Paging with rel=next returns every feature once, in order, with numberMatched and numberReturned")
+    func paging() async throws {
+        let dir = try TemporaryDirectory()
+        let reader = try gridStore(dir, count: 23)
+        try await app(reader).test(.router) { client in
+            var uri: String? = "/collections/parcels/items?limit=7"
+            var seen: [String] = []
+            var pages = 0
+            while let next = uri {
+                uri = try await client.execute(uri: next, method: .get) { r -> String? in
+                    #expect(r.status == .ok)
+                    #expect(r.headers[.contentType] == "application/geo+json")
+                    let page = try object(r)
+                    let features = page["features"] as? [[String: Any]] ?? []
+                    #expect(page["numberMatched"] as? Int == 23)
+                    #expect(page["numberReturned"] as? Int == features.count)
+                    seen += features.compactMap { ($0["properties"] as? [String: Any])?["parcel_id"] as? String }
+                    let href = (page["links"] as? [[String: String]])?.first { $0["rel"] == "next" }?["href"]
+                    return href.map { String($0[$0.range(of: "/collections")!.lowerBound...]) }
+                }
+                pages += 1
+            }
+            #expect(pages == 4)
+            #expect(seen == (1...23).map { "P\($0)" })
+        }
+    }
+
+    @Test("bbox returns exactly the features whose geometry intersects it")
+    func bbox() async throws {
+        let dir = try TemporaryDirectory()
+        let reader = try gridStore(dir)
+        try await app(reader).test(.router) { client in
+            // Columns 1–2 (x 106.5710–106.5728) and rows 0–1 (y 29.5500–29.5518): four parcels.
+            try await client.execute(uri: "/collections/parcels/items?bbox=106.5712,29.5502,106.5725,29.5515", method: .get) { r in
+                let page = try object(r)
+                let ids = (page["features"] as? [[String: Any]] ?? []).compactMap { ($0["properties"] as? [String: Any])?["parcel_id"] as? String }
+                #expect(Set(ids) == ["P2", "P3", "P7", "P8"])
+                #expect(page["numberMatched"] as? Int == 4)
+            }
+            // A box in the gap between parcels meets their envelopes' grid but no geometry.
+            try await client.execute(uri: "/collections/parcels/items?bbox=106.57085,29.55085,106.57095,29.55095", method: .get) { r in
+                let matched = try object(r)["numberMatched"] as? Int
+                #expect(matched == 0)
+            }
+        }
+    }
+
+    @Test("A feature by id; unknown collections and features are 404 with a message")
+    func itemAndNotFound() async throws {
+        let dir = try TemporaryDirectory()
+        let reader = try gridStore(dir)
+        try await app(reader).test(.router) { client in
+            try await client.execute(uri: "/collections/parcels/items/3", method: .get) { r in
+                #expect(r.status == .ok)
+                let f = try object(r)
+                #expect(f["type"] as? String == "Feature" && (f["properties"] as? [String: Any])?["name"] as? String == "地块3")
+            }
+            for uri in ["/collections/nope", "/collections/nope/items", "/collections/parcels/items/999", "/collections/parcels/items/abc"] {
+                try await client.execute(uri: uri, method: .get) { r in
+                    #expect(r.status == .notFound, "\(uri)")
+                    let code = try object(r)["code"] as? String
+                    #expect(code == "NotFound")
+                }
+            }
+        }
+    }
+
+    @Test("Invalid parameters are 400 with a message, never 500",
+          arguments: ["limit=0", "limit=10001", "limit=ten", "offset=-1", "bbox=1,2,3", "bbox=a,b,c,d", "bbox=106.6,29.5,106.5,29.6",
+                      "bbox=1,2,3,4,5", "colour=red", "f=xml"])
+    func invalidParameters(_ query: String) async throws {
+        let dir = try TemporaryDirectory()
+        let reader = try gridStore(dir, count: 3)
+        try await app(reader).test(.router) { client in
+            try await client.execute(uri: "/collections/parcels/items?\(query)", method: .get) { r in
+                #expect(r.status == .badRequest, "\(query)")
+                let body = try object(r)
+                #expect(body["code"] as? String == "InvalidParameterValue")
+                #expect((body["description"] as? String)?.isEmpty == false)
+            }
+        }
+    }
+}
