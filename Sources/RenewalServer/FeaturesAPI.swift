@@ -164,6 +164,7 @@ public struct FeaturesAPI: Sendable {
             bbox = Envelope(minX: x0, minY: y0, maxX: x1, maxY: y1)
         }
         let (features, matched) = try store.features(of: layer.name, bbox: bbox, limit: limit, offset: offset)
+        let key = try store.identifierField(of: layer.name)
         let base = self.base(request)
         var selfQuery = ["limit=\(limit)", "offset=\(offset)"]
         if let b = query["bbox"] { selfQuery.append("bbox=\(b)") }
@@ -177,7 +178,7 @@ public struct FeaturesAPI: Sendable {
         body.reserveCapacity(features.count * 400)
         for (i, feature) in features.enumerated() {
             if i > 0 { body += "," }
-            GeoJSON.write(feature, to: &body)
+            GeoJSON.write(identified(feature, by: key), to: &body)
         }
         body += "],\"numberMatched\":\(matched),\"numberReturned\":\(features.count),\"timeStamp\":"
         GeoJSON.writeString(ISO8601DateFormatter().string(from: Date()), to: &body)
@@ -188,11 +189,11 @@ public struct FeaturesAPI: Sendable {
 
     func item(_ id: String, featureID: String, base: String) throws -> Response {
         let layer = try layer(id)
-        guard let fid = Int64(featureID), let feature = try store.feature(of: layer.name, fid: fid) else {
+        guard let feature = try store.feature(of: layer.name, id: featureID) else {
             throw APIError.notFound("no feature \"\(featureID)\" in collection \"\(id)\"")
         }
         var body = ""
-        GeoJSON.write(feature, to: &body)
+        GeoJSON.write(identified(feature, by: try store.identifierField(of: layer.name)), to: &body)
         body.removeLast()
         body += ",\"links\":" + String(decoding: try JSONSerialization.data(withJSONObject: [
             link(base + "/collections/\(id)/items/\(featureID)", "self", "application/geo+json", "this feature"),
@@ -200,6 +201,14 @@ public struct FeaturesAPI: Sendable {
         ], options: [.withoutEscapingSlashes]), as: UTF8.self) + "}"
         return Response(status: .ok, headers: [.contentType: "application/geo+json"], body: .init(byteBuffer: ByteBuffer(string: body)))
     }
+}
+
+/// The feature with its identifying field's value as its id (the row id when the layer has none).
+func identified(_ feature: Feature, by key: String?) -> Feature {
+    guard let key, let value = feature[key], value != .null else { return feature }
+    var f = feature
+    f.id = value
+    return f
 }
 
 func link(_ href: String, _ rel: String, _ type: String, _ title: String) -> [String: String] {

@@ -9,6 +9,38 @@ import GRDB
 public final class StoreReader: Sendable {
     public let path: String
     let pool: DatabasePool
+    private let identifiers = IdentifierCache()
+
+    /// Per layer, the field that identifies features (nil: the row id), decided once.
+    final class IdentifierCache: @unchecked Sendable {
+        private var known: [String: String?] = [:]
+        private let lock = NSLock()
+        func value(_ layer: String, _ compute: () throws -> String?) rethrows -> String? {
+            lock.lock(); defer { lock.unlock() }
+            if let v = known[layer] { return v }
+            let v = try compute()
+            known[layer] = v
+            return v
+        }
+    }
+
+    /// The layer's identifying field: the first of `id` and the fields ending in `_id` whose values
+    /// are all present and distinct (e.g. `parcel_id`), so feature ids are the ones planners use;
+    /// nil when there is none (the row id `fid` serves then).
+    public func identifierField(of layer: String) throws -> String? {
+        let fields = try self.fields(of: layer).map(\.name)
+        return try identifiers.value(layer) {
+            let candidates = fields.filter { $0.lowercased() == "id" } + fields.filter { $0.lowercased().hasSuffix("_id") }
+            return try pool.read { db in
+                let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(SQL.quote(layer))") ?? 0
+                for field in candidates {
+                    let distinct = try Int.fetchOne(db, sql: "SELECT count(DISTINCT \(SQL.quote(field))) FROM \(SQL.quote(layer)) WHERE \(SQL.quote(field)) IS NOT NULL") ?? 0
+                    if distinct == total { return field }
+                }
+                return nil
+            }
+        }
+    }
 
     public init(path: String) throws {
         self.path = path
@@ -66,12 +98,15 @@ public final class StoreReader: Sendable {
         }
     }
 
-    /// One feature by `fid`, or nil.
-    public func feature(of layer: String, fid: Int64) throws -> Feature? {
+    /// One feature by its id (the identifying field's value, or the row id), or nil.
+    public func feature(of layer: String, id: String) throws -> Feature? {
         let fields = try self.fields(of: layer)
+        let key = try identifierField(of: layer)
         return try pool.read { db in
             let columns = fields.map { ", " + SQL.quote($0.name) }.joined()
-            guard let row = try Row.fetchOne(db, sql: "SELECT fid, geom\(columns) FROM \(SQL.quote(layer)) WHERE fid = ?", arguments: [fid]) else { return nil }
+            let sql = "SELECT fid, geom\(columns) FROM \(SQL.quote(layer)) WHERE \(key.map(SQL.quote) ?? "fid") = ?"
+            let argument: DatabaseValueConvertible = key == nil ? (Int64(id) ?? -1) : id
+            guard let row = try Row.fetchOne(db, sql: sql, arguments: [argument]) else { return nil }
             return try SpatialStore.feature(row, fields: fields, db: db)
         }
     }

@@ -112,12 +112,14 @@ func object(_ response: TestResponse) throws -> [String: Any] {
         let dir = try TemporaryDirectory()
         let reader = try gridStore(dir)
         try await app(reader).test(.router) { client in
-            try await client.execute(uri: "/collections/parcels/items/3", method: .get) { r in
+            // Feature ids are the layer's identifying field (parcel_id: present and distinct in every row).
+            try await client.execute(uri: "/collections/parcels/items/P3", method: .get) { r in
                 #expect(r.status == .ok)
                 let f = try object(r)
+                #expect(f["id"] as? String == "P3")
                 #expect(f["type"] as? String == "Feature" && (f["properties"] as? [String: Any])?["name"] as? String == "地块3")
             }
-            for uri in ["/collections/nope", "/collections/nope/items", "/collections/parcels/items/999", "/collections/parcels/items/abc"] {
+            for uri in ["/collections/nope", "/collections/nope/items", "/collections/parcels/items/P999", "/collections/parcels/items/3"] {
                 try await client.execute(uri: uri, method: .get) { r in
                     #expect(r.status == .notFound, "\(uri)")
                     let code = try object(r)["code"] as? String
