@@ -57,6 +57,9 @@ demo: build
 	@echo
 	@echo "== Which parcels may become elderly care (080701) under the conversion lists? =="
 	$(BIN) eligibility --store $(DEMO_STORE) --to 080701 --csv out/eligibility.csv
+	@echo
+	@echo "Serve the store to web maps and QGIS:  $(BIN) serve --store $(DEMO_STORE)"
+	@echo "then open http://127.0.0.1:8080/collections"
 
 # Benchmarks (release build) on the synthetic cities of ../shared/bench (generated on first use):
 # import throughput and peak RSS against ogr2ogr (M, L); coverage in both modes (M);
