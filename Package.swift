@@ -64,7 +64,7 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["renewalgis", "TestSupport"]),
         .testTarget(name: "RenewalServerTests", dependencies: [
             "RenewalServer", "RenewalStore", "GeoFiles", "GeoKernel", "TestSupport",
-            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
         ]),
     ],
     swiftLanguageModes: [.v6]

@@ -63,7 +63,7 @@ public struct FeaturesAPI: Sendable {
         }
         router.get("/collections/:id/items/:featureId") { request, context in
             try self.respond(request) {
-                try self.item(context.parameters.get("id") ?? "", featureID: context.parameters.get("featureId") ?? "", base: self.base(request))
+                try self.item(context.parameters.get("id") ?? "", featureID: context.parameters.get("featureId") ?? "", request: request)
             }
         }
     }
@@ -129,8 +129,27 @@ public struct FeaturesAPI: Sendable {
 
     static let itemParameters: Set<String> = ["limit", "offset", "bbox", "f"]
 
+    /// A weak entity tag for what a request reads of a layer: it changes when the layer is re-imported
+    /// or replaced (new import time or count), so caches revalidate exactly then.
+    func entityTag(_ layer: LayerRecord, _ request: Request) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in "\(request.uri)|\(layer.name)|\(layer.importedAt)|\(layer.featureCount)".utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+        }
+        return "W/\"\(String(hash, radix: 16))\""
+    }
+
+    /// 304 when the client already holds this version.
+    func notModified(_ tag: String, _ request: Request) -> Response? {
+        guard let held = request.headers[.ifNoneMatch], held.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == tag || $0 == "*" }) else { return nil }
+        return Response(status: .notModified, headers: [.eTag: tag, .cacheControl: cacheControl])
+    }
+
+    let cacheControl = "public, max-age=60, must-revalidate"
+
     func items(_ id: String, request: Request) throws -> Response {
         let layer = try layer(id)
+        let tag = entityTag(layer, request)
         let query = request.uri.queryParameters
         for key in query.map({ String($0.key) }) where !Self.itemParameters.contains(key) {
             throw APIError.invalidParameter("unknown query parameter \"\(key)\" (this server takes limit, offset, bbox, f)")
@@ -163,6 +182,7 @@ public struct FeaturesAPI: Sendable {
             }
             bbox = Envelope(minX: x0, minY: y0, maxX: x1, maxY: y1)
         }
+        if let unchanged = notModified(tag, request) { return unchanged }
         let (features, matched) = try store.features(of: layer.name, bbox: bbox, limit: limit, offset: offset)
         let key = try store.identifierField(of: layer.name)
         let base = self.base(request)
@@ -181,14 +201,18 @@ public struct FeaturesAPI: Sendable {
             GeoJSON.write(identified(feature, by: key), to: &body)
         }
         body += "],\"numberMatched\":\(matched),\"numberReturned\":\(features.count),\"timeStamp\":"
-        GeoJSON.writeString(ISO8601DateFormatter().string(from: Date()), to: &body)
+        GeoJSON.writeString(Date().formatted(.iso8601), to: &body)
         body += ",\"links\":" + String(decoding: try JSONSerialization.data(withJSONObject: links, options: [.withoutEscapingSlashes]), as: UTF8.self)
         body += "}"
-        return Response(status: .ok, headers: [.contentType: "application/geo+json"], body: .init(byteBuffer: ByteBuffer(string: body)))
+        return Response(status: .ok, headers: [.contentType: "application/geo+json", .eTag: tag, .cacheControl: cacheControl],
+                        body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 
-    func item(_ id: String, featureID: String, base: String) throws -> Response {
+    func item(_ id: String, featureID: String, request: Request) throws -> Response {
         let layer = try layer(id)
+        let base = self.base(request)
+        let tag = entityTag(layer, request)
+        if let unchanged = notModified(tag, request) { return unchanged }
         guard let feature = try store.feature(of: layer.name, id: featureID) else {
             throw APIError.notFound("no feature \"\(featureID)\" in collection \"\(id)\"")
         }
@@ -199,7 +223,8 @@ public struct FeaturesAPI: Sendable {
             link(base + "/collections/\(id)/items/\(featureID)", "self", "application/geo+json", "this feature"),
             link(base + "/collections/\(id)", "collection", "application/json", "its collection"),
         ], options: [.withoutEscapingSlashes]), as: UTF8.self) + "}"
-        return Response(status: .ok, headers: [.contentType: "application/geo+json"], body: .init(byteBuffer: ByteBuffer(string: body)))
+        return Response(status: .ok, headers: [.contentType: "application/geo+json", .eTag: tag, .cacheControl: cacheControl],
+                        body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 }
 
@@ -224,6 +249,7 @@ func json(_ object: Any) throws -> Response {
 public func buildApplication(store: StoreReader, configuration: ServerConfiguration, logger: Logger) -> some ApplicationProtocol {
     let router = Router()
     router.middlewares.add(LogRequestsMiddleware(.info))
+    router.middlewares.add(CORSMiddleware(allowOrigin: .all, allowHeaders: [.ifNoneMatch, .accept], allowMethods: [.get, .head, .options]))
     FeaturesAPI(store: store, configuration: configuration, logger: logger).addRoutes(to: router)
     return Application(router: router, configuration: .init(address: .hostname(configuration.host, port: configuration.port)), logger: logger)
 }

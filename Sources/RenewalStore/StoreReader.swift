@@ -77,8 +77,8 @@ public final class StoreReader: Sendable {
     /// intersects `bbox` (EPSG:4490; found through the R*Tree, then tested exactly). Returns the
     /// features and how many match in all.
     public func features(of layer: String, bbox: Envelope?, limit: Int, offset: Int) throws -> (features: [Feature], matched: Int) {
-        let fields = try self.fields(of: layer)
-        return try pool.read { db in
+        try pool.read { db in
+            let fields = try SpatialStore.fields(of: layer, in: db)
             var filter = ""
             var arguments = StatementArguments()
             if let b = bbox {
@@ -100,9 +100,9 @@ public final class StoreReader: Sendable {
 
     /// One feature by its id (the identifying field's value, or the row id), or nil.
     public func feature(of layer: String, id: String) throws -> Feature? {
-        let fields = try self.fields(of: layer)
         let key = try identifierField(of: layer)
         return try pool.read { db in
+            let fields = try SpatialStore.fields(of: layer, in: db)
             let columns = fields.map { ", " + SQL.quote($0.name) }.joined()
             let sql = "SELECT fid, geom\(columns) FROM \(SQL.quote(layer)) WHERE \(key.map(SQL.quote) ?? "fid") = ?"
             let argument: DatabaseValueConvertible = key == nil ? (Int64(id) ?? -1) : id

@@ -3,6 +3,7 @@ import GeoFiles
 import GeoKernel
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import RenewalServer
 import RenewalStore
 import Testing
@@ -125,6 +126,39 @@ func object(_ response: TestResponse) throws -> [String: Any] {
                     let code = try object(r)["code"] as? String
                     #expect(code == "NotFound")
                 }
+            }
+        }
+    }
+
+    @Test("Items carry an ETag and Cache-Control; If-None-Match with that tag answers 304 without a body")
+    func etag() async throws {
+        let dir = try TemporaryDirectory()
+        let reader = try gridStore(dir, count: 3)
+        try await app(reader).test(.router) { client in
+            let tag = try await client.execute(uri: "/collections/parcels/items?limit=2", method: .get) { r -> String? in
+                #expect(r.headers[.cacheControl]?.contains("max-age") == true)
+                return r.headers[.eTag]
+            }
+            let etag = try #require(tag)
+            try await client.execute(uri: "/collections/parcels/items?limit=2", method: .get, headers: [.ifNoneMatch: etag]) { r in
+                #expect(r.status == .notModified)
+                #expect(r.body.readableBytes == 0)
+            }
+            try await client.execute(uri: "/collections/parcels/items?limit=3", method: .get, headers: [.ifNoneMatch: etag]) { r in
+                #expect(r.status == .ok, "another page is another entity")
+            }
+        }
+    }
+
+    @Test("The application answers cross-origin GETs (CORS on for read-only requests)")
+    func cors() async throws {
+        let dir = try TemporaryDirectory()
+        let reader = try gridStore(dir, count: 2)
+        let application = buildApplication(store: reader, configuration: ServerConfiguration(), logger: Logger(label: "test"))
+        try await application.test(.router) { client in
+            try await client.execute(uri: "/collections", method: .get, headers: [.origin: "http://maps.example"]) { r in
+                #expect(r.status == .ok)
+                #expect(r.headers[.accessControlAllowOrigin] == "*")
             }
         }
     }
