@@ -48,12 +48,20 @@ public struct FeaturesAPI: Sendable {
     static let conformance = [
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
     ]
 
     /// The routes, on a router the caller owns.
     public func addRoutes(to router: Router<BasicRequestContext>) {
         router.get("/") { request, _ in try self.respond(request) { try self.landing(base: self.base(request)) } }
         router.get("/conformance") { request, _ in try self.respond(request) { try json(["conformsTo": FeaturesAPI.conformance]) } }
+        router.get("/api") { request, _ in
+            try self.respond(request) {
+                var r = try json(OpenAPIDocument.document(base: self.base(request), configuration: self.configuration))
+                r.headers[.contentType] = "application/vnd.oai.openapi+json;version=3.0"
+                return r
+            }
+        }
         router.get("/collections") { request, _ in try self.respond(request) { try self.collections(base: self.base(request)) } }
         router.get("/collections/:id") { request, context in
             try self.respond(request) { try self.collection(context.parameters.get("id") ?? "", base: self.base(request)) }
@@ -91,6 +99,7 @@ public struct FeaturesAPI: Sendable {
             "description": "Planning layers and analysis results of a RenewalGIS store, as OGC API – Features",
             "links": [
                 link(base + "/", "self", "application/json", "this document"),
+                link(base + "/api", "service-desc", "application/vnd.oai.openapi+json;version=3.0", "the API definition"),
                 link(base + "/conformance", "conformance", "application/json", "conformance classes"),
                 link(base + "/collections", "data", "application/json", "the store's layers"),
             ],

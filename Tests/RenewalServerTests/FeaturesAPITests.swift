@@ -163,6 +163,31 @@ func object(_ response: TestResponse) throws -> [String: Any] {
         }
     }
 
+    @Test("/api describes every route it serves, and every described route answers")
+    func openAPI() async throws {
+        let dir = try TemporaryDirectory()
+        let reader = try gridStore(dir, count: 2)
+        try await app(reader).test(.router) { client in
+            let paths = try await client.execute(uri: "/api", method: .get) { r -> [String] in
+                #expect(r.status == .ok)
+                #expect(r.headers[.contentType]?.hasPrefix("application/vnd.oai.openapi+json") == true)
+                let doc = try object(r)
+                #expect(doc["openapi"] as? String == "3.0.3")
+                return ((doc["paths"] as? [String: Any]) ?? [:]).keys.sorted()
+            }
+            #expect(paths == ["/", "/api", "/collections", "/collections/{collectionId}", "/collections/{collectionId}/items",
+                              "/collections/{collectionId}/items/{featureId}", "/conformance"])
+            for path in paths {
+                let uri = path.replacingOccurrences(of: "{collectionId}", with: "parcels").replacingOccurrences(of: "{featureId}", with: "P1")
+                try await client.execute(uri: uri, method: .get) { r in #expect(r.status == .ok, "\(uri)") }
+            }
+            try await client.execute(uri: "/", method: .get) { r in
+                let links = try object(r)["links"] as? [[String: String]] ?? []
+                #expect(links.contains { $0["rel"] == "service-desc" && $0["href"]?.hasSuffix("/api") == true })
+            }
+        }
+    }
+
     @Test("Invalid parameters are 400 with a message, never 500",
           arguments: ["limit=0", "limit=10001", "limit=ten", "offset=-1", "bbox=1,2,3", "bbox=a,b,c,d", "bbox=106.6,29.5,106.5,29.6",
                       "bbox=1,2,3,4,5", "colour=red", "f=xml"])
