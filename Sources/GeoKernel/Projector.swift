@@ -136,6 +136,10 @@ public struct CRSInfo: Sendable, Hashable {
     public var name: String
     /// True for lon/lat CRSs (degrees), false for projected ones.
     public var isGeographic: Bool
+    /// True when the EPSG definition puts northing (or latitude) first: EPSG:4326 and 4490 are lat/lon,
+    /// the CGCS2000 Gauss-Krüger zones northing/easting. Positions here are always x/y; OGC API
+    /// output for an explicitly requested EPSG code swaps them when this is true.
+    public var northingFirst: Bool = false
 }
 
 /// Look-ups in PROJ's EPSG registry (proj.db).
@@ -162,7 +166,17 @@ public enum CRSRegistry {
         let isCRS = geographic || type == PJ_TYPE_PROJECTED_CRS || type == PJ_TYPE_COMPOUND_CRS
             || type == PJ_TYPE_GEOCENTRIC_CRS || type == PJ_TYPE_BOUND_CRS || type == PJ_TYPE_OTHER_CRS
         guard isCRS else { throw CRSError.unknown(crs.description, reason: "EPSG code names \"\(name)\", which is not a CRS") }
-        return CRSInfo(crs: crs, name: name, isGeographic: geographic)
+        var northFirst = false
+        // proj_crs_get_coordinate_system returns a new object (NULL for CRSs without one, e.g. compound).
+        if let cs = proj_crs_get_coordinate_system(ctx, pj) {
+            defer { proj_destroy(cs) }
+            var direction: UnsafePointer<CChar>? = nil
+            // proj_cs_get_axis_info returns 1 on success; the strings belong to the object.
+            if proj_cs_get_axis_info(ctx, cs, 0, nil, nil, &direction, nil, nil, nil, nil) == 1, let direction {
+                northFirst = String(cString: direction).lowercased() == "north"
+            }
+        }
+        return CRSInfo(crs: crs, name: name, isGeographic: geographic, northingFirst: northFirst)
     }
 
     static func check(_ crs: CRS, in ctx: OpaquePointer) throws {

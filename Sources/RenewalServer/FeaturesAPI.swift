@@ -1,5 +1,6 @@
 import Foundation
 import GeoKernel
+import HTTPTypes
 import Hummingbird
 import Logging
 import RenewalStore
@@ -49,6 +50,7 @@ public struct FeaturesAPI: Sendable {
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+        "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
     ]
 
     /// The routes, on a router the caller owns.
@@ -110,7 +112,8 @@ public struct FeaturesAPI: Sendable {
         var c: [String: Any] = [
             "id": layer.name, "title": layer.name, "itemType": "feature",
             "description": "\(layer.kind == "result" ? "result of" : "imported from") \(layer.sourceFile): \(layer.featureCount) \(layer.geometryType) features",
-            "crs": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84"],
+            "crs": FeaturesAPI.supportedCRS,
+            "storageCrs": "http://www.opengis.net/def/crs/EPSG/0/4490",
             "links": [
                 link(base + "/collections/\(layer.name)", "self", "application/json", "this collection"),
                 link(base + "/collections/\(layer.name)/items", "items", "application/geo+json", "its features"),
@@ -136,7 +139,37 @@ public struct FeaturesAPI: Sendable {
         try json(collectionJSON(try layer(id), base: base))
     }
 
-    static let itemParameters: Set<String> = ["limit", "offset", "bbox", "f"]
+    static let itemParameters: Set<String> = ["limit", "offset", "bbox", "bbox-crs", "crs", "f"]
+
+    static let crs84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+    /// CRSs offered (Part 2): CRS84, CGCS2000, WGS84, web Mercator and the CGCS2000 3° Gauss-Krüger zones.
+    static let supportedCRS: [String] = [crs84] + ([4490, 4326, 3857] + Array(4513...4554)).map { "http://www.opengis.net/def/crs/EPSG/0/\($0)" }
+
+    /// A requested CRS (`crs` or `bbox-crs`): nil for CRS84 (GeoJSON's lon/lat), else the CRS and whether
+    /// its EPSG axis order puts northing/latitude first.
+    func requestedCRS(_ text: String, parameter: String) throws -> (crs: CRS, uri: String, swap: Bool)? {
+        let uri = text.hasPrefix("http") ? text : (try? CRS(parsing: text))?.uri ?? text
+        guard FeaturesAPI.supportedCRS.contains(uri) || text.uppercased().hasSuffix("CRS84") else {
+            throw APIError.invalidParameter("\(parameter)=\(text) is not offered; use one of CRS84, EPSG:4490, 4326, 3857, 4513–4554 as http://www.opengis.net/def/crs/EPSG/0/<code>")
+        }
+        if uri == FeaturesAPI.crs84 || text.uppercased().hasSuffix("CRS84") { return nil }
+        let crs = try CRS(parsing: uri)
+        return (crs, uri, try CRSRegistry.info(crs).northingFirst)
+    }
+
+    /// Transforms stored (EPSG:4490 lon/lat) features into `target`, in its EPSG axis order.
+    func reproject(_ features: [Feature], to target: (crs: CRS, uri: String, swap: Bool)) throws -> [Feature] {
+        let projector = try Projector(from: .cgcs2000, to: target.crs)
+        return try features.map { feature in
+            var f = feature
+            if var g = f.geometry {
+                try projector.transform(&g)
+                if target.swap { g.transformPositions { run in for i in run.indices { run[i] = Position(run[i].y, run[i].x) } } }
+                f.geometry = g
+            }
+            return f
+        }
+    }
 
     /// A weak entity tag for what a request reads of a layer: it changes when the layer is re-imported
     /// or replaced (new import time or count), so caches revalidate exactly then.
@@ -186,21 +219,42 @@ public struct FeaturesAPI: Sendable {
             }
             let n = numbers.map { $0! }
             let (x0, y0, x1, y1) = n.count == 4 ? (n[0], n[1], n[2], n[3]) : (n[0], n[1], n[3], n[4])
-            guard x0 <= x1, y0 <= y1, y0 >= -90, y1 <= 90 else {
-                throw APIError.invalidParameter("bbox=\(text): the lower corner must come first, latitudes within ±90")
+            guard x0 <= x1, y0 <= y1 else {
+                throw APIError.invalidParameter("bbox=\(text): the lower corner must come first")
             }
-            bbox = Envelope(minX: x0, minY: y0, maxX: x1, maxY: y1)
+            if let text = query["bbox-crs"], let source = try requestedCRS(String(text), parameter: "bbox-crs") {
+                // Corners in the CRS's own axis order; the box's edges are sampled so the stored-CRS box covers it.
+                let (ax0, ay0, ax1, ay1) = source.swap ? (y0, x0, y1, x1) : (x0, y0, x1, y1)
+                var edge: [Position] = []
+                for k in 0...20 {
+                    let t = Double(k) / 20
+                    edge += [Position(ax0 + (ax1 - ax0) * t, ay0), Position(ax0 + (ax1 - ax0) * t, ay1),
+                             Position(ax0, ay0 + (ay1 - ay0) * t), Position(ax1, ay0 + (ay1 - ay0) * t)]
+                }
+                do { try Projector(from: source.crs, to: .cgcs2000).transform(&edge) } catch {
+                    throw APIError.invalidParameter("bbox=\(text) cannot be read in \(source.uri)")
+                }
+                var env = Envelope.empty
+                edge.forEach { env.expand(toInclude: $0) }
+                bbox = env
+            } else {
+                guard y0 >= -90, y1 <= 90 else { throw APIError.invalidParameter("bbox=\(text): latitudes must be within ±90") }
+                bbox = Envelope(minX: x0, minY: y0, maxX: x1, maxY: y1)
+            }
+        } else if query["bbox-crs"] != nil {
+            throw APIError.invalidParameter("bbox-crs is given without bbox")
         }
+        let outputCRS = try query["crs"].flatMap { try requestedCRS(String($0), parameter: "crs") }
         if let unchanged = notModified(tag, request) { return unchanged }
-        let (features, matched) = try store.features(of: layer.name, bbox: bbox, limit: limit, offset: offset)
+        var (features, matched) = try store.features(of: layer.name, bbox: bbox, limit: limit, offset: offset)
+        if let outputCRS { features = try reproject(features, to: outputCRS) }
         let key = try store.identifierField(of: layer.name)
         let base = self.base(request)
-        var selfQuery = ["limit=\(limit)", "offset=\(offset)"]
-        if let b = query["bbox"] { selfQuery.append("bbox=\(b)") }
+        let carried = ["bbox", "bbox-crs", "crs"].compactMap { key in query[key].map { "\(key)=\($0)" } }
+        let selfQuery = ["limit=\(limit)", "offset=\(offset)"] + carried
         var links = [link(base + "/collections/\(id)/items?" + selfQuery.joined(separator: "&"), "self", "application/geo+json", "this page")]
         if offset + features.count < matched {
-            var next = ["limit=\(limit)", "offset=\(offset + features.count)"]
-            if let b = query["bbox"] { next.append("bbox=\(b)") }
+            let next = ["limit=\(limit)", "offset=\(offset + features.count)"] + carried
             links.append(link(base + "/collections/\(id)/items?" + next.joined(separator: "&"), "next", "application/geo+json", "next page"))
         }
         var body = "{\"type\":\"FeatureCollection\",\"features\":["
@@ -213,18 +267,28 @@ public struct FeaturesAPI: Sendable {
         GeoJSON.writeString(Date().formatted(.iso8601), to: &body)
         body += ",\"links\":" + String(decoding: try JSONSerialization.data(withJSONObject: links, options: [.withoutEscapingSlashes]), as: UTF8.self)
         body += "}"
-        return Response(status: .ok, headers: [.contentType: "application/geo+json", .eTag: tag, .cacheControl: cacheControl],
-                        body: .init(byteBuffer: ByteBuffer(string: body)))
+        var headers: HTTPFields = [.contentType: "application/geo+json", .eTag: tag, .cacheControl: cacheControl]
+        headers[contentCRS] = "<\(outputCRS?.uri ?? FeaturesAPI.crs84)>"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
     }
+
+    let contentCRS = HTTPField.Name("Content-Crs")!
 
     func item(_ id: String, featureID: String, request: Request) throws -> Response {
         let layer = try layer(id)
         let base = self.base(request)
         let tag = entityTag(layer, request)
         if let unchanged = notModified(tag, request) { return unchanged }
-        guard let feature = try store.feature(of: layer.name, id: featureID) else {
+        let query = request.uri.queryParameters
+        for key in query.map({ String($0.key) }) where !["crs", "f"].contains(key) {
+            // (f is accepted for symmetry with items; only GeoJSON is served.)
+            throw APIError.invalidParameter("unknown query parameter \"\(key)\" (a feature takes crs, f)")
+        }
+        let outputCRS = try query["crs"].flatMap { try requestedCRS(String($0), parameter: "crs") }
+        guard var feature = try store.feature(of: layer.name, id: featureID) else {
             throw APIError.notFound("no feature \"\(featureID)\" in collection \"\(id)\"")
         }
+        if let outputCRS { feature = try reproject([feature], to: outputCRS)[0] }
         var body = ""
         GeoJSON.write(identified(feature, by: try store.identifierField(of: layer.name)), to: &body)
         body.removeLast()
@@ -232,8 +296,9 @@ public struct FeaturesAPI: Sendable {
             link(base + "/collections/\(id)/items/\(featureID)", "self", "application/geo+json", "this feature"),
             link(base + "/collections/\(id)", "collection", "application/json", "its collection"),
         ], options: [.withoutEscapingSlashes]), as: UTF8.self) + "}"
-        return Response(status: .ok, headers: [.contentType: "application/geo+json", .eTag: tag, .cacheControl: cacheControl],
-                        body: .init(byteBuffer: ByteBuffer(string: body)))
+        var headers: HTTPFields = [.contentType: "application/geo+json", .eTag: tag, .cacheControl: cacheControl]
+        headers[contentCRS] = "<\(outputCRS?.uri ?? FeaturesAPI.crs84)>"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 }
 

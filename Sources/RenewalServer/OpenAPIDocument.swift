@@ -32,10 +32,15 @@ enum OpenAPIDocument {
                                    "schema": ["type": "array", "minItems": 4, "maxItems": 6, "items": ["type": "number"]],
                                    "description": "minLon,minLat,maxLon,maxLat (CRS84); features whose geometry intersects it"]
         let format: [String: Any] = ["name": "f", "in": "query", "required": false, "schema": ["type": "string", "enum": ["json", "geojson"]]]
+        let crsList = ["type": "string", "format": "uri", "enum": FeaturesAPI.supportedCRS] as [String: Any]
+        let crs: [String: Any] = ["name": "crs", "in": "query", "required": false, "schema": crsList,
+                                  "description": "Output CRS (Part 2); EPSG codes come in their EPSG axis order; default CRS84"]
+        let bboxCRS: [String: Any] = ["name": "bbox-crs", "in": "query", "required": false, "schema": crsList,
+                                      "description": "CRS of bbox, in its axis order; default CRS84"]
         return [
             "openapi": "3.0.3",
             "info": ["title": "RenewalGIS", "version": "0.1.0",
-                     "description": "Planning layers and analysis results of a RenewalGIS store as OGC API – Features (Part 1 core, GeoJSON)"],
+                     "description": "Planning layers and analysis results of a RenewalGIS store as OGC API – Features (Part 1 core, GeoJSON; Part 2 CRS by reference)"],
             "servers": [["url": base]],
             "paths": [
                 "/": get("getLandingPage", "Landing page", ok: response("Links to the API, conformance and collections", schema: "Links")),
@@ -45,9 +50,9 @@ enum OpenAPIDocument {
                 "/collections": get("getCollections", "The store's layers", ok: response("Collections", schema: "Collections")),
                 "/collections/{collectionId}": get("describeCollection", "One layer", parameters: [collectionID],
                                                    ok: response("Collection", schema: "Collection")),
-                "/collections/{collectionId}/items": get("getFeatures", "Features of a layer", parameters: [collectionID, limit, offset, bbox, format],
+                "/collections/{collectionId}/items": get("getFeatures", "Features of a layer", parameters: [collectionID, limit, offset, bbox, bboxCRS, crs, format],
                                                          ok: response("A page of features", "application/geo+json", schema: "FeatureCollection"), conditional: true),
-                "/collections/{collectionId}/items/{featureId}": get("getFeature", "One feature", parameters: [collectionID, featureID],
+                "/collections/{collectionId}/items/{featureId}": get("getFeature", "One feature", parameters: [collectionID, featureID, crs, format],
                                                                      ok: response("A feature", "application/geo+json", schema: "Feature"), conditional: true),
             ],
             "components": ["schemas": [

@@ -90,6 +90,14 @@ let referencePoints: [ReferencePoint] = [
         #expect(try CRS(parsing: text) == expected)
     }
 
+    @Test("EPSG axis order as PROJ's registry states it")
+    func axisOrder() throws {
+        #expect(try CRSRegistry.info(.epsg(4326)).northingFirst)
+        #expect(try CRSRegistry.info(.epsg(4490)).northingFirst)
+        #expect(try CRSRegistry.info(.epsg(4545)).northingFirst)
+        #expect(try !CRSRegistry.info(.epsg(3857)).northingFirst)
+    }
+
     @Test("The metric CRS is the nearest 3° Gauss-Krüger zone")
     func gaussKrugerZone() throws {
         #expect(CRS.gaussKrugerZone(forLongitude: 106.55) == .epsg(4545))  // CM 108 is nearer than CM 105

@@ -2,6 +2,7 @@ import Foundation
 import GeoFiles
 import GeoKernel
 import Hummingbird
+import HTTPTypes
 import HummingbirdTesting
 import Logging
 import RenewalServer
@@ -188,9 +189,67 @@ func object(_ response: TestResponse) throws -> [String: Any] {
         }
     }
 
+    @Test("crs: features in EPSG:4326 come lat/lon, in a Gauss-Krüger zone northing/easting, in 3857 easting/northing; Content-Crs names it")
+    func outputCRS() async throws {
+        let dir = try TemporaryDirectory()
+        let reader = try gridStore(dir, count: 1)
+        @Sendable func first(_ r: TestResponse) throws -> [Double] {
+            let feature = (try object(r)["features"] as? [[String: Any]])?.first
+            let rings = (feature?["geometry"] as? [String: Any])?["coordinates"] as? [[[[Double]]]]
+            return rings?[0][0][0] ?? []
+        }
+        try await app(reader).test(.router) { client in
+            try await client.execute(uri: "/collections/parcels/items", method: .get) { r in
+                #expect(r.headers[HTTPField.Name("Content-Crs")!] == "<http://www.opengis.net/def/crs/OGC/1.3/CRS84>")
+                let p = try first(r)
+                #expect(p == [106.57, 29.55])
+            }
+            try await client.execute(uri: "/collections/parcels/items?crs=http://www.opengis.net/def/crs/EPSG/0/4326", method: .get) { r in
+                #expect(r.headers[HTTPField.Name("Content-Crs")!] == "<http://www.opengis.net/def/crs/EPSG/0/4326>")
+                let p = try first(r)
+                #expect(abs(p[0] - 29.55) < 1e-9 && abs(p[1] - 106.57) < 1e-9, "lat/lon: \(p)")
+            }
+            try await client.execute(uri: "/collections/parcels/items?crs=http://www.opengis.net/def/crs/EPSG/0/4545", method: .get) { r in
+                let p = try first(r)
+                let expected = try Projector(from: .cgcs2000, to: .epsg(4545)).transform(Position(106.57, 29.55))
+                #expect(abs(p[0] - expected.y) < 0.001 && abs(p[1] - expected.x) < 0.001, "northing first: \(p)")
+            }
+            try await client.execute(uri: "/collections/parcels/items?crs=http://www.opengis.net/def/crs/EPSG/0/3857", method: .get) { r in
+                let p = try first(r)
+                let expected = try Projector(from: .cgcs2000, to: .webMercator).transform(Position(106.57, 29.55))
+                #expect(abs(p[0] - expected.x) < 0.001 && abs(p[1] - expected.y) < 0.001 && p[0] > p[1], "easting first: \(p)")
+            }
+            try await client.execute(uri: "/collections/parcels/items?crs=EPSG:999999", method: .get) { r in
+                #expect(r.status == .badRequest)
+            }
+        }
+    }
+
+    @Test("bbox-crs: a box in web Mercator or lat/lon EPSG:4326 selects the same features as in CRS84")
+    func bboxCRS() async throws {
+        let dir = try TemporaryDirectory()
+        let reader = try gridStore(dir)
+        @Sendable func ids(_ r: TestResponse) throws -> Set<String> {
+            Set((try object(r)["features"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String })
+        }
+        let mercator = try Projector(from: .cgcs2000, to: .webMercator)
+        let lo = try mercator.transform(Position(106.5712, 29.5502)), hi = try mercator.transform(Position(106.5725, 29.5515))
+        try await app(reader).test(.router) { client in
+            let reference = try await client.execute(uri: "/collections/parcels/items?bbox=106.5712,29.5502,106.5725,29.5515", method: .get) { try ids($0) }
+            #expect(reference == ["P2", "P3", "P7", "P8"])
+            let viaMercator = try await client.execute(
+                uri: "/collections/parcels/items?bbox=\(lo.x),\(lo.y),\(hi.x),\(hi.y)&bbox-crs=http://www.opengis.net/def/crs/EPSG/0/3857", method: .get) { try ids($0) }
+            #expect(viaMercator == reference)
+            let viaLatLon = try await client.execute(
+                uri: "/collections/parcels/items?bbox=29.5502,106.5712,29.5515,106.5725&bbox-crs=http://www.opengis.net/def/crs/EPSG/0/4326", method: .get) { try ids($0) }
+            #expect(viaLatLon == reference)
+        }
+    }
+
     @Test("Invalid parameters are 400 with a message, never 500",
           arguments: ["limit=0", "limit=10001", "limit=ten", "offset=-1", "bbox=1,2,3", "bbox=a,b,c,d", "bbox=106.6,29.5,106.5,29.6",
-                      "bbox=1,2,3,4,5", "colour=red", "f=xml"])
+                      "bbox=1,2,3,4,5", "colour=red", "f=xml", "crs=EPSG:2000", "bbox-crs=http://www.opengis.net/def/crs/EPSG/0/3857",
+                      "bbox=1,2,3,4&bbox-crs=nonsense", "bbox=0,95,1,96"])
     func invalidParameters(_ query: String) async throws {
         let dir = try TemporaryDirectory()
         let reader = try gridStore(dir, count: 3)
