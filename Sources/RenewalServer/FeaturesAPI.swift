@@ -193,8 +193,14 @@ public struct FeaturesAPI: Sendable {
         let layer = try layer(id)
         let tag = entityTag(layer, request)
         let query = request.uri.queryParameters
-        for key in query.map({ String($0.key) }) where !Self.itemParameters.contains(key) {
-            throw APIError.invalidParameter("unknown query parameter \"\(key)\" (this server takes limit, offset, bbox, f)")
+        // Property filters: a query parameter named after an attribute selects features whose value equals it.
+        let queryable = Set(try store.fields(of: layer.name).map(\.name))
+        var equal: [(column: String, value: String)] = []
+        for (key, value) in query.map({ (String($0.key), String($0.value)) }) where !Self.itemParameters.contains(key) {
+            guard queryable.contains(key) else {
+                throw APIError.invalidParameter("unknown query parameter \"\(key)\" (this server takes limit, offset, bbox, bbox-crs, crs, f, and the properties of \(layer.name): \(queryable.sorted().joined(separator: ", ")))")
+            }
+            equal.append((key, value.removingPercentEncoding ?? value))
         }
         if let f = query["f"].map(String.init), !["json", "geojson"].contains(f) {
             throw APIError.invalidParameter("f=\(f) is not served (use f=json)")
@@ -246,11 +252,12 @@ public struct FeaturesAPI: Sendable {
         }
         let outputCRS = try query["crs"].flatMap { try requestedCRS(String($0), parameter: "crs") }
         if let unchanged = notModified(tag, request) { return unchanged }
-        var (features, matched) = try store.features(of: layer.name, bbox: bbox, limit: limit, offset: offset)
+        var (features, matched) = try store.features(of: layer.name, bbox: bbox, equal: equal, limit: limit, offset: offset)
         if let outputCRS { features = try reproject(features, to: outputCRS) }
         let key = try store.identifierField(of: layer.name)
         let base = self.base(request)
         let carried = ["bbox", "bbox-crs", "crs"].compactMap { key in query[key].map { "\(key)=\($0)" } }
+            + equal.map { "\($0.column)=\($0.value.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? $0.value)" }
         let selfQuery = ["limit=\(limit)", "offset=\(offset)"] + carried
         var links = [link(base + "/collections/\(id)/items?" + selfQuery.joined(separator: "&"), "self", "application/geo+json", "this page")]
         if offset + features.count < matched {

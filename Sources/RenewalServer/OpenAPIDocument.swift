@@ -50,7 +50,7 @@ enum OpenAPIDocument {
                 "/collections": get("getCollections", "The store's layers", ok: response("Collections", schema: "Collections")),
                 "/collections/{collectionId}": get("describeCollection", "One layer", parameters: [collectionID],
                                                    ok: response("Collection", schema: "Collection")),
-                "/collections/{collectionId}/items": get("getFeatures", "Features of a layer", parameters: [collectionID, limit, offset, bbox, bboxCRS, crs, format],
+                "/collections/{collectionId}/items": get("getFeatures", "Features of a layer (any other query parameter named after one of the layer's properties selects features whose value equals it)", parameters: [collectionID, limit, offset, bbox, bboxCRS, crs, format],
                                                          ok: response("A page of features", "application/geo+json", schema: "FeatureCollection"), conditional: true),
                 "/collections/{collectionId}/items/{featureId}": get("getFeature", "One feature", parameters: [collectionID, featureID, crs, format],
                                                                      ok: response("A feature", "application/geo+json", schema: "Feature"), conditional: true),

@@ -76,16 +76,28 @@ public final class StoreReader: Sendable {
     /// A page of features of a catalogued layer, in `fid` order, optionally only those whose geometry
     /// intersects `bbox` (EPSG:4490; found through the R*Tree, then tested exactly). Returns the
     /// features and how many match in all.
-    public func features(of layer: String, bbox: Envelope?, limit: Int, offset: Int) throws -> (features: [Feature], matched: Int) {
+    /// `equal` filters on attribute columns (names already checked against the layer; values bound as
+    /// parameters, compared as the column's type).
+    public func features(of layer: String, bbox: Envelope?, equal: [(column: String, value: String)] = [], limit: Int, offset: Int) throws -> (features: [Feature], matched: Int) {
         try pool.read { db in
             let fields = try SpatialStore.fields(of: layer, in: db)
-            var filter = ""
+            var conditions: [String] = []
             var arguments = StatementArguments()
             if let b = bbox {
-                filter = " WHERE fid IN (SELECT pkid FROM \(SQL.quote("idx_\(layer)_geom")) WHERE xmax >= ? AND xmin <= ? AND ymax >= ? AND ymin <= ?)"
-                    + " AND Intersects(geom, BuildMbr(?, ?, ?, ?, \(SpatialStore.storageSRID))) = 1"
+                conditions.append("fid IN (SELECT pkid FROM \(SQL.quote("idx_\(layer)_geom")) WHERE xmax >= ? AND xmin <= ? AND ymax >= ? AND ymin <= ?)"
+                    + " AND Intersects(geom, BuildMbr(?, ?, ?, ?, \(SpatialStore.storageSRID))) = 1")
                 arguments += [b.minX, b.maxX, b.minY, b.maxY, b.minX, b.minY, b.maxX, b.maxY]
             }
+            for (column, value) in equal {
+                guard let field = fields.first(where: { $0.name == column }) else { continue }
+                conditions.append("\(SQL.quote(column)) = ?")
+                switch field.type {
+                case .integer, .boolean: arguments += [Int64(value) as DatabaseValueConvertible? ?? value]
+                case .real: arguments += [Double(value) as DatabaseValueConvertible? ?? value]
+                default: arguments += [value]
+                }
+            }
+            let filter = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
             let matched = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(SQL.quote(layer))\(filter)", arguments: arguments) ?? 0
             let columns = fields.map { ", " + SQL.quote($0.name) }.joined()
             var page = arguments

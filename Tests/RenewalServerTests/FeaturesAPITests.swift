@@ -246,6 +246,28 @@ func object(_ response: TestResponse) throws -> [String: Any] {
         }
     }
 
+    @Test("Property filters: a query parameter named after an attribute selects by equality (Chinese text too)")
+    func propertyFilters() async throws {
+        let dir = try TemporaryDirectory()
+        let reader = try gridStore(dir)
+        try await app(reader).test(.router) { client in
+            let name = "地块3".addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed)!
+            try await client.execute(uri: "/collections/parcels/items?name=\(name)", method: .get) { r in
+                let page = try object(r)
+                #expect(page["numberMatched"] as? Int == 1)
+                #expect((page["features"] as? [[String: Any]])?.first?["id"] as? String == "P3")
+            }
+            try await client.execute(uri: "/collections/parcels/items?parcel_id=P9&bbox=106.57,29.55,106.58,29.56", method: .get) { r in
+                let matched = try object(r)["numberMatched"] as? Int
+                #expect(matched == 1)
+            }
+            try await client.execute(uri: "/collections/parcels/items?name=nothing", method: .get) { r in
+                let matched = try object(r)["numberMatched"] as? Int
+                #expect(matched == 0)
+            }
+        }
+    }
+
     @Test("Invalid parameters are 400 with a message, never 500",
           arguments: ["limit=0", "limit=10001", "limit=ten", "offset=-1", "bbox=1,2,3", "bbox=a,b,c,d", "bbox=106.6,29.5,106.5,29.6",
                       "bbox=1,2,3,4,5", "colour=red", "f=xml", "crs=EPSG:2000", "bbox-crs=http://www.opengis.net/def/crs/EPSG/0/3857",
