@@ -194,9 +194,10 @@ public struct FeaturesAPI: Sendable {
         let tag = entityTag(layer, request)
         let query = request.uri.queryParameters
         // Property filters: a query parameter named after an attribute selects features whose value equals it.
-        let queryable = Set(try store.fields(of: layer.name).map(\.name))
+        let others = query.map({ (String($0.key), String($0.value)) }).filter { !Self.itemParameters.contains($0.0) }
+        let queryable = others.isEmpty ? [] : Set(try store.fields(of: layer.name).map(\.name))
         var equal: [(column: String, value: String)] = []
-        for (key, value) in query.map({ (String($0.key), String($0.value)) }) where !Self.itemParameters.contains(key) {
+        for (key, value) in others {
             guard queryable.contains(key) else {
                 throw APIError.invalidParameter("unknown query parameter \"\(key)\" (this server takes limit, offset, bbox, bbox-crs, crs, f, and the properties of \(layer.name): \(queryable.sorted().joined(separator: ", ")))")
             }
