@@ -274,28 +274,6 @@ public final class GEOSGeometry {
         return try owned(GEOSMakeValidWithParams_r(handle, pointer, params), "MakeValid")
     }
 
-    public func intersects(_ other: GEOSGeometry) throws -> Bool {
-        // GEOSIntersects_r: 1 true, 0 false, 2 exception.
-        switch GEOSIntersects_r(handle, pointer, other.pointer) {
-        case 0: return false
-        case 1: return true
-        default: throw context.failure("intersects")
-        }
-    }
-
-    /// Shortest distance in CRS units (metres in a metric CRS).
-    public func distance(_ other: GEOSGeometry) throws -> Double {
-        var d = 0.0
-        // GEOSDistance_r returns 0 on exception.
-        guard GEOSDistance_r(handle, pointer, other.pointer, &d) != 0 else { throw context.failure("distance") }
-        return d
-    }
-
-    /// The union of all parts of this geometry (a collection of overlapping polygons becomes one area).
-    public func unaryUnion() throws -> GEOSGeometry {
-        try owned(GEOSUnaryUnion_r(handle, pointer), "unary union")
-    }
-
     public func intersection(_ other: GEOSGeometry) throws -> GEOSGeometry {
         try owned(GEOSIntersection_r(handle, pointer, other.pointer), "intersection")
     }
@@ -306,14 +284,6 @@ public final class GEOSGeometry {
 
     public func difference(_ other: GEOSGeometry) throws -> GEOSGeometry {
         try owned(GEOSDifference_r(handle, pointer, other.pointer), "difference")
-    }
-
-    /// Splits this geometry into its top-level parts (new geometries; a non-collection is returned as one part).
-    public func parts() throws -> [GEOSGeometry] {
-        let n = GEOSGetNumGeometries_r(handle, pointer)
-        guard n >= 0 else { throw context.failure("part count") }
-        // GEOSGetGeometryN_r parts belong to the collection: clone each (GEOSGeom_clone_r, NULL on failure).
-        return try (0..<n).map { i in try owned(GEOSGetGeometryN_r(handle, pointer, i).flatMap { GEOSGeom_clone_r(handle, $0) }, "part") }
     }
 
     /// Buffer by `distance` in CRS units (metres in a metric CRS), `segments` per quarter circle.

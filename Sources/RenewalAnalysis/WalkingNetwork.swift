@@ -182,8 +182,6 @@ public struct WalkingGraph: Sendable {
         return Array(best.values)
     }
 
-    /// Segment end positions of edge `e`.
-    func ends(_ e: Int) -> (Position, Position) { (nodes[Int(edgeA[e])], nodes[Int(edgeB[e])]) }
 }
 
 /// A binary min-heap of (cost, node) for Dijkstra.

@@ -3,22 +3,6 @@ import GeoFiles
 import GeoKernel
 import GRDB
 
-/// An analysis result to store as a layer: rows of attribute values (in `fields` order) and a
-/// geometry in EPSG:4490.
-public struct ResultLayer: Sendable {
-    public var name: String
-    public var fields: [FieldInfo]
-    public var kind: GeometryKind
-    /// What produced it, recorded in the catalogue's source column, e.g. "coverage --mode straight".
-    public var producedBy: String
-    public var rows: [(values: [PropertyValue], geometry: Geometry)]
-
-    public init(name: String, fields: [FieldInfo], kind: GeometryKind, producedBy: String,
-                rows: [(values: [PropertyValue], geometry: Geometry)] = []) {
-        self.name = name; self.fields = fields; self.kind = kind; self.producedBy = producedBy; self.rows = rows
-    }
-}
-
 /// A result layer's name, fields and kind, before its rows exist.
 public struct ResultLayerSpec: Sendable {
     public var name: String
@@ -64,14 +48,6 @@ extension SpatialStore {
                     featureCount: 0, geometryType: "", importedAt: ISO8601DateFormatter().string(from: Date()),
                     repairedCount: 0, skippedCount: 0))
             }
-        }
-    }
-
-    /// Writes result layers whose rows are already in memory (see `writeResults`).
-    @discardableResult
-    public func replaceLayers(_ layers: [ResultLayer]) throws -> [LayerRecord] {
-        try writeResults(layers.map { ResultLayerSpec(name: $0.name, fields: $0.fields, kind: $0.kind, producedBy: $0.producedBy) }) { spec, sink in
-            for row in layers.first(where: { $0.name == spec.name })!.rows { try sink.append(row.values, geometry: row.geometry) }
         }
     }
 }
