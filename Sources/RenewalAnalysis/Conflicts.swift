@@ -66,7 +66,7 @@ public enum ZoneOverlay {
     public static func overlaps(parcels: [Geometry], zones: [Geometry]) throws -> [ZoneOverlap] {
         let index = GridIndex(envelopes: zones.map { $0.envelope ?? .empty }, cellSize: 200)
         let chunks = max(1, min(ProcessInfo.processInfo.activeProcessorCount, parcels.count / 500 + 1))
-        let slots = ResultSlots<Result<[ZoneOverlap], Error>>(count: chunks)
+        let slots = PendingResults<Result<[ZoneOverlap], Error>>(count: chunks)
         DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
             slots.set(chunk, Result {
                 let geos = try GEOSContext()

@@ -114,7 +114,7 @@ public enum CoverageAnalysis {
         let areas = rings.map { max(0, $0.reduce(0) { $0 + PlanarRing.signedArea($1) }) }
         let categories = parameters.radii.categories
         let byCategory = Dictionary(grouping: facilities, by: \.category)
-        let slots = ResultSlots<CategoryCoverage>(count: categories.count)
+        let slots = PendingResults<CategoryCoverage>(count: categories.count)
         DispatchQueue.concurrentPerform(iterations: categories.count) { k in
             let category = categories[k]
             let rule = parameters.radii.rules[category]!

@@ -20,7 +20,7 @@ public enum NetworkCoverage {
         let graph = WalkingGraph(streets: streets, parameters: walking)
         let straight = CoverageAnalysis.run(parcels: parcels, facilities: facilities, parameters: parameters)
         let entrances = parcels.map { graph.attachBoundary(of: $0.geometry, maxDistance: walking.accessDistance) }
-        let slots = ResultSlots<Result<CategoryCoverage, Error>>(count: straight.categories.count)
+        let slots = PendingResults<Result<CategoryCoverage, Error>>(count: straight.categories.count)
         DispatchQueue.concurrentPerform(iterations: straight.categories.count) { k in
             slots.set(k, Result { try cover(straight.categories[k], graph: graph, entrances: entrances, straight: straight, walking: walking) })
             progress?(straight.categories[k].category)

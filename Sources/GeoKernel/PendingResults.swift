@@ -1,0 +1,31 @@
+import Foundation
+
+/// Results of work spread over threads (`DispatchQueue.concurrentPerform`, a background queue): each
+/// worker sets its own index; the consumer takes them in index order as each becomes ready.
+public final class PendingResults<T>: @unchecked Sendable {
+    private var storage: [T?]
+    private let count: Int
+    private let condition = NSCondition()
+
+    public init(count: Int) { self.count = count; storage = Array(repeating: nil, count: count) }
+
+    public func set(_ index: Int, _ value: T) {
+        condition.lock()
+        storage[index] = value
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Blocks until slot `index` is set, then hands its value over (the slot is emptied).
+    public func wait(_ index: Int) -> T {
+        condition.lock()
+        defer { condition.unlock() }
+        while storage[index] == nil { condition.wait() }
+        let value = storage[index]!
+        storage[index] = nil
+        return value
+    }
+
+    /// Every result, in index order (blocks until all are set).
+    public var values: [T] { (0..<count).map { wait($0) } }
+}
