@@ -28,8 +28,8 @@ public final class StoreReader: Sendable {
     /// are all present and distinct (e.g. `parcel_id`), so feature ids are the ones planners use;
     /// nil when there is none (the row id `fid` serves then).
     public func identifierField(of layer: String) throws -> String? {
-        let fields = try self.fields(of: layer).map(\.name)
-        return try identifiers.value(layer) {
+        try identifiers.value(layer) {
+            let fields = try self.fields(of: layer).map(\.name)
             let candidates = fields.filter { $0.lowercased() == "id" } + fields.filter { $0.lowercased().hasSuffix("_id") }
             return try pool.read { db in
                 let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(SQL.quote(layer))") ?? 0
