@@ -38,10 +38,13 @@ public struct LoadedParcels: Sendable {
 }
 
 public enum LayerInputs {
-    static func requireField(_ field: String, in layer: String, store: SpatialStore) throws -> [FieldInfo] {
+    /// The fields of `layer` (which must exist), after checking it has every one of `required`;
+    /// the error names the layer, the missing field and the fields it does have.
+    static func requireFields(_ required: [String], in layer: String, store: SpatialStore) throws -> [FieldInfo] {
+        _ = try store.layer(layer)
         let fields = try store.fields(of: layer)
-        guard fields.contains(where: { $0.name == field }) else {
-            throw InputError("layer \(layer) has no field \(field) (fields: \(fields.map(\.name).joined(separator: ", ")))")
+        if let missing = required.first(where: { name in !fields.contains { $0.name == name } }) {
+            throw InputError("layer \(layer) has no field \(missing) (fields: \(fields.map(\.name).joined(separator: ", ")))")
         }
         return fields
     }
@@ -104,10 +107,7 @@ public enum LayerInputs {
 
     /// Residential parcels (land-use code with a residential prefix), in `metric`.
     public static func residentialParcels(from store: SpatialStore, mapping: LayerMapping, metric: CRS) throws -> LoadedParcels {
-        _ = try store.layer(mapping.parcels)
-        for field in [mapping.parcelID, mapping.landUse, mapping.population] {
-            _ = try requireField(field, in: mapping.parcels, store: store)
-        }
+        _ = try requireFields([mapping.parcelID, mapping.landUse, mapping.population], in: mapping.parcels, store: store)
         let projector = try Projector(from: .cgcs2000, to: metric)
         var parcels: [ResidentialParcel] = [], stored: [Geometry] = []
         try store.forEachFeature(in: mapping.parcels, columns: [mapping.parcelID, mapping.landUse, mapping.population]) { feature in
@@ -125,8 +125,7 @@ public enum LayerInputs {
     /// Facilities with their category, in `metric` (a polygonal facility is taken at its centre,
     /// with its area as the site area).
     public static func facilities(from store: SpatialStore, mapping: LayerMapping, metric: CRS) throws -> [Facility] {
-        _ = try store.layer(mapping.facilities)
-        let fields = try requireField(mapping.category, in: mapping.facilities, store: store)
+        let fields = try requireFields([mapping.category], in: mapping.facilities, store: store)
         let hasArea = fields.contains { $0.name == mapping.facilityArea }
         let projector = try Projector(from: .cgcs2000, to: metric)
         let geos = try GEOSContext()

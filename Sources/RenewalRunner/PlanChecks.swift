@@ -65,11 +65,8 @@ public enum PlanChecks {
                             metric: CRS? = nil) throws -> PlanInputs {
         let metric = try metric ?? store.metricCRS()
         let projector = try Projector(from: .cgcs2000, to: metric)
-        _ = try store.layer(mapping.parcels)
-        let fields = Set(try store.fields(of: mapping.parcels).map(\.name))
-        for field in [mapping.parcelID, mapping.landUse] + (requireAction ? [mapping.action] : []) where !fields.contains(field) {
-            throw InputError("layer \(mapping.parcels) has no field \(field) (fields: \(fields.sorted().joined(separator: ", ")))")
-        }
+        _ = try LayerInputs.requireFields([mapping.parcelID, mapping.landUse] + (requireAction ? [mapping.action] : []),
+                                          in: mapping.parcels, store: store)
         var warnings: [String] = []
         var zones: [ConstraintZone] = []
         var zoneBoxes: [Envelope] = []
@@ -80,10 +77,7 @@ public enum PlanChecks {
                 warnings.append("the store has no layer \(layer): its zones are not checked")
                 return
             }
-            let fields = Set(try store.fields(of: layer).map(\.name))
-            guard fields.contains(typeField) else {
-                throw InputError("layer \(layer) has no field \(typeField) (fields: \(fields.sorted().joined(separator: ", ")))")
-            }
+            let fields = Set(try LayerInputs.requireFields([typeField], in: layer, store: store).map(\.name))
             let idField = idFields.first(where: fields.contains)
             var unknown: Set<String> = []
             try store.forEachFeature(in: layer, columns: [typeField, mapping.heightLimit] + idFields) { f in
