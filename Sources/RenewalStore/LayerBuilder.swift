@@ -6,9 +6,10 @@ import GRDB
 /// Builds one layer table inside the caller's write transaction: replaces (or refuses to
 /// replace) an existing layer; when the geometry kind is known, creates the table and lets
 /// SpatiaLite register the geometry column and create its R*Tree index and triggers; then
-/// bulk-inserts rows with SpatiaLite blobs and their index entries directly (the per-row
-/// triggers, which re-parse every blob, are set aside during the load and restored after it);
-/// finally writes the catalogue row. Shared by imports and analysis results.
+/// bulk-inserts rows with SpatiaLite blobs (the per-row triggers, which re-parse every blob and
+/// insert into the R*Tree one row at a time, are set aside during the load and restored after it),
+/// packs the spatial index from the rows' envelopes in one pass (`RTreePacker`); finally writes
+/// the catalogue row. Shared by imports and analysis results.
 final class LayerBuilder {
     let name: String
     let columns: [String]
@@ -16,7 +17,7 @@ final class LayerBuilder {
     private let db: Database
     private let storePath: String
     private var insert: BulkInsert?
-    private var indexInsert: BulkInsert?
+    private var index = RTreePacker()
     /// SpatiaLite's per-row triggers (constraint check, index upkeep, timestamps), restored by `finish`.
     private var setAside: [String] = []
     private(set) var kind: GeometryKind?
@@ -54,7 +55,7 @@ final class LayerBuilder {
         if insert == nil { try createTable(self.kind ?? kind) }
         let fid = PropertyValue.int(Int64(count + 1))
         try insert!.insert([fid] + values, blob: blob)
-        try indexInsert!.insert([fid, .double(envelope.minX), .double(envelope.maxX), .double(envelope.minY), .double(envelope.maxY)], blob: nil)
+        index.add(id: Int64(count + 1), envelope)
         extent.expand(toInclude: envelope)
         count += 1
     }
@@ -64,7 +65,8 @@ final class LayerBuilder {
     func finish(_ record: LayerRecord) throws -> LayerRecord {
         if insert == nil { try createTable(kind ?? .geometry) }
         insert = nil
-        indexInsert = nil
+        try index.write(index: "idx_\(name)_geom", in: db, storePath: storePath)
+        index = RTreePacker()
         for sql in setAside { try db.execute(sql: sql) }
         let kind = self.kind ?? .geometry
         var record = record
@@ -89,8 +91,8 @@ final class LayerBuilder {
         guard registered == 1, indexed == 1 else {
             throw StoreError.database(path: storePath, message: "SpatiaLite did not register the geometry column of \(name) as \(kind.rawValue)")
         }
-        // Set SpatiaLite's per-row INSERT triggers aside for the load: we write the blobs and index
-        // entries ourselves. Their own SQL text restores them in `finish`.
+        // Set SpatiaLite's per-row INSERT triggers aside for the load: we write the blobs and pack
+        // the index ourselves. Their own SQL text restores them in `finish`.
         let triggers = try Row.fetchAll(db, sql: "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? AND sql LIKE '%BEFORE INSERT%' OR (type = 'trigger' AND tbl_name = ? AND sql LIKE '%AFTER INSERT%')", arguments: [name, name])
         for trigger in triggers {
             let triggerName: String = trigger["name"]
@@ -100,8 +102,6 @@ final class LayerBuilder {
         let names = columns.map { SQL.quote($0) + ", " }.joined()
         let placeholders = String(repeating: "?, ", count: columns.count)
         insert = try BulkInsert(db, sql: "INSERT INTO \(SQL.quote(name)) (fid, \(names)geom) VALUES (?, \(placeholders)?)", storePath: storePath)
-        indexInsert = try BulkInsert(db, sql: "INSERT INTO \(SQL.quote("idx_\(name)_geom")) (pkid, xmin, xmax, ymin, ymax) VALUES (?, ?, ?, ?, ?)",
-                                     storePath: storePath)
     }
 
     /// Removes a layer's table, spatial index and metadata (inside the caller's transaction).
