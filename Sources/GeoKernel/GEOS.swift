@@ -286,6 +286,11 @@ public final class GEOSGeometry {
         try owned(GEOSDifference_r(handle, pointer, other.pointer), "difference")
     }
 
+    /// The union of the parts of this (collection) geometry, dissolved in one cascaded pass.
+    public func unaryUnion() throws -> GEOSGeometry {
+        try owned(GEOSUnaryUnion_r(handle, pointer), "union")
+    }
+
     /// Buffer by `distance` in CRS units (metres in a metric CRS), `segments` per quarter circle.
     public func buffer(_ distance: Double, segments: Int32 = 8) throws -> GEOSGeometry {
         try owned(GEOSBuffer_r(handle, pointer, distance, segments), "buffer")

@@ -26,6 +26,25 @@ public final class PendingResults<T>: @unchecked Sendable {
         return value
     }
 
+    /// Starts `threads` background threads that compute every slot with `work`, taking indices in
+    /// increasing order, so a consumer reading slots in order rarely waits long. Returns at once.
+    public func fill(threads: Int = ProcessInfo.processInfo.activeProcessorCount, _ work: @escaping @Sendable (Int) -> T) {
+        let next = NSLock()
+        nonisolated(unsafe) var taken = 0
+        for _ in 0..<max(1, min(threads, count)) {
+            Thread.detachNewThread {
+                while true {
+                    next.lock()
+                    let index = taken
+                    taken += 1
+                    next.unlock()
+                    guard index < self.count else { return }
+                    self.set(index, work(index))
+                }
+            }
+        }
+    }
+
     /// Every result, in index order (blocks until all are set).
     public var values: [T] { (0..<count).map { wait($0) } }
 }

@@ -6,19 +6,21 @@ extension CoverageAnalysis {
     /// the category's service area (metric CRS). Fully uncovered parcels are returned whole;
     /// partly covered ones are cut with GEOS, subtracting one by one the buffers that overlap
     /// them — each step a small overlay. Network mode hands back the pieces it cut itself.
-    public static func gaps(of category: CategoryCoverage, result: CoverageResult) throws -> [(parcel: Int, geometry: Geometry)] {
-        let polygons: [Geometry], envelopes: [Envelope]
+    /// `parcels`: the range of parcel indices to cut (default all), so the work can be split.
+    public static func gaps(of category: CategoryCoverage, result: CoverageResult, parcels range: Range<Int>? = nil) throws -> [(parcel: Int, geometry: Geometry)] {
+        let range = range ?? result.parcels.indices
+        let disks: [ServiceDisk]
         switch category.serviceArea {
-        case .disks(let disks): polygons = disks.map(\.polygon); envelopes = disks.map(\.envelope)
+        case .disks(let d): disks = d
         case .gapsPerParcel(let pieces):
-            return pieces.enumerated().compactMap { i, piece in piece.map { (i, $0) } }
+            return range.compactMap { i in pieces[i].map { (i, $0) } }
         }
-        let index = GridIndex(envelopes: envelopes)
+        let index = GridIndex(envelopes: disks.map(\.envelope))
         let geos = try GEOSContext()
-        var made: [Int: GEOSGeometry] = [:]
         var pieces: [(parcel: Int, geometry: Geometry)] = []
         var candidates: [Int] = []
-        for (i, parcel) in result.parcels.enumerated() {
+        for i in range {
+            let parcel = result.parcels[i]
             let fraction = category.fractions[i]
             guard fraction < result.parameters.fullCoverage else { continue }
             guard fraction > 0, let envelope = parcel.geometry.envelope else {
@@ -26,17 +28,27 @@ extension CoverageAnalysis {
                 continue
             }
             index.query(envelope, into: &candidates)
-            var rest = try geos.make(parcel.geometry)
-            for k in candidates {
-                let polygon: GEOSGeometry
-                if let known = made[k] { polygon = known } else { polygon = try geos.make(polygons[k]); made[k] = polygon }
-                rest = try rest.difference(polygon)
-                if rest.isEmpty { break }
-            }
+            // Only disks that overlap the parcel's area change it: a cheap convex clip of its outer
+            // rings sorts out the disks that merely overlap its envelope before any GEOS overlay.
+            let outers = Self.outerRings(parcel.geometry)
+            candidates.removeAll { k in !outers.contains { PlanarRing.signedArea(disks[k].clip($0)).magnitude > 1e-9 } }
+            // One overlay per parcel: the overlapping disks are dissolved first (small, convex), then subtracted.
+            let cover = candidates.count == 1 ? try geos.make(disks[candidates[0]].polygon)
+                : try geos.make(.geometryCollection(candidates.map { disks[$0].polygon })).unaryUnion()
+            let rest = try geos.make(parcel.geometry).difference(cover)
             if !rest.isEmpty, let parts = try rest.value().extractingParts(ofDimension: 2) {
                 pieces.append((i, parts))
             }
         }
         return pieces
+    }
+
+    /// The outer ring of each polygon of a (multi)polygon.
+    static func outerRings(_ geometry: Geometry) -> [[Position]] {
+        switch geometry {
+        case .polygon(let rings): rings.prefix(1).map { $0 }
+        case .multiPolygon(let polygons): polygons.compactMap(\.first)
+        default: []
+        }
     }
 }

@@ -114,11 +114,14 @@ public enum CoverageJob {
                      FieldInfo(name: "gap_population", type: .real)],
             kind: .multiPolygon, producedBy: produced)
 
-        let gapRows = PendingResults<Result<[(values: [PropertyValue], geometry: Geometry)], Error>>(count: categories.count)
-        DispatchQueue.global().async {
-            DispatchQueue.concurrentPerform(iterations: categories.count) { k in
-                gapRows.set(k, Result { try CoverageJob.gapRows(categories[k], run: run) })
-            }
+        // Work items: each category's parcels in chunks, cut on every core while SQLite writes in order.
+        let chunk = 2_000
+        let chunksPerCategory = max(1, (result.parcels.count + chunk - 1) / chunk)
+        let gapRows = PendingResults<Result<[(values: [PropertyValue], geometry: Geometry)], Error>>(count: categories.count * chunksPerCategory)
+        gapRows.fill { item in
+            let (k, c) = item.quotientAndRemainder(dividingBy: chunksPerCategory)
+            let range = min(c * chunk, result.parcels.count)..<min((c + 1) * chunk, result.parcels.count)
+            return Result { try CoverageJob.gapRows(categories[k], parcels: range, run: run) }
         }
         return try store.writeResults([parcelsSpec, gapsSpec]) { spec, sink in
             if spec.name == parcelsSpec.name {
@@ -133,17 +136,17 @@ public enum CoverageJob {
                     try sink.append(values, geometry: run.storedGeometry[i])
                 }
             } else {
-                for k in categories.indices {
-                    for row in try gapRows.wait(k).get() { try sink.append(row.values, geometry: row.geometry) }
+                for item in 0..<(categories.count * chunksPerCategory) {
+                    for row in try gapRows.wait(item).get() { try sink.append(row.values, geometry: row.geometry) }
                 }
             }
         }
     }
 
-    static func gapRows(_ category: CategoryCoverage, run: CoverageRun) throws -> [(values: [PropertyValue], geometry: Geometry)] {
+    static func gapRows(_ category: CategoryCoverage, parcels range: Range<Int>, run: CoverageRun) throws -> [(values: [PropertyValue], geometry: Geometry)] {
         let result = run.result
         let back = try Projector(from: run.metricCRS, to: .cgcs2000)
-        return try CoverageAnalysis.gaps(of: category, result: result).map { piece in
+        return try CoverageAnalysis.gaps(of: category, result: result, parcels: range).map { piece in
             let i = piece.parcel
             let fraction = category.fractions[i]
             var stored = run.storedGeometry[i], area = result.parcelAreas[i]
