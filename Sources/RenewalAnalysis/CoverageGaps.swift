@@ -4,8 +4,8 @@ import GeoKernel
 extension CoverageAnalysis {
     /// The gap pieces of one category: for every parcel below full coverage, the part of it outside
     /// the category's service area (metric CRS). Fully uncovered parcels are returned whole;
-    /// partly covered ones are cut with GEOS, subtracting one by one the buffers that overlap
-    /// them — each step a small overlay. Network mode hands back the pieces it cut itself.
+    /// partly covered ones are cut with GEOS: the buffers that overlap the parcel's area are
+    /// dissolved and subtracted in one small overlay. Network mode hands back the pieces it cut itself.
     /// `parcels`: the range of parcel indices to cut (default all), so the work can be split.
     public static func gaps(of category: CategoryCoverage, result: CoverageResult, parcels range: Range<Int>? = nil) throws -> [(parcel: Int, geometry: Geometry)] {
         let range = range ?? result.parcels.indices

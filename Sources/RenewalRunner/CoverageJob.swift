@@ -92,7 +92,7 @@ public enum CoverageJob {
     /// parcel: covered fraction per category, the categories missing per life-circle tier, and in
     /// network mode the walking distance per category) and `coverage_gaps` (per category, the part
     /// of each parcel outside the service area, with its area and uncovered population).
-    /// Gap pieces are cut on the other cores while SQLite writes, and streamed in per category.
+    /// Gap pieces are cut in chunks on every core while SQLite writes, and streamed in in order.
     @discardableResult
     public static func writeResults(_ run: CoverageRun, to store: SpatialStore) throws -> [LayerRecord] {
         let result = run.result
