@@ -291,6 +291,11 @@ public final class GEOSGeometry {
         try owned(GEOSUnaryUnion_r(handle, pointer), "union")
     }
 
+    /// A point guaranteed to lie in the geometry's interior (GEOS PointOnSurface).
+    public func pointOnSurface() throws -> GEOSGeometry {
+        try owned(GEOSPointOnSurface_r(handle, pointer), "point on surface")
+    }
+
     /// Buffer by `distance` in CRS units (metres in a metric CRS), `segments` per quarter circle.
     public func buffer(_ distance: Double, segments: Int32 = 8) throws -> GEOSGeometry {
         try owned(GEOSBuffer_r(handle, pointer, distance, segments), "buffer")
