@@ -8,14 +8,16 @@ BIN := .build/debug/renewalgis
 RELEASE_BIN := .build/release/renewalgis
 DEMO_STORE ?= out/demo.sqlite
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-# Python tools of the set-up (pip for MapLibre), git-ignored.
+# What the end-to-end checks drive: a browser, GDAL's OAPIF client (gdal-bin, above), a Python venv.
+E2E_APT_PACKAGES := chromium python3-venv unzip curl sqlite3
+# Python tools of the checks and set-up (openapi-spec-validator, pip for MapLibre), git-ignored.
 VENV := .venv-e2e
 # MapLibre GL JS 5.3.0 (BSD-3-Clause) for /map, from the PyPI wheel `maplibre` 0.3.6; not committed.
 MAPLIBRE_DIR := vendor/maplibre
 MAPLIBRE_WHEEL := vendor/cache/maplibre-0.3.6-py3-none-any.whl
 MAPLIBRE_SHA256 := eeafab617d4a1b71c0c174c71405f67c4b4e494fe1b27968d4d2359bc160e277
 
-.PHONY: all deps build release test maplibre demo bench clean sample-data
+.PHONY: all deps e2e-deps build release test e2e maplibre demo bench clean sample-data
 
 all: build
 
@@ -31,8 +33,14 @@ apt-install = missing=""; for p in $(1); do \
 deps:
 	@$(call apt-install,$(APT_PACKAGES))
 
+e2e-deps: deps
+	@$(call apt-install,$(E2E_APT_PACKAGES))
+
 $(VENV)/bin/pip:
 	python3 -m venv $(VENV)
+
+$(VENV)/bin/openapi-spec-validator: $(VENV)/bin/pip
+	$(VENV)/bin/pip install -q openapi-spec-validator
 
 # Downloads the wheel once (vendor/cache/), checks its hash, unpacks the two files /map needs.
 # Skips everything when they are there already.
@@ -60,6 +68,12 @@ release: deps
 test: deps
 	swift build --build-tests
 	swift test --skip-build
+	$(MAKE) --no-print-directory e2e
+
+# The server against third-party clients: GDAL's OAPIF driver (ogrinfo, ogr2ogr), openapi-spec-validator,
+# headless chromium drawing /map. Imports GeoData/ into a temporary store; see scripts/e2e.sh.
+e2e: build e2e-deps maplibre $(VENV)/bin/openapi-spec-validator
+	bash scripts/e2e.sh $(BIN)
 
 # Imports every sample layer in GeoData/ into a fresh store and prints the catalogue.
 demo: build
