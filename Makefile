@@ -8,20 +8,56 @@ BIN := .build/debug/renewalgis
 RELEASE_BIN := .build/release/renewalgis
 DEMO_STORE ?= out/demo.sqlite
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# What the end-to-end checks drive: a browser, GDAL's OAPIF client (gdal-bin, above), a Python venv.
+E2E_APT_PACKAGES := chromium python3-venv unzip curl sqlite3
+# Python tools of the checks and set-up (openapi-spec-validator, pip for MapLibre), git-ignored.
+VENV := .venv-e2e
+# MapLibre GL JS 5.3.0 (BSD-3-Clause) for /map, from the PyPI wheel `maplibre` 0.3.6; not committed.
+MAPLIBRE_DIR := vendor/maplibre
+MAPLIBRE_WHEEL := vendor/cache/maplibre-0.3.6-py3-none-any.whl
+MAPLIBRE_SHA256 := eeafab617d4a1b71c0c174c71405f67c4b4e494fe1b27968d4d2359bc160e277
 
-.PHONY: all deps build release test demo bench clean sample-data
+.PHONY: all deps e2e-deps build release test e2e maplibre demo bench clean sample-data
 
 all: build
 
-# Install the apt packages that are not installed yet (apt-get update only when needed).
-deps:
-	@missing=""; for p in $(APT_PACKAGES); do \
+# $(call apt-install,PACKAGES): install those not installed yet (apt-get update only when needed).
+apt-install = missing=""; for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q $$missing; \
 	fi
+
+deps:
+	@$(call apt-install,$(APT_PACKAGES))
+
+e2e-deps: deps
+	@$(call apt-install,$(E2E_APT_PACKAGES))
+
+$(VENV)/bin/pip:
+	python3 -m venv $(VENV)
+
+$(VENV)/bin/openapi-spec-validator: $(VENV)/bin/pip
+	$(VENV)/bin/pip install -q openapi-spec-validator
+
+# Downloads the wheel once (vendor/cache/), checks its hash, unpacks the two files /map needs.
+# Skips everything when they are there already.
+maplibre:
+	@$(call apt-install,python3-venv unzip)
+	@set -e; \
+	if [ -s $(MAPLIBRE_DIR)/maplibre-gl.js ] && [ -s $(MAPLIBRE_DIR)/maplibre-gl.css ]; then \
+	  echo "MapLibre GL JS is in $(MAPLIBRE_DIR)"; exit 0; \
+	fi; \
+	$(MAKE) --no-print-directory $(VENV)/bin/pip; \
+	if [ ! -f $(MAPLIBRE_WHEEL) ]; then \
+	  $(VENV)/bin/pip download -q --no-deps --only-binary=:all: maplibre==0.3.6 -d $(dir $(MAPLIBRE_WHEEL)); \
+	fi; \
+	echo "$(MAPLIBRE_SHA256)  $(MAPLIBRE_WHEEL)" | sha256sum -c --quiet || { echo "unexpected $(MAPLIBRE_WHEEL): delete it and retry"; exit 1; }; \
+	mkdir -p $(MAPLIBRE_DIR); \
+	unzip -o -j -q $(MAPLIBRE_WHEEL) maplibre/srcjs/maplibre-gl.js maplibre/srcjs/maplibre-gl.css -d $(MAPLIBRE_DIR); \
+	echo "MapLibre GL JS 5.3.0 installed in $(MAPLIBRE_DIR)"
 
 build: deps
 	swift build --product renewalgis
@@ -32,6 +68,12 @@ release: deps
 test: deps
 	swift build --build-tests
 	swift test --skip-build
+	$(MAKE) --no-print-directory e2e
+
+# The server against third-party clients: GDAL's OAPIF driver (ogrinfo, ogr2ogr), openapi-spec-validator,
+# headless chromium drawing /map. Imports GeoData/ into a temporary store; see scripts/e2e.sh.
+e2e: build e2e-deps maplibre $(VENV)/bin/openapi-spec-validator
+	bash scripts/e2e.sh $(BIN)
 
 # Imports every sample layer in GeoData/ into a fresh store and prints the catalogue.
 demo: build
@@ -59,7 +101,7 @@ demo: build
 	$(BIN) eligibility --store $(DEMO_STORE) --to 080701 --csv out/eligibility.csv
 	@echo
 	@echo "Serve the store to web maps and QGIS:  $(BIN) serve --store $(DEMO_STORE)"
-	@echo "then open http://127.0.0.1:8080/collections"
+	@echo "then open http://127.0.0.1:8080/collections, or http://127.0.0.1:8080/map after \`make maplibre\`"
 
 # Benchmarks (release build) on the synthetic cities of ../shared/bench (generated on first use):
 # import throughput and peak RSS against ogr2ogr (M, L); coverage in both modes (M);

@@ -9,6 +9,10 @@ import RenewalStore
 public struct ServerConfiguration: Sendable {
     public var host = "127.0.0.1"
     public var port = 8080
+    /// The MapLibre styles served at `/styles` (`*.json`); relative paths start at the working directory.
+    public var stylesDirectory = "Styles"
+    /// Where `/assets/` finds `maplibre-gl.js` and `maplibre-gl.css` (`make maplibre` puts them there).
+    public var assetsDirectory = "vendor/maplibre"
     /// Items per page when `limit` is not given.
     public var defaultLimit = 100
     /// The largest `limit` accepted.
@@ -104,7 +108,7 @@ public struct FeaturesAPI: Sendable {
                 link(base + "/api", "service-desc", "application/vnd.oai.openapi+json;version=3.0", "the API definition"),
                 link(base + "/conformance", "conformance", "application/json", "conformance classes"),
                 link(base + "/collections", "data", "application/json", "the store's layers"),
-            ],
+            ] + StylesAPI.landingLinks(base: base),
         ])
     }
 
@@ -333,5 +337,6 @@ public func buildApplication(store: StoreReader, configuration: ServerConfigurat
     router.middlewares.add(LogRequestsMiddleware(.info))
     router.middlewares.add(CORSMiddleware(allowOrigin: .all, allowHeaders: [.ifNoneMatch, .accept], allowMethods: [.get, .head, .options]))
     FeaturesAPI(store: store, configuration: configuration, logger: logger).addRoutes(to: router)
+    StylesAPI(store: store, configuration: configuration, logger: logger).addRoutes(to: router)
     return Application(router: router, configuration: .init(address: .hostname(configuration.host, port: configuration.port)), logger: logger)
 }

@@ -47,6 +47,7 @@ enum OpenAPIDocument {
                 "/conformance": get("getConformance", "Conformance classes", ok: response("Conformance classes", schema: "Conformance")),
                 "/api": get("getAPI", "This document", ok: ["description": "OpenAPI 3.0 document",
                                                              "content": ["application/vnd.oai.openapi+json;version=3.0": ["schema": ["type": "object"]]]]),
+                "/styles": stylesPath, "/styles/{styleId}": stylePath, "/map": mapPath, "/assets/{file}": assetPath,  // OpenAPIDocument+Styles.swift
                 "/collections": get("getCollections", "The store's layers", ok: response("Collections", schema: "Collections")),
                 "/collections/{collectionId}": get("describeCollection", "One layer", parameters: [collectionID],
                                                    ok: response("Collection", schema: "Collection")),

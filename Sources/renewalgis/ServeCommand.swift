@@ -15,17 +15,23 @@ struct Serve: AsyncParsableCommand {
               renewalgis serve --store city.sqlite
               curl 'http://127.0.0.1:8080/collections/parcels/items?bbox=106.57,29.55,106.58,29.56&limit=10'
               ogrinfo OAPIF:http://127.0.0.1:8080 parcels -so
+              open http://127.0.0.1:8080/map       (after `make maplibre`; run from the RenewalGIS directory or give --styles and --assets)
             """
     )
 
     @Option(help: "The store (a SpatiaLite file).") var store: String
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on.") var port = 8080
+    @Option(help: "Directory of the MapLibre styles served at /styles (*.json).") var styles = ServerConfiguration().stylesDirectory
+    @Option(help: "Directory holding maplibre-gl.js and maplibre-gl.css for /map (`make maplibre` fills vendor/maplibre).")
+    var assets = ServerConfiguration().assetsDirectory
 
     func run() async throws {
         var config = ServerConfiguration()
         config.host = host
         config.port = port
+        config.stylesDirectory = styles
+        config.assetsDirectory = assets
         let reader: StoreReader
         do { reader = try StoreReader(path: store) } catch {
             Terminal.error("\(error)")
@@ -34,6 +40,12 @@ struct Serve: AsyncParsableCommand {
         var logger = Logger(label: "renewalgis.serve")
         logger.logLevel = .info
         Terminal.info("serving \(store) at http://\(host):\(port)/ (collections: \((try? reader.layers().map(\.name).joined(separator: ", ")) ?? "?"))")
+        if !FileManager.default.fileExists(atPath: styles) {
+            Terminal.warning("no styles directory \(styles): /styles is empty and /map cannot draw (use --styles DIR)")
+        }
+        if !FileManager.default.fileExists(atPath: (assets as NSString).appendingPathComponent("maplibre-gl.js")) {
+            Terminal.warning("MapLibre GL JS is not in \(assets): /map says how to install it (`make maplibre`, or --assets DIR)")
+        }
         try await buildApplication(store: reader, configuration: config, logger: logger).runService()
     }
 }

@@ -1,0 +1,130 @@
+#!/bin/bash
+# End-to-end checks of `renewalgis serve` with third-party clients, on the sample data:
+#   1. GDAL's OAPIF driver: ogrinfo lists every collection of the store, with the store's feature count;
+#      ogr2ogr copies every parcel to a GeoPackage, none lost or repeated;
+#   2. openapi-spec-validator accepts /api;
+#   3. headless chromium draws /map: the page reports no error and features rendered, and the
+#      screenshot has the parcels style's colours (scripts/map_pixels.py).
+# Each check prints PASS or FAIL with its figures; the script exits 1 when any fails.
+#
+#   bash scripts/e2e.sh [BIN=.build/debug/renewalgis]        (from `make e2e`, which installs what it needs)
+# Env: VENV (.venv-e2e, holding openapi-spec-validator), ASSETS (vendor/maplibre), CHROMIUM (chromium),
+#      KEEP=1 keeps the work directory (store, server log, copy, screenshot).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+BIN=$(readlink -f "${1:-.build/debug/renewalgis}")
+VENV=${VENV:-.venv-e2e}
+ASSETS=${ASSETS:-vendor/maplibre}
+CHROMIUM=${CHROMIUM:-chromium}
+WORK=$(mktemp -d /tmp/renewalgis-e2e.XXXXXX)
+STORE=$WORK/demo.sqlite
+FAILED=0
+SPID=
+
+stop() {
+    [ -n "$SPID" ] && kill "$SPID" 2>/dev/null && wait "$SPID" 2>/dev/null
+    if [ "${KEEP:-0}" = 1 ]; then echo "kept $WORK"; else rm -rf "$WORK"; fi
+}
+trap stop EXIT
+pass() { echo "PASS $*"; }
+fail() { echo "FAIL $*"; FAILED=$((FAILED + 1)); }
+die() { echo "FAIL $*"; exit 1; }
+
+for tool in ogrinfo ogr2ogr sqlite3 curl "$CHROMIUM" "$VENV/bin/openapi-spec-validator"; do
+    command -v "$tool" >/dev/null || die "$tool is missing: run \`make e2e\`, which installs it"
+done
+[ -x "$BIN" ] || die "$BIN is missing: run \`make build\`"
+[ -s "$ASSETS/maplibre-gl.js" ] || die "MapLibre GL JS is not in $ASSETS: run \`make maplibre\`"
+
+# The store: the sample layers as `make demo` imports them, and the result layers of coverage
+# (straight line), conflicts and eligibility, so results are served too.
+echo "== importing GeoData/ into $STORE"
+{
+    "$BIN" import GeoData/parcels.shp --encoding GBK --rename safety_gra=safety_grade --rename planned_ac=planned_action --store "$STORE" &&
+    "$BIN" import GeoData/planning_constraints.gpkg --store "$STORE" &&
+    "$BIN" import GeoData/facilities.csv --crs GCJ02 --store "$STORE" &&
+    "$BIN" import GeoData/streets.geojson --store "$STORE" &&
+    "$BIN" coverage --store "$STORE" --mode straight &&
+    "$BIN" conflicts --store "$STORE" &&
+    "$BIN" eligibility --store "$STORE" --to 080701
+} > "$WORK/import.log" 2>&1 || { cat "$WORK/import.log"; die "import"; }
+
+# What the store holds: each layer's name and row count.
+declare -A COUNT
+for name in $(sqlite3 "$STORE" "SELECT name FROM renewalgis_layers ORDER BY name"); do
+    COUNT[$name]=$(sqlite3 "$STORE" "SELECT count(*) FROM \"$name\"")
+done
+echo "store: $(for n in $(printf '%s\n' "${!COUNT[@]}" | sort); do printf '%s %s, ' "$n" "${COUNT[$n]}"; done)"
+
+PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+URL=http://127.0.0.1:$PORT
+"$BIN" serve --store "$STORE" --port "$PORT" --styles Styles --assets "$ASSETS" > "$WORK/serve.log" 2>&1 &
+SPID=$!
+for _ in $(seq 1 100); do curl -fs -o /dev/null "$URL/conformance" && break; sleep 0.1; done
+curl -fs -o /dev/null "$URL/conformance" || { cat "$WORK/serve.log"; die "the server did not start on $URL"; }
+echo "== serving at $URL (pid $SPID)"
+
+# 1. GDAL OAPIF: the collections, their counts, a full copy of the parcels.
+listed=$(ogrinfo -ro -so "OAPIF:$URL" 2>"$WORK/ogrinfo.err" | sed -n 's/^[0-9]*: \([^ ]*\).*/\1/p' | sort | tr '\n' ' ')
+expected=$(printf '%s\n' "${!COUNT[@]}" | sort | tr '\n' ' ')
+if [ "$listed" = "$expected" ]; then pass "ogrinfo lists the ${#COUNT[@]} collections: $listed"
+else fail "ogrinfo lists [$listed], the store has [$expected]"; cat "$WORK/ogrinfo.err"; fi
+
+for name in $(printf '%s\n' "${!COUNT[@]}" | sort); do
+    got=$(ogrinfo -ro -so "OAPIF:$URL" "$name" 2>>"$WORK/ogrinfo.err" | sed -n 's/^Feature Count: //p')
+    if [ "$got" = "${COUNT[$name]}" ]; then pass "ogrinfo $name: Feature Count $got = store ${COUNT[$name]}"
+    else fail "ogrinfo $name: Feature Count '${got}', store ${COUNT[$name]}"; fi
+done
+
+# Pages of 250 features, so the copy follows rel=next links six times.
+if ogr2ogr -f GPKG "$WORK/parcels.gpkg" "OAPIF:$URL/collections/parcels" -oo PAGE_SIZE=250 -nln parcels 2>"$WORK/ogr2ogr.err"; then
+    read -r copied distinct <<<"$(sqlite3 -separator ' ' "$WORK/parcels.gpkg" "SELECT count(*), count(DISTINCT parcel_id) FROM parcels")"
+    sqlite3 "$WORK/parcels.gpkg" "SELECT parcel_id FROM parcels ORDER BY 1" > "$WORK/copied_ids.txt"
+    sqlite3 "$STORE" "SELECT parcel_id FROM parcels ORDER BY 1" > "$WORK/store_ids.txt"
+    if [ "$copied" = "${COUNT[parcels]}" ] && [ "$distinct" = "$copied" ] && cmp -s "$WORK/copied_ids.txt" "$WORK/store_ids.txt"; then
+        pass "ogr2ogr copied $copied parcels, $distinct distinct parcel_id, the same set as the store's ${COUNT[parcels]}"
+    else
+        fail "ogr2ogr copied $copied parcels ($distinct distinct parcel_id), store ${COUNT[parcels]}; differences: $(diff "$WORK/store_ids.txt" "$WORK/copied_ids.txt" | grep -c '^[<>]')"
+    fi
+else
+    fail "ogr2ogr: $(tail -3 "$WORK/ogr2ogr.err")"
+fi
+
+# 2. The OpenAPI document.
+curl -fs "$URL/api" -o "$WORK/api.json"
+if out=$("$VENV/bin/openapi-spec-validator" "$WORK/api.json" 2>&1); then
+    pass "openapi-spec-validator: $(echo "$out" | tail -1) ($(python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))["paths"]))' "$WORK/api.json") paths)"
+else
+    fail "openapi-spec-validator: $(echo "$out" | tail -5)"
+fi
+
+# 3. /map in headless chromium (driven over the DevTools protocol until the page reports it has
+#    drawn: scripts/chromium_map.py), then the parcels style's colours counted in the screenshot.
+python3 scripts/chromium_map.py "$URL/map" "$WORK/map.png" "$WORK/map.json" --chromium "$CHROMIUM" 2>"$WORK/chromium.err"
+report=$(python3 - "$WORK/map.json" <<'EOF'
+import json, sys
+try:
+    state = json.load(open(sys.argv[1]))
+except (OSError, ValueError):
+    state = {"status": "no-report", "errors": [], "rendered": {}}
+print(state["status"], state["rendered"].get("parcels-fill", 0),
+      f'page {state["status"]} after {state.get("seconds", "?")} s, errors {state["errors"]}, features drawn per layer: '
+      + ", ".join(f"{k} {v}" for k, v in state["rendered"].items()))
+EOF
+)
+read -r status fill detail <<<"$report"
+if [ "$status" = ready ] && [ "${fill:-0}" -gt 0 ]; then pass "chromium /map: $detail"
+else fail "chromium /map: $detail $(tail -2 "$WORK/chromium.err")"; fi
+
+curl -fs "$URL/styles/parcels" -o "$WORK/parcels_style.json"
+if [ -s "$WORK/map.png" ] && out=$(python3 scripts/map_pixels.py "$WORK/map.png" "$WORK/parcels_style.json"); then
+    pass "chromium screenshot: $out"
+else
+    fail "chromium screenshot: ${out:-no screenshot}"
+fi
+
+if [ "$FAILED" -gt 0 ]; then
+    echo "e2e: $FAILED check(s) failed (server log: $WORK/serve.log; KEEP=1 keeps it)"
+    exit 1
+fi
+echo "e2e: all checks passed"
