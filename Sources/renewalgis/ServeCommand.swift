@@ -14,6 +14,7 @@ struct Serve: AsyncParsableCommand {
             Examples:
               renewalgis serve --store city.sqlite
               curl 'http://127.0.0.1:8080/collections/parcels/items?bbox=106.57,29.55,106.58,29.56&limit=10'
+              curl 'http://127.0.0.1:8080/collections/parcels/items?filter=area%20%3E%205000&sortby=-area'
               ogrinfo OAPIF:http://127.0.0.1:8080 parcels -so
             """
     )
@@ -21,11 +22,17 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The store (a SpatiaLite file).") var store: String
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on.") var port = 8080
+    @Option(help: "The longest CQL2 filter accepted, in bytes (longer ones answer 400).") var maxFilterLength = ServerConfiguration().maximumFilterLength
 
     func run() async throws {
         var config = ServerConfiguration()
         config.host = host
         config.port = port
+        guard maxFilterLength > 0 else {
+            Terminal.error("--max-filter-length must be a positive number of bytes")
+            throw ExitCode(1)
+        }
+        config.maximumFilterLength = maxFilterLength
         let reader: StoreReader
         do { reader = try StoreReader(path: store) } catch {
             Terminal.error("\(error)")
