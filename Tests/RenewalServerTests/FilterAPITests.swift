@@ -103,6 +103,12 @@ func ids(_ numbers: Int...) -> Set<String> { Set(numbers.map { "P\($0)" }) }
          #"{"op":"and","args":[{"op":"s_disjoint","args":[{"property":"geometry"},{"bbox":[106.5699,29.5499,106.5739,29.5519]}]},{"op":"=","args":[{"property":"use"},"0701"]}]}"#, ids(10)),
         ("S_INTERSECTS(geometry, GEOMETRYCOLLECTION(POINT(106.5704 29.5504), POINT(106.5734 29.5524))) AND area > 200",
          #"{"op":"and","args":[{"op":"s_intersects","args":[{"property":"geometry"},{"type":"GeometryCollection","geometries":[{"type":"Point","coordinates":[106.5704,29.5504]},{"type":"Point","coordinates":[106.5734,29.5524]}]}]},{"op":">","args":[{"property":"area"},200]}]}"#, ids(12)),
+        // The other spatial functions, on P1 (106.5700–106.5708 × 29.5500–29.5508).
+        ("S_TOUCHES(geometry, POINT(\(106.57 + 0.0008) 29.5504))", "{\"op\":\"s_touches\",\"args\":[{\"property\":\"geometry\"},{\"type\":\"Point\",\"coordinates\":[\(106.57 + 0.0008),29.5504]}]}", ids(1)),
+        ("S_OVERLAPS(geometry, BBOX(106.5704, 29.5502, 106.5709, 29.5506))", #"{"op":"s_overlaps","args":[{"property":"geometry"},{"bbox":[106.5704,29.5502,106.5709,29.5506]}]}"#, ids(1)),
+        ("S_CROSSES(geometry, LINESTRING(106.5704 29.5504, 106.5714 29.5504))", #"{"op":"s_crosses","args":[{"property":"geometry"},{"type":"LineString","coordinates":[[106.5704,29.5504],[106.5714,29.5504]]}]}"#, ids(1, 2)),
+        ("S_EQUALS(geometry, POLYGON((106.57 29.55, \(106.57 + 0.0008) 29.55, \(106.57 + 0.0008) \(29.55 + 0.0008), 106.57 \(29.55 + 0.0008), 106.57 29.55)))",
+         #"{"op":"s_equals","args":[{"property":"geometry"},{"type":"Polygon","coordinates":[[[106.57,29.55],["# + "\(106.57 + 0.0008),29.55],[\(106.57 + 0.0008),\(29.55 + 0.0008)],[106.57,\(29.55 + 0.0008)],[106.57,29.55]]]}]}", ids(1)),
     ]
 
     @Test("Each operator selects the expected parcels, the same in CQL2 text and CQL2 JSON")
@@ -181,6 +187,41 @@ func ids(_ numbers: Int...) -> Set<String> { Set(numbers.map { "P\($0)" }) }
             // With a filter and paging parameters too.
             let both = try await fetch(client, "/collections/plots/items?datetime=2024-06-01/..&filter=\(encoded("use = '0701'"))")
             #expect(Set(both.ids) == ids(1, 7, 10))
+        }
+    }
+
+    @Test("datetime on date-times with zones, and on a text field named like a date (values that are not dates match)")
+    func datetimeFieldKinds() async throws {
+        let dir = try TemporaryDirectory()
+        let rows = [("A", "2024-03-01T10:00:00+08:00", "2024-03-01"), ("B", "2024-03-01T12:00:00Z", "not surveyed"), ("C", "2024-05-01T00:00:00Z", "2024-06-01")]
+        let features = rows.enumerated().map { i, r in
+            "{\"type\":\"Feature\",\"properties\":{\"code\":\"\(r.0)\",\"updated\":\"\(r.1)\",\"survey_date\":\"\(r.2)\"},\"geometry\":{\"type\":\"Point\",\"coordinates\":[\(106.57 + Double(i) * 0.001),29.55]}}"
+        }
+        try "{\"type\":\"FeatureCollection\",\"features\":[\(features.joined(separator: ","))]}".write(toFile: dir.path("sites.geojson"), atomically: true, encoding: .utf8)
+        let store = try SpatialStore(openOrCreate: dir.path("d.sqlite"))
+        _ = try LayerImporter.importLayer(try VectorSource(path: dir.path("sites.geojson")).layer(named: "sites"), into: store)
+        let reader = try StoreReader(path: dir.path("d.sqlite"))
+        #expect(try reader.temporalField(of: "sites")?.name == "updated")
+        #expect(try reader.fields(of: "sites").first { $0.name == "updated" }?.type == .dateTime)
+        // Without a typed field, the name decides.
+        #expect(StoreReader.temporalField(in: [FieldInfo(name: "code", type: .text), FieldInfo(name: "survey_date", type: .text)])?.name == "survey_date")
+        #expect(StoreReader.temporalField(in: [FieldInfo(name: "code", type: .text), FieldInfo(name: "dated", type: .text)]) == nil)
+        try await app(reader).test(.router) { client in
+            func codes(_ datetime: String) async throws -> Set<String> {
+                let r = try await fetch(client, "/collections/sites/items?datetime=\(encoded(datetime))")
+                #expect(r.status == .ok)
+                return Set((r.body["features"] as? [[String: Any]] ?? []).compactMap { ($0["properties"] as? [String: Any])?["code"] as? String })
+            }
+            #expect(try await codes("2024-03-01T02:00:00Z") == ["A"])
+            #expect(try await codes("2024-03-01T02:00:01Z/2024-03-01T12:00:00Z") == ["B"])
+            #expect(try await codes("2024-03-01") == ["A", "B"])
+            #expect(try await codes("2024-04-01T00:00:00+08:00/..") == ["C"])
+            let filter = try await fetch(client, "/collections/sites/items?filter=\(encoded("updated >= TIMESTAMP('2024-03-01T11:00:00+00:00')"))")
+            #expect(filter.body["numberMatched"] as? Int == 2)
+            try await client.execute(uri: "/collections/sites", method: .get) { r in
+                let interval = ((try object(r)["extent"] as? [String: Any])?["temporal"] as? [String: Any])?["interval"] as? [[String]]
+                #expect(interval == [["2024-03-01T02:00:00Z", "2024-05-01T00:00:00Z"]])
+            }
         }
     }
 
