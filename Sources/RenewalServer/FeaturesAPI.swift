@@ -144,13 +144,12 @@ public struct FeaturesAPI: Sendable {
         if let e = layer.extent {
             extent["spatial"] = ["bbox": [[e.minX, e.minY, e.maxX, e.maxY]], "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"]
         }
-        if let field = try store.temporalField(of: layer.name) {
+        if let time = try store.temporalExtent(of: layer) {
             // From the first to the last instant of the layer's temporal field (datetime filters on it).
-            let span = try store.temporalExtent(of: layer)
             func stamp(_ seconds: Double?) -> Any { seconds.map { Date(timeIntervalSince1970: $0.rounded(.down)).formatted(.iso8601) } ?? NSNull() }
-            extent["temporal"] = ["interval": [[stamp(span?.start), stamp(span?.end)]],
+            extent["temporal"] = ["interval": [[stamp(time.start), stamp(time.end)]],
                                   "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian",
-                                  "description": "the \(field.name) field"] as [String: Any]
+                                  "description": "the \(time.field.name) field"] as [String: Any]
         }
         if !extent.isEmpty { c["extent"] = extent }
         return c

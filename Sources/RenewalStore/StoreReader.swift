@@ -4,6 +4,15 @@ import GeoFiles
 import GeoKernel
 import GRDB
 
+/// The time a layer's features cover, from its temporal field (see `StoreReader.temporalField(of:)`).
+public struct TemporalExtent: Sendable {
+    public var field: FieldInfo
+    /// The first instant, in seconds since 1970 UTC; nil when no value in the field is a date.
+    public var start: Double?
+    /// The last instant (a date's ends with its day).
+    public var end: Double?
+}
+
 /// Read access to a store for serving: a pool of SQLite connections (WAL mode, so readers run
 /// side by side and beside a writer), each with mod_spatialite loaded.
 public final class StoreReader: Sendable {
@@ -11,7 +20,7 @@ public final class StoreReader: Sendable {
     let pool: DatabasePool
     /// Per layer, the field that identifies features (nil: the row id), decided once.
     private let identifiers = ValueCache<String?>()
-    private let temporalExtents = ValueCache<(Double, Double)?>()
+    private let temporalExtents = ValueCache<TemporalExtent?>()
 
     /// Values computed once per key (a layer and its import), shared by every request.
     final class ValueCache<Value>: @unchecked Sendable {
@@ -138,18 +147,18 @@ public final class StoreReader: Sendable {
         }
     }
 
-    /// The first and last instants of a layer's temporal field (seconds since 1970 UTC; a date's span
-    /// ends with its day), nil when the layer has no temporal field or no value in it is a date.
-    public func temporalExtent(of layer: LayerRecord) throws -> (field: FieldInfo, start: Double, end: Double)? {
-        guard let field = try temporalField(of: layer.name) else { return nil }
-        return try temporalExtents.value("\(layer.name)|\(layer.importedAt)|\(layer.featureCount)") {
-            try pool.read { db -> (Double, Double)? in
+    /// A layer's temporal field and the first and last instants in it (seconds since 1970 UTC; a date's
+    /// span ends with its day; nil when no value is a date). nil when the layer has no temporal field.
+    /// Computed once per import of the layer.
+    public func temporalExtent(of layer: LayerRecord) throws -> TemporalExtent? {
+        try temporalExtents.value("\(layer.name)|\(layer.importedAt)|\(layer.featureCount)") {
+            guard let field = try temporalField(of: layer.name) else { return nil }
+            return try pool.read { db in
                 let c = StoreSQL.column(field.name)
-                guard let row = try Row.fetchOne(db, sql: "SELECT min(\(StoreSQL.timeStart(c))), max(\(StoreSQL.timeEnd(c))) FROM \(SQL.quote(layer.name))"),
-                      let start = row[0] as Double?, let end = row[1] as Double? else { return nil }
-                return (start, end)
+                let row = try Row.fetchOne(db, sql: "SELECT min(\(StoreSQL.timeStart(c))), max(\(StoreSQL.timeEnd(c))) FROM \(SQL.quote(layer.name))")
+                return TemporalExtent(field: field, start: row?[0], end: row?[1])
             }
-        }.map { (field, $0.0, $0.1) }
+        }
     }
 
     /// One feature by its id (the identifying field's value, or the row id), or nil.
