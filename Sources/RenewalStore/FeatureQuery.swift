@@ -15,7 +15,9 @@ public struct FeatureQuery: Sendable {
     public var sortBy: [SortKey]
     /// Attribute columns to read, in this order; nil reads every column.
     public var columns: [String]?
+    /// Features per page.
     public var limit: Int
+    /// Matching features to skip, in sort order.
     public var offset: Int
 
     public init(bbox: Envelope? = nil, condition: SQLCondition? = nil, sortBy: [SortKey] = [], columns: [String]? = nil,
