@@ -58,12 +58,15 @@ public struct FileError: Error, CustomStringConvertible, Sendable {
 public enum FieldType: String, Sendable, Codable {
     case integer = "INTEGER", real = "REAL", text = "TEXT", boolean = "BOOLEAN", date = "DATE", dateTime = "DATETIME"
 
-    /// The SQLite column type for this field type.
+    /// The SQLite column type for this field type. Dates and date-times keep their type in the
+    /// declaration (SQLite gives DATE and DATETIME numeric affinity, which leaves their ISO text as text).
     public var sqliteType: String {
         switch self {
         case .integer, .boolean: "INTEGER"
         case .real: "REAL"
-        case .text, .date, .dateTime: "TEXT"
+        case .text: "TEXT"
+        case .date: "DATE"
+        case .dateTime: "DATETIME"
         }
     }
 }

@@ -17,6 +17,12 @@ public struct ServerConfiguration: Sendable {
     public var defaultLimit = 100
     /// The largest `limit` accepted.
     public var maximumLimit = 10_000
+    /// The longest `filter` accepted, in bytes once percent-decoded (64 KiB); longer ones answer 400.
+    public var maximumFilterLength = 65_536
+    /// How deeply a filter may nest parentheses, NOT, operators (JSON) and geometry collections.
+    public var maximumFilterDepth = 64
+    /// The most values one IN list of a filter may hold.
+    public var maximumInListItems = 1_000
     public init() {}
 }
 
@@ -55,6 +61,17 @@ public struct FeaturesAPI: Sendable {
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
         "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+        "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+        "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
+        "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+        "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+        "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+        "http://www.opengis.net/spec/cql2/1.0/conf/cql2-json",
+        "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+        "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
+        "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
+        "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
+        "http://www.opengis.net/spec/cql2/1.0/conf/spatial-functions",
     ]
 
     /// The routes, on a router the caller owns.
@@ -71,6 +88,9 @@ public struct FeaturesAPI: Sendable {
         router.get("/collections") { request, _ in try self.respond(request) { try self.collections(base: self.base(request)) } }
         router.get("/collections/:id") { request, context in
             try self.respond(request) { try self.collection(context.parameters.get("id") ?? "", base: self.base(request)) }
+        }
+        router.get("/collections/:id/queryables") { request, context in
+            try self.respond(request) { try self.queryables(context.parameters.get("id") ?? "", base: self.base(request)) }
         }
         router.get("/collections/:id/items") { request, context in
             try self.respond(request) { try self.items(context.parameters.get("id") ?? "", request: request) }
@@ -112,7 +132,7 @@ public struct FeaturesAPI: Sendable {
         ])
     }
 
-    func collectionJSON(_ layer: LayerRecord, base: String) -> [String: Any] {
+    func collectionJSON(_ layer: LayerRecord, base: String) throws -> [String: Any] {
         var c: [String: Any] = [
             "id": layer.name, "title": layer.name, "itemType": "feature",
             "description": "\(layer.kind == "result" ? "result of" : "imported from") \(layer.sourceFile): \(layer.featureCount) \(layer.geometryType) features",
@@ -121,17 +141,27 @@ public struct FeaturesAPI: Sendable {
             "links": [
                 link(base + "/collections/\(layer.name)", "self", "application/json", "this collection"),
                 link(base + "/collections/\(layer.name)/items", "items", "application/geo+json", "its features"),
+                link(base + "/collections/\(layer.name)/queryables", FeaturesAPI.queryablesRel, "application/schema+json", "what filters may name"),
             ],
         ]
+        var extent: [String: Any] = [:]
         if let e = layer.extent {
-            c["extent"] = ["spatial": ["bbox": [[e.minX, e.minY, e.maxX, e.maxY]], "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"]]
+            extent["spatial"] = ["bbox": [[e.minX, e.minY, e.maxX, e.maxY]], "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"]
         }
+        if let time = try store.temporalExtent(of: layer) {
+            // From the first to the last instant of the layer's temporal field (datetime filters on it).
+            func stamp(_ seconds: Double?) -> Any { seconds.map { Date(timeIntervalSince1970: $0.rounded(.down)).formatted(.iso8601) } ?? NSNull() }
+            extent["temporal"] = ["interval": [[stamp(time.start), stamp(time.end)]],
+                                  "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian",
+                                  "description": "the \(time.field.name) field"] as [String: Any]
+        }
+        if !extent.isEmpty { c["extent"] = extent }
         return c
     }
 
     func collections(base: String) throws -> Response {
         try json(["links": [link(base + "/collections", "self", "application/json", "collections")],
-                  "collections": try store.layers().map { collectionJSON($0, base: base) }])
+                  "collections": try store.layers().map { try collectionJSON($0, base: base) }])
     }
 
     func layer(_ id: String) throws -> LayerRecord {
@@ -143,7 +173,11 @@ public struct FeaturesAPI: Sendable {
         try json(collectionJSON(try layer(id), base: base))
     }
 
-    static let itemParameters: Set<String> = ["limit", "offset", "bbox", "bbox-crs", "crs", "f"]
+    /// The query parameters of /items besides property filters; a property named like one of these
+    /// can be filtered through `filter` only.
+    static let itemParameters: Set<String> = ["limit", "offset", "bbox", "bbox-crs", "crs", "f", "filter", "filter-lang", "filter-crs",
+                                              "datetime", "sortby", "properties"]
+    static let itemParameterList = "limit, offset, bbox, bbox-crs, crs, f, filter, filter-lang, filter-crs, datetime, sortby, properties"
 
     static let crs84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
     /// CRSs offered (Part 2): CRS84, CGCS2000, WGS84, web Mercator and the CGCS2000 3° Gauss-Krüger zones.
@@ -196,18 +230,25 @@ public struct FeaturesAPI: Sendable {
     func items(_ id: String, request: Request) throws -> Response {
         let layer = try layer(id)
         let tag = entityTag(layer, request)
-        let query = request.uri.queryParameters
+        // Keys arrive percent-encoded (values are decoded by the router).
+        let parameters = request.uri.queryParameters.map { (String($0.key).removingPercentEncoding ?? String($0.key), String($0.value)) }
+        var query: [String: String] = [:]
+        for (key, value) in parameters where query[key] == nil { query[key] = value }
         // Property filters: a query parameter named after an attribute selects features whose value equals it.
-        let others = query.map({ (String($0.key), String($0.value)) }).filter { !Self.itemParameters.contains($0.0) }
-        let queryable = others.isEmpty ? [] : Set(try store.fields(of: layer.name).map(\.name))
-        var equal: [(column: String, value: String)] = []
+        let others = parameters.filter { !Self.itemParameters.contains($0.0) }
+        let needsFields = !others.isEmpty || ["filter", "datetime", "sortby", "properties"].contains { query[$0] != nil }
+        let fields = needsFields ? try store.fields(of: layer.name) : []
+        var compiler = FilterCompiler(layer: layer.name, fields: fields)
+        var conditions: [SQLCondition] = []
+        var equal: [(key: String, value: String)] = []
         for (key, value) in others {
-            guard queryable.contains(key) else {
-                throw APIError.invalidParameter("unknown query parameter \"\(key)\" (this server takes limit, offset, bbox, bbox-crs, crs, f, and the properties of \(layer.name): \(queryable.sorted().joined(separator: ", ")))")
+            guard let field = fields.first(where: { $0.name == key }) else {
+                throw APIError.invalidParameter("unknown query parameter \"\(key)\" (this server takes \(Self.itemParameterList), and the properties of \(layer.name): \(fields.map(\.name).sorted().joined(separator: ", ")))")
             }
-            equal.append((key, value.removingPercentEncoding ?? value))
+            equal.append((key, value))
+            conditions.append(try compiler.compile(.comparison(.equal, .property(key), Self.literal(value, for: field))))
         }
-        if let f = query["f"].map(String.init), !["json", "geojson"].contains(f) {
+        if let f = query["f"], !["json", "geojson"].contains(f) {
             throw APIError.invalidParameter("f=\(f) is not served (use f=json)")
         }
         var limit = configuration.defaultLimit
@@ -222,47 +263,29 @@ public struct FeaturesAPI: Sendable {
             guard let n = Int(text), n >= 0 else { throw APIError.invalidParameter("offset=\(text) must be a whole number ≥ 0") }
             offset = n
         }
-        var bbox: Envelope? = nil
-        if let text = query["bbox"] {
-            let numbers = text.split(separator: ",", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces)) }
-            guard numbers.count == 4 || numbers.count == 6, numbers.allSatisfy({ $0?.isFinite ?? false }) else {
-                throw APIError.invalidParameter("bbox=\(text) must be 4 or 6 numbers: minLon,minLat,maxLon,maxLat")
+        let bbox = try self.bbox(query)
+        let outputCRS = try query["crs"].flatMap { try requestedCRS($0, parameter: "crs") }
+        if let filter = try self.filter(query, compiler: &compiler) { conditions.append(filter) }
+        if let text = query["datetime"] {
+            let interval = try Self.datetimeInterval(text)
+            // Layers without a temporal field: no feature has temporal information, so every one matches.
+            if let field = StoreReader.temporalField(in: fields) {
+                conditions.append(StoreSQL.temporal(column: field.name, start: interval.start, end: interval.end))
             }
-            let n = numbers.map { $0! }
-            let (x0, y0, x1, y1) = n.count == 4 ? (n[0], n[1], n[2], n[3]) : (n[0], n[1], n[3], n[4])
-            guard x0 <= x1, y0 <= y1 else {
-                throw APIError.invalidParameter("bbox=\(text): the lower corner must come first")
-            }
-            if let text = query["bbox-crs"], let source = try requestedCRS(String(text), parameter: "bbox-crs") {
-                // Corners in the CRS's own axis order; the box's edges are sampled so the stored-CRS box covers it.
-                let (ax0, ay0, ax1, ay1) = source.swap ? (y0, x0, y1, x1) : (x0, y0, x1, y1)
-                var edge: [Position] = []
-                for k in 0...20 {
-                    let t = Double(k) / 20
-                    edge += [Position(ax0 + (ax1 - ax0) * t, ay0), Position(ax0 + (ax1 - ax0) * t, ay1),
-                             Position(ax0, ay0 + (ay1 - ay0) * t), Position(ax1, ay0 + (ay1 - ay0) * t)]
-                }
-                do { try Projector(from: source.crs, to: .cgcs2000).transform(&edge) } catch {
-                    throw APIError.invalidParameter("bbox=\(text) cannot be read in \(source.uri)")
-                }
-                var env = Envelope.empty
-                edge.forEach { env.expand(toInclude: $0) }
-                bbox = env
-            } else {
-                guard y0 >= -90, y1 <= 90 else { throw APIError.invalidParameter("bbox=\(text): latitudes must be within ±90") }
-                bbox = Envelope(minX: x0, minY: y0, maxX: x1, maxY: y1)
-            }
-        } else if query["bbox-crs"] != nil {
-            throw APIError.invalidParameter("bbox-crs is given without bbox")
         }
-        let outputCRS = try query["crs"].flatMap { try requestedCRS(String($0), parameter: "crs") }
+        let sortBy = try query["sortby"].map { try Self.sortKeys($0, fields: fields) } ?? []
+        let selected = try query["properties"].map { try Self.propertyList($0, fields: fields) }
         if let unchanged = notModified(tag, request) { return unchanged }
-        var (features, matched) = try store.features(of: layer.name, bbox: bbox, equal: equal, limit: limit, offset: offset)
-        if let outputCRS { features = try reproject(features, to: outputCRS) }
         let key = try store.identifierField(of: layer.name)
+        // The identifying field is read even when not selected: it gives features their ids.
+        let columns = selected.map { list in list + (key.map { list.contains($0) ? [] : [$0] } ?? []) }
+        var (features, matched) = try store.features(of: layer.name, query: FeatureQuery(
+            bbox: bbox, condition: SQLCondition.all(conditions), sortBy: sortBy, columns: columns, limit: limit, offset: offset))
+        if let outputCRS { features = try reproject(features, to: outputCRS) }
         let base = self.base(request)
-        let carried = ["bbox", "bbox-crs", "crs"].compactMap { key in query[key].map { "\(key)=\($0)" } }
-            + equal.map { "\($0.column)=\($0.value.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? $0.value)" }
+        let carried = ["bbox", "bbox-crs", "crs", "filter", "filter-lang", "filter-crs", "datetime", "sortby", "properties"].compactMap { key in
+            query[key].map { "\(key)=\(Self.queryEncoded($0))" }
+        } + equal.map { "\(Self.queryEncoded($0.key))=\(Self.queryEncoded($0.value))" }
         let selfQuery = ["limit=\(limit)", "offset=\(offset)"] + carried
         var links = [link(base + "/collections/\(id)/items?" + selfQuery.joined(separator: "&"), "self", "application/geo+json", "this page")]
         if offset + features.count < matched {
@@ -273,7 +296,9 @@ public struct FeaturesAPI: Sendable {
         body.reserveCapacity(features.count * 400)
         for (i, feature) in features.enumerated() {
             if i > 0 { body += "," }
-            GeoJSON.write(identified(feature, by: key), to: &body)
+            var f = identified(feature, by: key)
+            if let selected { f.properties = selected.compactMap { name in f.properties.first { $0.name == name } } }
+            GeoJSON.write(f, to: &body)
         }
         body += "],\"numberMatched\":\(matched),\"numberReturned\":\(features.count),\"timeStamp\":"
         GeoJSON.writeString(Date().formatted(.iso8601), to: &body)
@@ -282,6 +307,41 @@ public struct FeaturesAPI: Sendable {
         var headers: HTTPFields = [.contentType: "application/geo+json", .eTag: tag, .cacheControl: cacheControl]
         headers[contentCRS] = "<\(outputCRS?.uri ?? FeaturesAPI.crs84)>"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    /// The `bbox` parameter (with `bbox-crs`) as a box in the stored EPSG:4490.
+    func bbox(_ query: [String: String]) throws -> Envelope? {
+        guard let text = query["bbox"] else {
+            if query["bbox-crs"] != nil { throw APIError.invalidParameter("bbox-crs is given without bbox") }
+            return nil
+        }
+        let numbers = text.split(separator: ",", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard numbers.count == 4 || numbers.count == 6, numbers.allSatisfy({ $0?.isFinite ?? false }) else {
+            throw APIError.invalidParameter("bbox=\(text) must be 4 or 6 numbers: minLon,minLat,maxLon,maxLat")
+        }
+        let n = numbers.map { $0! }
+        let (x0, y0, x1, y1) = n.count == 4 ? (n[0], n[1], n[2], n[3]) : (n[0], n[1], n[3], n[4])
+        guard x0 <= x1, y0 <= y1 else {
+            throw APIError.invalidParameter("bbox=\(text): the lower corner must come first")
+        }
+        if let crsText = query["bbox-crs"], let source = try requestedCRS(crsText, parameter: "bbox-crs") {
+            // Corners in the CRS's own axis order; the box's edges are sampled so the stored-CRS box covers it.
+            let (ax0, ay0, ax1, ay1) = source.swap ? (y0, x0, y1, x1) : (x0, y0, x1, y1)
+            var edge: [Position] = []
+            for k in 0...20 {
+                let t = Double(k) / 20
+                edge += [Position(ax0 + (ax1 - ax0) * t, ay0), Position(ax0 + (ax1 - ax0) * t, ay1),
+                         Position(ax0, ay0 + (ay1 - ay0) * t), Position(ax1, ay0 + (ay1 - ay0) * t)]
+            }
+            do { try Projector(from: source.crs, to: .cgcs2000).transform(&edge) } catch {
+                throw APIError.invalidParameter("bbox=\(text) cannot be read in \(source.uri)")
+            }
+            var env = Envelope.empty
+            edge.forEach { env.expand(toInclude: $0) }
+            return env
+        }
+        guard y0 >= -90, y1 <= 90 else { throw APIError.invalidParameter("bbox=\(text): latitudes must be within ±90") }
+        return Envelope(minX: x0, minY: y0, maxX: x1, maxY: y1)
     }
 
     let contentCRS = HTTPField.Name("Content-Crs")!

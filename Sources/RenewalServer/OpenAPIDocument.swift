@@ -9,7 +9,8 @@ enum OpenAPIDocument {
             return r
         }
         let errors: [String: Any] = [
-            "400": response("Invalid or unknown query parameter", schema: "Exception"),
+            "400": response("Invalid or unknown query parameter: a malformed value, a filter with a syntax error (the description says where), "
+                            + "an unknown property, operator or function, or a filter past a limit (length, nesting, IN list)", schema: "Exception"),
             "404": response("Unknown collection or feature", schema: "Exception"),
             "500": response("Server error (details in the server log)", schema: "Exception"),
         ]
@@ -37,10 +38,47 @@ enum OpenAPIDocument {
                                   "description": "Output CRS (Part 2); EPSG codes come in their EPSG axis order; default CRS84"]
         let bboxCRS: [String: Any] = ["name": "bbox-crs", "in": "query", "required": false, "schema": crsList,
                                       "description": "CRS of bbox, in its axis order; default CRS84"]
+        let filter: [String: Any] = [
+            "name": "filter", "in": "query", "required": false, "schema": ["type": "string"],
+            "description": """
+                A CQL2 filter (Part 3), in the language of filter-lang. Supported: comparisons (=, <>, <, <=, >, >=), AND, OR, NOT, \
+                LIKE (% and _, \\ escapes; case-sensitive), BETWEEN, IN, IS [NOT] NULL; string, number, boolean, DATE('…') and \
+                TIMESTAMP('…') literals; property names (double-quoted when they clash with a keyword) from the collection's queryables; \
+                S_INTERSECTS, S_WITHIN, S_CONTAINS, S_EQUALS, S_DISJOINT, S_TOUCHES, S_OVERLAPS and S_CROSSES between the geometry \
+                property (geometry) and a geometry (WKT POINT, LINESTRING, POLYGON, MULTI…, GEOMETRYCOLLECTION, BBOX(…); GeoJSON or \
+                {"bbox": […]} in CQL2 JSON) in filter-crs. At most \(configuration.maximumFilterLength) bytes, \
+                \(configuration.maximumFilterDepth) levels of nesting and \(configuration.maximumInListItems) values per IN list.
+                """,
+        ]
+        let filterLang: [String: Any] = ["name": "filter-lang", "in": "query", "required": false,
+                                         "schema": ["type": "string", "enum": ["cql2-text", "cql2-json"], "default": "cql2-text"],
+                                         "description": "The language of filter"]
+        let filterCRS: [String: Any] = ["name": "filter-crs", "in": "query", "required": false, "schema": crsList,
+                                        "description": "CRS of the geometries in filter, in its axis order; default CRS84; only with filter"]
+        let datetime: [String: Any] = [
+            "name": "datetime", "in": "query", "required": false, "style": "form", "explode": false, "schema": ["type": "string"],
+            "description": """
+                An RFC 3339 instant (2024-03-01T10:00:00Z; a date 2024-03-01 stands for its whole day) or an interval start/end, \
+                either end open with .. or nothing (2024-01-01/2024-12-31, ../2024-03-01, 2024-03-01/..). Selects features whose \
+                temporal field — the first field typed date or date-time, else the first text field named date, datetime, time, \
+                timestamp, *_date, *_datetime, *_time, *_at or holding 日期 or 时间 — meets it; features without a value there, and every \
+                feature of a collection without such a field, have no temporal information and match.
+                """,
+        ]
+        let sortby: [String: Any] = [
+            "name": "sortby", "in": "query", "required": false, "style": "form", "explode": false,
+            "schema": ["type": "array", "minItems": 1, "items": ["type": "string", "pattern": "^[+-]?[^,]+$"]],
+            "description": "Properties to sort by, +name ascending (the default) or -name descending; ties keep storage order",
+        ]
+        let properties: [String: Any] = [
+            "name": "properties", "in": "query", "required": false, "style": "form", "explode": false,
+            "schema": ["type": "array", "items": ["type": "string"]],
+            "description": "The properties to return, in this order (empty: none); feature ids are unaffected",
+        ]
         return [
             "openapi": "3.0.3",
             "info": ["title": "RenewalGIS", "version": "0.1.0",
-                     "description": "Planning layers and analysis results of a RenewalGIS store as OGC API – Features (Part 1 core, GeoJSON; Part 2 CRS by reference)"],
+                     "description": "Planning layers and analysis results of a RenewalGIS store as OGC API – Features (Part 1 core, GeoJSON; Part 2 CRS by reference; Part 3 filtering with CQL2 text and JSON, queryables)"],
             "servers": [["url": base]],
             "paths": [
                 "/": get("getLandingPage", "Landing page", ok: response("Links to the API, conformance and collections", schema: "Links")),
@@ -51,7 +89,11 @@ enum OpenAPIDocument {
                 "/collections": get("getCollections", "The store's layers", ok: response("Collections", schema: "Collections")),
                 "/collections/{collectionId}": get("describeCollection", "One layer", parameters: [collectionID],
                                                    ok: response("Collection", schema: "Collection")),
-                "/collections/{collectionId}/items": get("getFeatures", "Features of a layer (any other query parameter named after one of the layer's properties selects features whose value equals it)", parameters: [collectionID, limit, offset, bbox, bboxCRS, crs, format],
+                "/collections/{collectionId}/queryables": get("getQueryables", "What filters of a layer may name: its geometry and attributes",
+                                                              parameters: [collectionID],
+                                                              ok: response("A JSON Schema of the queryables", "application/schema+json", schema: "Queryables")),
+                "/collections/{collectionId}/items": get("getFeatures", "Features of a layer (any other query parameter named after one of the layer's properties selects features whose value equals it)",
+                                                         parameters: [collectionID, limit, offset, bbox, bboxCRS, crs, filter, filterLang, filterCRS, datetime, sortby, properties, format],
                                                          ok: response("A page of features", "application/geo+json", schema: "FeatureCollection"), conditional: true),
                 "/collections/{collectionId}/items/{featureId}": get("getFeature", "One feature", parameters: [collectionID, featureID, crs, format],
                                                                      ok: response("A feature", "application/geo+json", schema: "Feature"), conditional: true),
@@ -64,7 +106,14 @@ enum OpenAPIDocument {
                 "Conformance": ["type": "object", "required": ["conformsTo"], "properties": ["conformsTo": ["type": "array", "items": ["type": "string"]]]],
                 "Collection": ["type": "object", "required": ["id", "links"], "properties": [
                     "id": ["type": "string"], "title": ["type": "string"], "description": ["type": "string"], "itemType": ["type": "string"],
-                    "crs": ["type": "array", "items": ["type": "string"]], "extent": ["type": "object"],
+                    "crs": ["type": "array", "items": ["type": "string"]], "storageCrs": ["type": "string"],
+                    "extent": ["type": "object", "properties": [
+                        "spatial": ["type": "object", "properties": ["bbox": ["type": "array", "items": ["type": "array", "items": ["type": "number"]]],
+                                                                     "crs": ["type": "string"]]],
+                        "temporal": ["type": "object", "properties": [
+                            "interval": ["type": "array", "items": ["type": "array", "minItems": 2, "maxItems": 2,
+                                                                    "items": ["type": "string", "format": "date-time", "nullable": true]]],
+                            "trs": ["type": "string"]]]]],
                     "links": ["type": "array", "items": ["$ref": "#/components/schemas/Link"]]]],
                 "Collections": ["type": "object", "required": ["collections", "links"], "properties": [
                     "collections": ["type": "array", "items": ["$ref": "#/components/schemas/Collection"]],
@@ -73,6 +122,11 @@ enum OpenAPIDocument {
                     "type": ["type": "string", "enum": ["Feature"]], "id": ["oneOf": [["type": "string"], ["type": "integer"]]],
                     "geometry": ["type": "object", "nullable": true], "properties": ["type": "object", "nullable": true],
                     "links": ["type": "array", "items": ["$ref": "#/components/schemas/Link"]]]],
+                "Queryables": ["type": "object", "required": ["$schema", "$id", "type", "properties"], "properties": [
+                    "$schema": ["type": "string"], "$id": ["type": "string"], "type": ["type": "string", "enum": ["object"]],
+                    "title": ["type": "string"], "description": ["type": "string"],
+                    "properties": ["type": "object", "additionalProperties": ["type": "object"]],
+                    "additionalProperties": ["type": "boolean"]]],
                 "FeatureCollection": ["type": "object", "required": ["type", "features"], "properties": [
                     "type": ["type": "string", "enum": ["FeatureCollection"]],
                     "features": ["type": "array", "items": ["$ref": "#/components/schemas/Feature"]],

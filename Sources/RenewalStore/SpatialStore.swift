@@ -145,7 +145,9 @@ public final class SpatialStore: Sendable {
         throw StoreError.unknownLayer(path: path, layer: name, available: try layers().map(\.name))
     }
 
-    /// Attribute columns of a layer (everything but `fid` and `geom`), in table order.
+    /// Attribute columns of a layer (everything but `fid` and `geom`), in table order. Dates and
+    /// date-times are declared DATE and DATETIME (their values are ISO text); stores written before
+    /// that hold them as TEXT.
     public func fields(of layer: String) throws -> [FieldInfo] {
         _ = try self.layer(layer)
         return try read { db in try SpatialStore.fields(of: layer, in: db) }
@@ -156,6 +158,8 @@ public final class SpatialStore: Sendable {
             let type: FieldType = switch column.type.uppercased() {
             case "INTEGER": .integer
             case "REAL": .real
+            case "DATE": .date
+            case "DATETIME": .dateTime
             default: .text
             }
             return FieldInfo(name: column.name, type: type)

@@ -11,6 +11,7 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
     case incompatibleGeometry(location: String, kind: String, layerKind: String)
     case noCRS(path: String, layer: String)
     case database(path: String, message: String)
+    case unknownField(layer: String, field: String, available: [String])
 
     public var description: String {
         switch self {
@@ -28,6 +29,8 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
         case .noCRS(let path, let layer):
             "\(path): layer \(layer) declares no CRS and its coordinates are not lon/lat inside China; pass --crs (e.g. --crs EPSG:4545 or --crs GCJ02)"
         case .database(let path, let message): "\(path): \(message)"
+        case .unknownField(let layer, let field, let available):
+            "layer \(layer) has no field \"\(field)\" (fields: \(available.isEmpty ? "none" : available.joined(separator: ", ")))"
         }
     }
 }

@@ -4,22 +4,33 @@ import GeoFiles
 import GeoKernel
 import GRDB
 
+/// The time a layer's features cover, from its temporal field (see `StoreReader.temporalField(of:)`).
+public struct TemporalExtent: Sendable {
+    public var field: FieldInfo
+    /// The first instant, in seconds since 1970 UTC; nil when no value in the field is a date.
+    public var start: Double?
+    /// The last instant (a date's ends with its day).
+    public var end: Double?
+}
+
 /// Read access to a store for serving: a pool of SQLite connections (WAL mode, so readers run
 /// side by side and beside a writer), each with mod_spatialite loaded.
 public final class StoreReader: Sendable {
     public let path: String
     let pool: DatabasePool
-    private let identifiers = IdentifierCache()
-
     /// Per layer, the field that identifies features (nil: the row id), decided once.
-    final class IdentifierCache: @unchecked Sendable {
-        private var known: [String: String?] = [:]
+    private let identifiers = ValueCache<String?>()
+    private let temporalExtents = ValueCache<TemporalExtent?>()
+
+    /// Values computed once per key (a layer and its import), shared by every request.
+    final class ValueCache<Value>: @unchecked Sendable {
+        private var known: [String: Value] = [:]
         private let lock = NSLock()
-        func value(_ layer: String, _ compute: () throws -> String?) rethrows -> String? {
+        func value(_ key: String, _ compute: () throws -> Value) rethrows -> Value {
             lock.lock(); defer { lock.unlock() }
-            if let v = known[layer] { return v }
+            if let v = known[key] { return v }
             let v = try compute()
-            known[layer] = v
+            known[key] = v
             return v
         }
     }
@@ -51,7 +62,10 @@ public final class StoreReader: Sendable {
         var config = Configuration()
         config.busyMode = .timeout(10)
         config.maximumReaderCount = max(2, ProcessInfo.processInfo.activeProcessorCount * 2)
-        config.prepareDatabase { db in try SpatialStore.loadSpatiaLite(db, path: path) }
+        config.prepareDatabase { db in
+            try SpatialStore.loadSpatiaLite(db, path: path)
+            TimeInstant.register(in: db)
+        }
         do { pool = try DatabasePool(path: path, configuration: config) } catch let e as DatabaseError {
             throw StoreError.notAStore(path: path, reason: e.message ?? "\(e)")
         }
@@ -73,40 +87,77 @@ public final class StoreReader: Sendable {
         try pool.read { db in try SpatialStore.fields(of: layer, in: db) }
     }
 
-    /// A page of features of a catalogued layer, in `fid` order, optionally only those whose geometry
-    /// intersects `bbox` (EPSG:4490; found through the R*Tree, then tested exactly). Returns the
-    /// features and how many match in all.
-    /// `equal` filters on attribute columns (names already checked against the layer; values bound as
-    /// parameters, compared as the column's type).
-    public func features(of layer: String, bbox: Envelope?, equal: [(column: String, value: String)] = [], limit: Int, offset: Int) throws -> (features: [Feature], matched: Int) {
+    /// A page of features of a catalogued layer and how many features match in all.
+    ///
+    /// `query.bbox` selects through the R*Tree and an exact test; `query.condition` is ANDed with it;
+    /// features come in `query.sortBy` order, then by row id (so consecutive pages neither skip nor
+    /// repeat); only `query.columns` are read when given. Throws `StoreError.unknownField` for a sort
+    /// key or column the layer does not have.
+    public func features(of layer: String, query: FeatureQuery) throws -> (features: [Feature], matched: Int) {
         try pool.read { db in
             let fields = try SpatialStore.fields(of: layer, in: db)
+            func field(_ name: String) throws -> FieldInfo {
+                guard let f = fields.first(where: { $0.name == name }) else {
+                    throw StoreError.unknownField(layer: layer, field: name, available: fields.map(\.name))
+                }
+                return f
+            }
+            let selected = try query.columns.map { try $0.map(field) } ?? fields
+            let order = try query.sortBy.map { "\(SQL.quote(try field($0.field).name))\($0.descending ? " DESC" : "")" } + ["fid"]
             var conditions: [String] = []
             var arguments = StatementArguments()
-            if let b = bbox {
+            if let b = query.bbox {
                 conditions.append("fid IN (SELECT pkid FROM \(SQL.quote("idx_\(layer)_geom")) WHERE xmax >= ? AND xmin <= ? AND ymax >= ? AND ymin <= ?)"
                     + " AND Intersects(geom, BuildMbr(?, ?, ?, ?, \(SpatialStore.storageSRID))) = 1")
                 arguments += [b.minX, b.maxX, b.minY, b.maxY, b.minX, b.minY, b.maxX, b.maxY]
             }
-            for (column, value) in equal {
-                guard let field = fields.first(where: { $0.name == column }) else { continue }
-                conditions.append("\(SQL.quote(column)) = ?")
-                switch field.type {
-                case .integer, .boolean: arguments += [Int64(value) as DatabaseValueConvertible? ?? value]
-                case .real: arguments += [Double(value) as DatabaseValueConvertible? ?? value]
-                default: arguments += [value]
-                }
+            if let condition = query.condition {
+                conditions.append("(\(condition.sql))")
+                arguments += condition.statementArguments
             }
             let filter = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
             let matched = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(SQL.quote(layer))\(filter)", arguments: arguments) ?? 0
-            let columns = fields.map { ", " + SQL.quote($0.name) }.joined()
+            let columns = selected.map { ", " + SQL.quote($0.name) }.joined()
             var page = arguments
-            page += [limit, offset]
-            let rows = try Row.fetchCursor(db, sql: "SELECT fid, geom\(columns) FROM \(SQL.quote(layer))\(filter) ORDER BY fid LIMIT ? OFFSET ?",
+            page += [query.limit, query.offset]
+            let rows = try Row.fetchCursor(db, sql: "SELECT fid, geom\(columns) FROM \(SQL.quote(layer))\(filter) ORDER BY \(order.joined(separator: ", ")) LIMIT ? OFFSET ?",
                                           arguments: page)
             var features: [Feature] = []
-            while let row = try rows.next() { features.append(try SpatialStore.feature(row, fields: fields, db: db)) }
+            while let row = try rows.next() { features.append(try SpatialStore.feature(row, fields: selected, db: db)) }
             return (features, matched)
+        }
+    }
+
+    /// The field that gives a layer's features their time (for `datetime` and the temporal extent):
+    /// the first field typed date or date-time, else the first text field named like a date —
+    /// `date`, `datetime`, `time`, `timestamp`, a name ending in `_date`, `_datetime`, `_time` or `_at`,
+    /// or one holding 日期 or 时间. nil when there is none.
+    public func temporalField(of layer: String) throws -> FieldInfo? {
+        Self.temporalField(in: try fields(of: layer))
+    }
+
+    /// The temporal field among `fields` (see `temporalField(of:)`).
+    public static func temporalField(in fields: [FieldInfo]) -> FieldInfo? {
+        if let typed = fields.first(where: { $0.type == .date || $0.type == .dateTime }) { return typed }
+        return fields.first { field in
+            let name = field.name.lowercased()
+            return field.type == .text && (["date", "datetime", "time", "timestamp"].contains(name)
+                || ["_date", "_datetime", "_time", "_at"].contains { name.hasSuffix($0) }
+                || name.contains("日期") || name.contains("时间"))
+        }
+    }
+
+    /// A layer's temporal field and the first and last instants in it (seconds since 1970 UTC; a date's
+    /// span ends with its day; nil when no value is a date). nil when the layer has no temporal field.
+    /// Computed once per import of the layer.
+    public func temporalExtent(of layer: LayerRecord) throws -> TemporalExtent? {
+        try temporalExtents.value("\(layer.name)|\(layer.importedAt)|\(layer.featureCount)") {
+            guard let field = try temporalField(of: layer.name) else { return nil }
+            return try pool.read { db in
+                let c = StoreSQL.column(field.name)
+                let row = try Row.fetchOne(db, sql: "SELECT min(\(StoreSQL.timeStart(c))), max(\(StoreSQL.timeEnd(c))) FROM \(SQL.quote(layer.name))")
+                return TemporalExtent(field: field, start: row?[0], end: row?[1])
+            }
         }
     }
 

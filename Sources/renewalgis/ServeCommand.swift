@@ -14,6 +14,7 @@ struct Serve: AsyncParsableCommand {
             Examples:
               renewalgis serve --store city.sqlite
               curl 'http://127.0.0.1:8080/collections/parcels/items?bbox=106.57,29.55,106.58,29.56&limit=10'
+              curl 'http://127.0.0.1:8080/collections/parcels/items?filter=area%20%3E%205000&sortby=-area'
               ogrinfo OAPIF:http://127.0.0.1:8080 parcels -so
               open http://127.0.0.1:8080/map       (after `make maplibre`; run from the RenewalGIS directory or give --styles and --assets)
             """
@@ -25,6 +26,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Directory of the MapLibre styles served at /styles (*.json).") var styles = ServerConfiguration().stylesDirectory
     @Option(help: "Directory holding maplibre-gl.js and maplibre-gl.css for /map (`make maplibre` fills vendor/maplibre).")
     var assets = ServerConfiguration().assetsDirectory
+    @Option(help: "The longest CQL2 filter accepted, in bytes (longer ones answer 400).") var maxFilterLength = ServerConfiguration().maximumFilterLength
 
     func run() async throws {
         var config = ServerConfiguration()
@@ -32,6 +34,11 @@ struct Serve: AsyncParsableCommand {
         config.port = port
         config.stylesDirectory = styles
         config.assetsDirectory = assets
+        guard maxFilterLength > 0 else {
+            Terminal.error("--max-filter-length must be a positive number of bytes")
+            throw ExitCode(1)
+        }
+        config.maximumFilterLength = maxFilterLength
         let reader: StoreReader
         do { reader = try StoreReader(path: store) } catch {
             Terminal.error("\(error)")

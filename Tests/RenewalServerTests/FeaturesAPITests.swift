@@ -178,7 +178,7 @@ func object(_ response: TestResponse) throws -> [String: Any] {
                 return ((doc["paths"] as? [String: Any]) ?? [:]).keys.sorted().filter { !StylesAPITests.paths.contains($0) }
             }
             #expect(paths == ["/", "/api", "/collections", "/collections/{collectionId}", "/collections/{collectionId}/items",
-                              "/collections/{collectionId}/items/{featureId}", "/conformance"])
+                              "/collections/{collectionId}/items/{featureId}", "/collections/{collectionId}/queryables", "/conformance"])
             for path in paths {
                 let uri = path.replacingOccurrences(of: "{collectionId}", with: "parcels").replacingOccurrences(of: "{featureId}", with: "P1")
                 try await client.execute(uri: uri, method: .get) { r in #expect(r.status == .ok, "\(uri)") }
