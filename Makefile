@@ -75,31 +75,18 @@ test: deps
 e2e: build e2e-deps maplibre $(VENV)/bin/openapi-spec-validator
 	bash scripts/e2e.sh $(BIN)
 
-# Imports every sample layer in GeoData/ into a fresh store and prints the catalogue.
+# The batch run of GeoData/project.yaml on a fresh store: imports every sample layer, runs coverage
+# (straight line, then walking), conflicts, eligibility (→ elderly care) and renewal units, and
+# writes the report out/demo_report.md with its map out/demo_report_units.svg.
 demo: build
 	@mkdir -p $(dir $(DEMO_STORE))
 	@rm -f $(DEMO_STORE)
-	$(BIN) import GeoData/parcels.shp --encoding GBK --rename safety_gra=safety_grade --rename planned_ac=planned_action --store $(DEMO_STORE)
-	$(BIN) import GeoData/planning_constraints.gpkg --store $(DEMO_STORE)
-	$(BIN) import GeoData/facilities.csv --crs GCJ02 --store $(DEMO_STORE)
-	$(BIN) import GeoData/streets.geojson --store $(DEMO_STORE)
+	$(BIN) run GeoData/project.yaml
 	@echo
 	@echo "Layers in $(DEMO_STORE):"
 	@$(BIN) layers --store $(DEMO_STORE)
 	@echo
-	@echo "== Coverage of the 15-minute life circle, straight-line service radii =="
-	$(BIN) coverage --store $(DEMO_STORE) --mode straight --csv out/coverage_straight.csv --summary out/coverage_straight.json
-	@echo
-	@echo "== The same, walking over the streets, stairs and bridges (adult speed) =="
-	$(BIN) coverage --store $(DEMO_STORE) --mode network --csv out/coverage_network.csv --summary out/coverage_network.json
-	$(BIN) export --store $(DEMO_STORE) --layer coverage_gaps out/coverage_gaps.geojson
-	@echo
-	@echo "== Planned actions against heritage zones and control lines =="
-	$(BIN) conflicts --store $(DEMO_STORE) --csv out/conflicts.csv
-	@echo
-	@echo "== Which parcels may become elderly care (080701) under the conversion lists? =="
-	$(BIN) eligibility --store $(DEMO_STORE) --to 080701 --csv out/eligibility.csv
-	@echo
+	@echo "Report: out/demo_report.md (map out/demo_report_units.svg)"
 	@echo "Serve the store to web maps and QGIS:  $(BIN) serve --store $(DEMO_STORE)"
 	@echo "then open http://127.0.0.1:8080/collections, or http://127.0.0.1:8080/map after \`make maplibre\`"
 

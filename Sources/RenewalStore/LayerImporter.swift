@@ -139,7 +139,9 @@ public enum LayerImporter {
         return name
     }
 
-    static func sanitizedName(_ raw: String) throws -> String {
+    /// The store name a source layer gets by default: lower-cased, other characters than letters
+    /// and digits replaced by _.
+    public static func sanitizedName(_ raw: String) throws -> String {
         var s = String(raw.lowercased().unicodeScalars.map { $0.properties.isAlphabetic || ("0"..."9").contains($0) ? Character($0) : "_" })
         if let first = s.unicodeScalars.first, !first.properties.isAlphabetic { s = "layer_" + s }
         return try validated(s.isEmpty ? "layer" : s)

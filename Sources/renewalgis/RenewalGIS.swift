@@ -13,7 +13,7 @@ struct RenewalGIS: AsyncParsableCommand {
             Start with:  renewalgis import GeoData/streets.geojson --store city.sqlite
             """,
         version: version,
-        subcommands: [Import.self, Layers.self, Export.self, Coverage.self, Conflicts.self, Eligibility.self, Rules.self, Units.self, Serve.self]
+        subcommands: [Import.self, Layers.self, Export.self, Coverage.self, Conflicts.self, Eligibility.self, Rules.self, Units.self, Run.self, Serve.self]
     )
 }
 

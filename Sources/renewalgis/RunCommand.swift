@@ -1,0 +1,33 @@
+import ArgumentParser
+import Foundation
+import RenewalRunner
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a whole project: import what is missing, then coverage → conflicts → eligibility → units, and write a report.",
+        discussion: """
+            The project file (YAML) names the store, the layer files with their CRS, encoding and field renames,
+            and the settings of each stage; paths are relative to it. Each stage writes its result layers in one
+            transaction: a failing stage keeps its previous results and stops the run. The report (Markdown, with an
+            SVG map of the units ranked by need and a problem list per unit) is written beside the store.
+
+            Example:
+              renewalgis run GeoData/project.yaml
+            """
+    )
+
+    @Argument(help: "The project file (YAML).") var project: String
+
+    func run() throws {
+        try reportingErrors {
+            let started = Date()
+            let file = try ProjectFile.load(project)
+            file.warnings.forEach(Terminal.warning)
+            let outcome = try ProjectRun.run(file) { Terminal.info($0) }
+            outcome.warnings.filter { !file.warnings.contains($0) }.forEach(Terminal.warning)
+            if let units = outcome.units { print(UnitsReport.table(units, top: 10)) }
+            Terminal.info(String(format: "done in %.2f s; report %@ (map %@); store %@", Date().timeIntervalSince(started),
+                                 outcome.reportPath, outcome.mapPath, file.store))
+        }
+    }
+}
