@@ -54,16 +54,12 @@ struct Units: ParsableCommand {
     @Option(help: "CSV of the parcel adjacency used: parcel_a,parcel_b.") var adjacency: String?
     @Option(help: "GeoJSON output of the units (EPSG:4490).") var geojson: String?
 
-    func validate() throws {
-        guard options.minHectares > 0, options.maxHectares > 0 else { throw ValidationError("--min-ha and --max-ha must be positive") }
-        guard options.minHectares <= options.maxHectares else {
-            throw ValidationError("--min-ha \(options.minHectares) is above --max-ha \(options.maxHectares)")
-        }
-    }
-
     func run() throws {
         try reportingErrors {
             let started = Date()
+            guard options.minHectares <= options.maxHectares else {
+                throw InputError(String(format: "--min-ha %g is above --max-ha %g", options.minHectares, options.maxHectares))
+            }
             let store = try SpatialStore(openExisting: store)
             let weights = try NeedWeightsFile.load(options.weights)
             let run = try UnitsJob.run(store: store, mapping: options.mapping(parcels: parcels), weights: weights,

@@ -60,7 +60,7 @@ func parcelsGeoJSON(count: Int, prefix: String = "P") -> String {
     return s + "]}\n"
 }
 
-/// A store in `dir` with the sample layers imported as `make demo` imports them (all by default).
+/// A store in `dir` with the sample layers imported as GeoData/project.yaml (`make demo`) imports them (all by default).
 func sampleStore(_ dir: TemporaryDirectory, parcels: Bool = true, constraints: Bool = true, facilities: Bool = true,
                  streets: Bool = true) throws -> String {
     let store = dir.path("demo.sqlite")
