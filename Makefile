@@ -98,6 +98,7 @@ bench: release
 	bash scripts/bench_import.sh $(RELEASE_BIN) M L
 	bash scripts/bench_coverage.sh $(RELEASE_BIN) M
 	bash scripts/bench_conflicts.sh $(RELEASE_BIN) L
+	bash scripts/bench_units.sh $(RELEASE_BIN) S M L
 
 # Regenerates GeoData/ from its seeded generator (same seed, same bytes).
 sample-data:

@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Dependencies point one way:
-//   C shims → GeoKernel → (GeoFiles, RenewalAnalysis) → RenewalStore → RenewalRunner → renewalgis (CLI, later HTTP)
+//   C shims → GeoKernel → (GeoFiles, RenewalAnalysis) → RenewalStore → RenewalRunner, RenewalServer → renewalgis (CLI and HTTP)
 let package = Package(
     name: "RenewalGIS",
     platforms: [.macOS(.v14)],
@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
     ],
     targets: [
         // C libraries from Debian, one module map and shim header each.
@@ -47,6 +48,7 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "CompressNIO", package: "compress-nio"),
         ]),
         .executableTarget(name: "renewalgis", dependencies: [
             "GeoKernel", "GeoFiles", "RenewalStore", "RenewalAnalysis", "RenewalRunner", "RenewalServer",

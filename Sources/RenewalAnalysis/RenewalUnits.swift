@@ -35,7 +35,7 @@ public struct UnitParameters: Sendable {
     /// Constructions tried per connected piece; the best is kept.
     public var constructions = 6
     /// Weight of compactness against need homogeneity in the objective (0 = homogeneity only).
-    public var compactnessWeight = 0.1
+    public var compactnessWeight = 0.01
 
     public init() {}
 }

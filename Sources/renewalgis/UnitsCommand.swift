@@ -15,6 +15,8 @@ struct UnitsOptions: ParsableArguments {
     @Option(help: "Parcels closer than this across a street that is no barrier are neighbours, metres.") var facing = 30.0
     @Option(name: .customLong("barrier-class"), help: "Street class that bounds units (repeatable; default: motorway, expressway, trunk, primary, 快速路, 主干路, 高速公路).")
     var barrierClasses: [String] = []
+    @Option(help: "Weight of compactness against homogeneity of need in the objective (0 = homogeneity only).") var compactness = UnitParameters().compactnessWeight
+    @Option(help: "Seeded constructions tried per connected piece; the best is kept.") var constructions = UnitParameters().constructions
     @Option(help: "Need-score weights, YAML or JSON: old_building, dangerous, vacancy, low_far, service_gaps, conflicts.") var weights: String?
 
     var parameters: UnitParameters {
@@ -22,6 +24,7 @@ struct UnitsOptions: ParsableArguments {
         p.minArea = minHectares * 10_000; p.maxArea = maxHectares * 10_000
         p.minPopulation = minPopulation; p.maxPopulation = maxPopulation
         p.seed = seed; p.facingDistance = facing
+        p.compactnessWeight = compactness; p.constructions = constructions
         return p
     }
 
