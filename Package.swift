@@ -69,7 +69,7 @@ let package = Package(
         .testTarget(name: "RenewalServerTests", dependencies: [
             "RenewalServer", "RenewalStore", "GeoFiles", "GeoKernel", "TestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
-            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "CompressNIO", package: "compress-nio"),
         ]),
     ],
     swiftLanguageModes: [.v6]

@@ -17,6 +17,14 @@ public struct ServerConfiguration: Sendable {
     public var defaultLimit = 100
     /// The largest `limit` accepted.
     public var maximumLimit = 10_000
+    /// Features read from the store and written to the client at a time in a streamed page.
+    public var streamBatch = 500
+    /// The longest request target (path and query) accepted, bytes; longer ones answer 414.
+    public var maximumRequestTarget = 256 * 1024
+    /// A connection idle this long (seconds) is closed: slow or stalled clients do not hold it.
+    public var idleTimeout = 30
+    /// How long one store query may run (seconds) before it is stopped with a 503.
+    public var queryTimeLimit = 10.0
     /// The longest `filter` accepted, in bytes once percent-decoded (64 KiB); longer ones answer 400.
     public var maximumFilterLength = 65_536
     /// How deeply a filter may nest parentheses, NOT, operators (JSON) and geometry collections.
@@ -108,6 +116,13 @@ public struct FeaturesAPI: Sendable {
             return try body()
         } catch let error as APIError {
             return error.response
+        } catch let error as StoreError {
+            if case .queryTimeLimit = error {
+                logger.warning("\(request.method) \(request.uri): \(error)")
+                return APIError(status: .serviceUnavailable, code: "QueryTimeLimit", description: error.description).response
+            }
+            logger.error("\(request.method) \(request.uri): \(error)")
+            return APIError(status: .internalServerError, code: "ServerError", description: "the server could not answer; see its log").response
         } catch {
             logger.error("\(request.method) \(request.uri): \(error)")
             return APIError(status: .internalServerError, code: "ServerError", description: "the server could not answer; see its log").response
@@ -248,8 +263,8 @@ public struct FeaturesAPI: Sendable {
             equal.append((key, value))
             conditions.append(try compiler.compile(.comparison(.equal, .property(key), Self.literal(value, for: field))))
         }
-        if let f = query["f"], !["json", "geojson"].contains(f) {
-            throw APIError.invalidParameter("f=\(f) is not served (use f=json)")
+        if let f = query["f"], !["json", "geojson", "html"].contains(f) {
+            throw APIError.invalidParameter("f=\(f) is not served (use f=json, f=geojson or f=html)")
         }
         var limit = configuration.defaultLimit
         if let text = query["limit"] {
@@ -279,34 +294,69 @@ public struct FeaturesAPI: Sendable {
         let key = try store.identifierField(of: layer.name)
         // The identifying field is read even when not selected: it gives features their ids.
         let columns = selected.map { list in list + (key.map { list.contains($0) ? [] : [$0] } ?? []) }
-        var (features, matched) = try store.features(of: layer.name, query: FeatureQuery(
-            bbox: bbox, condition: SQLCondition.all(conditions), sortBy: sortBy, columns: columns, limit: limit, offset: offset))
-        if let outputCRS { features = try reproject(features, to: outputCRS) }
+        let pageQuery = FeatureQuery(bbox: bbox, condition: SQLCondition.all(conditions), sortBy: sortBy, columns: columns, limit: limit, offset: offset)
+        let matched = try store.matchCount(of: layer.name, query: pageQuery)
+        let returned = max(0, min(limit, matched - offset))
         let base = self.base(request)
         let carried = ["bbox", "bbox-crs", "crs", "filter", "filter-lang", "filter-crs", "datetime", "sortby", "properties"].compactMap { key in
             query[key].map { "\(key)=\(Self.queryEncoded($0))" }
         } + equal.map { "\(Self.queryEncoded($0.key))=\(Self.queryEncoded($0.value))" }
         let selfQuery = ["limit=\(limit)", "offset=\(offset)"] + carried
         var links = [link(base + "/collections/\(id)/items?" + selfQuery.joined(separator: "&"), "self", "application/geo+json", "this page")]
-        if offset + features.count < matched {
-            let next = ["limit=\(limit)", "offset=\(offset + features.count)"] + carried
+        if offset + returned < matched {
+            let next = ["limit=\(limit)", "offset=\(offset + returned)"] + carried
             links.append(link(base + "/collections/\(id)/items?" + next.joined(separator: "&"), "next", "application/geo+json", "next page"))
         }
-        var body = "{\"type\":\"FeatureCollection\",\"features\":["
-        body.reserveCapacity(features.count * 400)
-        for (i, feature) in features.enumerated() {
-            if i > 0 { body += "," }
-            var f = identified(feature, by: key)
-            if let selected { f.properties = selected.compactMap { name in f.properties.first { $0.name == name } } }
-            GeoJSON.write(f, to: &body)
+        if query["f"] == "html" {
+            let features = try store.page(of: layer.name, query: pageQuery).map { identified($0, by: key) }
+            return HTMLPages.items(layer: layer.name, features: features, matched: matched, offset: offset, links: links)
         }
-        body += "],\"numberMatched\":\(matched),\"numberReturned\":\(features.count),\"timeStamp\":"
-        GeoJSON.writeString(Date().formatted(.iso8601), to: &body)
-        body += ",\"links\":" + String(decoding: try JSONSerialization.data(withJSONObject: links, options: [.withoutEscapingSlashes]), as: UTF8.self)
-        body += "}"
-        var headers: HTTPFields = [.contentType: "application/geo+json", .eTag: tag, .cacheControl: cacheControl]
+        // The head carries the counts and links; features follow in batches read as they are written,
+        // so memory stays flat whatever the page size; numberReturned closes the object.
+        var head = "{\"type\":\"FeatureCollection\",\"numberMatched\":\(matched),\"timeStamp\":"
+        GeoJSON.writeString(Date().formatted(.iso8601), to: &head)
+        head += ",\"links\":" + String(decoding: try JSONSerialization.data(withJSONObject: links, options: [.withoutEscapingSlashes]), as: UTF8.self)
+        head += ",\"features\":["
+        let gzip = Self.acceptsGzip(request)
+        var headers: HTTPFields = [.contentType: "application/geo+json", .eTag: tag, .cacheControl: cacheControl, .vary: "Accept-Encoding"]
         headers[contentCRS] = "<\(outputCRS?.uri ?? FeaturesAPI.crs84)>"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+        if gzip { headers[.contentEncoding] = "gzip" }
+        let store = self.store, layerName = layer.name, batchSize = configuration.streamBatch
+        let api = self, start = offset, opening = head
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            var out = BodyStream(gzip: gzip)
+            try await out.write(opening, to: &writer)
+            var written = 0
+            while written < returned {
+                var batch = pageQuery
+                batch.offset = start + written
+                batch.limit = min(batchSize, returned - written)
+                var features = try store.page(of: layerName, query: batch)
+                if features.isEmpty { break }
+                if let outputCRS { features = try api.reproject(features, to: outputCRS) }
+                var text = ""
+                text.reserveCapacity(features.count * 400)
+                for feature in features {
+                    if written > 0 { text += "," }
+                    var f = identified(feature, by: key)
+                    if let selected { f.properties = selected.compactMap { name in f.properties.first { $0.name == name } } }
+                    GeoJSON.write(f, to: &text)
+                    written += 1
+                }
+                try await out.write(text, to: &writer)
+            }
+            try await out.write("],\"numberReturned\":\(written)}", to: &writer)
+            try await out.finish(&writer)
+        })
+    }
+
+    /// True when the client accepts gzip (and did not rule it out with q=0).
+    static func acceptsGzip(_ request: Request) -> Bool {
+        guard let accept = request.headers[.acceptEncoding] else { return false }
+        return accept.split(separator: ",").contains { part in
+            let pieces = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            return pieces.first == "gzip" && !pieces.dropFirst().contains { $0.replacingOccurrences(of: " ", with: "") == "q=0" }
+        }
     }
 
     /// The `bbox` parameter (with `bbox-crs`) as a box in the stored EPSG:4490.
@@ -395,8 +445,23 @@ func json(_ object: Any) throws -> Response {
 public func buildApplication(store: StoreReader, configuration: ServerConfiguration, logger: Logger) -> some ApplicationProtocol {
     let router = Router()
     router.middlewares.add(LogRequestsMiddleware(.info))
+    router.middlewares.add(RequestLimitMiddleware(maximumTarget: configuration.maximumRequestTarget))
     router.middlewares.add(CORSMiddleware(allowOrigin: .all, allowHeaders: [.ifNoneMatch, .accept], allowMethods: [.get, .head, .options]))
     FeaturesAPI(store: store, configuration: configuration, logger: logger).addRoutes(to: router)
     StylesAPI(store: store, configuration: configuration, logger: logger).addRoutes(to: router)
-    return Application(router: router, configuration: .init(address: .hostname(configuration.host, port: configuration.port)), logger: logger)
+    return Application(router: router, server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeout)))),
+                       configuration: .init(address: .hostname(configuration.host, port: configuration.port)), logger: logger)
+}
+
+/// Refuses request targets longer than the limit with 414 before any routing.
+struct RequestLimitMiddleware<Context: RequestContext>: RouterMiddleware {
+    let maximumTarget: Int
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let length = request.head.path?.utf8.count ?? 0
+        guard length <= maximumTarget else {
+            return APIError(status: .uriTooLong, code: "RequestTooLarge",
+                            description: "the request target is \(length) bytes; at most \(maximumTarget) are accepted").response
+        }
+        return try await next(request, context)
+    }
 }

@@ -33,6 +33,8 @@ enum OpenAPIDocument {
                                    "schema": ["type": "array", "minItems": 4, "maxItems": 6, "items": ["type": "number"]],
                                    "description": "minLon,minLat,maxLon,maxLat (CRS84); features whose geometry intersects it"]
         let format: [String: Any] = ["name": "f", "in": "query", "required": false, "schema": ["type": "string", "enum": ["json", "geojson"]]]
+        let itemsFormat: [String: Any] = ["name": "f", "in": "query", "required": false, "description": "json/geojson (default) or html (a table for browsers)",
+                                          "schema": ["type": "string", "enum": ["json", "geojson", "html"]]]
         let crsList = ["type": "string", "format": "uri", "enum": FeaturesAPI.supportedCRS] as [String: Any]
         let crs: [String: Any] = ["name": "crs", "in": "query", "required": false, "schema": crsList,
                                   "description": "Output CRS (Part 2); EPSG codes come in their EPSG axis order; default CRS84"]
@@ -93,7 +95,7 @@ enum OpenAPIDocument {
                                                               parameters: [collectionID],
                                                               ok: response("A JSON Schema of the queryables", "application/schema+json", schema: "Queryables")),
                 "/collections/{collectionId}/items": get("getFeatures", "Features of a layer (any other query parameter named after one of the layer's properties selects features whose value equals it)",
-                                                         parameters: [collectionID, limit, offset, bbox, bboxCRS, crs, filter, filterLang, filterCRS, datetime, sortby, properties, format],
+                                                         parameters: [collectionID, limit, offset, bbox, bboxCRS, crs, filter, filterLang, filterCRS, datetime, sortby, properties, itemsFormat],
                                                          ok: response("A page of features", "application/geo+json", schema: "FeatureCollection"), conditional: true),
                 "/collections/{collectionId}/items/{featureId}": get("getFeature", "One feature", parameters: [collectionID, featureID, crs, format],
                                                                      ok: response("A feature", "application/geo+json", schema: "Feature"), conditional: true),

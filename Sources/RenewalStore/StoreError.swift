@@ -12,6 +12,8 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
     case noCRS(path: String, layer: String)
     case database(path: String, message: String)
     case unknownField(layer: String, field: String, available: [String])
+    /// A query ran past the reader's time limit and was interrupted.
+    case queryTimeLimit(seconds: Double)
 
     public var description: String {
         switch self {
@@ -31,6 +33,8 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
         case .database(let path, let message): "\(path): \(message)"
         case .unknownField(let layer, let field, let available):
             "layer \(layer) has no field \"\(field)\" (fields: \(available.isEmpty ? "none" : available.joined(separator: ", ")))"
+        case .queryTimeLimit(let seconds):
+            "the query ran longer than \(Int(seconds)) s and was stopped; narrow it (bbox, filter, a smaller limit)"
         }
     }
 }

@@ -53,8 +53,12 @@ public final class StoreReader: Sendable {
         }
     }
 
-    public init(path: String) throws {
+    /// How long one query may run, seconds, before SQLite is interrupted (`StoreError.queryTimeLimit`).
+    public let queryTimeLimit: Double
+
+    public init(path: String, queryTimeLimit: Double = 10) throws {
         self.path = path
+        self.queryTimeLimit = queryTimeLimit
         guard FileManager.default.fileExists(atPath: path) else {
             throw StoreError.notAStore(path: path, reason: "no such file; `renewalgis import` creates one")
         }
@@ -87,14 +91,65 @@ public final class StoreReader: Sendable {
         try pool.read { db in try SpatialStore.fields(of: layer, in: db) }
     }
 
-    /// A page of features of a catalogued layer and how many features match in all.
+    /// A page of features of a catalogued layer and how many features match in all (one read).
     ///
     /// `query.bbox` selects through the R*Tree and an exact test; `query.condition` is ANDed with it;
     /// features come in `query.sortBy` order, then by row id (so consecutive pages neither skip nor
     /// repeat); only `query.columns` are read when given. Throws `StoreError.unknownField` for a sort
     /// key or column the layer does not have.
     public func features(of layer: String, query: FeatureQuery) throws -> (features: [Feature], matched: Int) {
+        try timedRead { db in
+            let compiled = try Compiled(layer: layer, query: query, db: db)
+            return (try compiled.page(db), try compiled.count(db))
+        }
+    }
+
+    /// How many features of `layer` the query's box and condition select (limit and offset aside).
+    public func matchCount(of layer: String, query: FeatureQuery) throws -> Int {
+        try timedRead { db in try Compiled(layer: layer, query: query, db: db).count(db) }
+    }
+
+    /// The page of features `query` selects (see `features(of:query:)`), without counting the matches:
+    /// a streamed response reads its page in several of these.
+    public func page(of layer: String, query: FeatureQuery) throws -> [Feature] {
+        try timedRead { db in try Compiled(layer: layer, query: query, db: db).page(db) }
+    }
+
+    /// A pool read that SQLite abandons after `queryTimeLimit` seconds (sqlite3_interrupt from a
+    /// timer; a lock makes sure the timer never touches the connection once the read is over).
+    private func timedRead<T>(_ body: (Database) throws -> T) throws -> T {
         try pool.read { db in
+            guard let connection = db.sqliteConnection else { return try body(db) }
+            let state = InterruptState(connection)
+            DispatchQueue.global().asyncAfter(deadline: .now() + queryTimeLimit) { state.interruptIfRunning() }
+            defer { state.finish() }
+            do {
+                return try body(db)
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_INTERRUPT {
+                throw StoreError.queryTimeLimit(seconds: queryTimeLimit)
+            }
+        }
+    }
+
+    private final class InterruptState: @unchecked Sendable {
+        private let lock = NSLock()
+        private var running = true
+        private let connection: OpaquePointer
+        init(_ connection: OpaquePointer) { self.connection = connection }
+        func interruptIfRunning() { lock.lock(); if running { sqlite3_interrupt(connection) }; lock.unlock() }
+        func finish() { lock.lock(); running = false; lock.unlock() }
+    }
+
+    /// A query turned into SQL against the layer's catalogued columns, with its bound arguments.
+    private struct Compiled {
+        let layer: String
+        let selected: [FieldInfo]
+        let filter: String
+        let order: String
+        let arguments: StatementArguments
+        let limit: Int, offset: Int
+
+        init(layer: String, query: FeatureQuery, db: Database) throws {
             let fields = try SpatialStore.fields(of: layer, in: db)
             func field(_ name: String) throws -> FieldInfo {
                 guard let f = fields.first(where: { $0.name == name }) else {
@@ -102,8 +157,9 @@ public final class StoreReader: Sendable {
                 }
                 return f
             }
-            let selected = try query.columns.map { try $0.map(field) } ?? fields
-            let order = try query.sortBy.map { "\(SQL.quote(try field($0.field).name))\($0.descending ? " DESC" : "")" } + ["fid"]
+            self.layer = layer
+            selected = try query.columns.map { try $0.map(field) } ?? fields
+            order = (try query.sortBy.map { "\(SQL.quote(try field($0.field).name))\($0.descending ? " DESC" : "")" } + ["fid"]).joined(separator: ", ")
             var conditions: [String] = []
             var arguments = StatementArguments()
             if let b = query.bbox {
@@ -115,16 +171,24 @@ public final class StoreReader: Sendable {
                 conditions.append("(\(condition.sql))")
                 arguments += condition.statementArguments
             }
-            let filter = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
-            let matched = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(SQL.quote(layer))\(filter)", arguments: arguments) ?? 0
+            filter = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+            self.arguments = arguments
+            limit = query.limit; offset = query.offset
+        }
+
+        func count(_ db: Database) throws -> Int {
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM \(SQL.quote(layer))\(filter)", arguments: arguments) ?? 0
+        }
+
+        func page(_ db: Database) throws -> [Feature] {
             let columns = selected.map { ", " + SQL.quote($0.name) }.joined()
             var page = arguments
-            page += [query.limit, query.offset]
-            let rows = try Row.fetchCursor(db, sql: "SELECT fid, geom\(columns) FROM \(SQL.quote(layer))\(filter) ORDER BY \(order.joined(separator: ", ")) LIMIT ? OFFSET ?",
+            page += [limit, offset]
+            let rows = try Row.fetchCursor(db, sql: "SELECT fid, geom\(columns) FROM \(SQL.quote(layer))\(filter) ORDER BY \(order) LIMIT ? OFFSET ?",
                                           arguments: page)
             var features: [Feature] = []
             while let row = try rows.next() { features.append(try SpatialStore.feature(row, fields: selected, db: db)) }
-            return (features, matched)
+            return features
         }
     }
 

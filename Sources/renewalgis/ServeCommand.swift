@@ -27,6 +27,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Directory holding maplibre-gl.js and maplibre-gl.css for /map (`make maplibre` fills vendor/maplibre).")
     var assets = ServerConfiguration().assetsDirectory
     @Option(help: "The longest CQL2 filter accepted, in bytes (longer ones answer 400).") var maxFilterLength = ServerConfiguration().maximumFilterLength
+    @Option(help: "How long one store query may run, seconds, before it is stopped (503).") var queryTimeLimit = ServerConfiguration().queryTimeLimit
+    @Option(help: "Seconds before an idle connection is closed.") var idleTimeout = ServerConfiguration().idleTimeout
 
     func run() async throws {
         var config = ServerConfiguration()
@@ -39,8 +41,14 @@ struct Serve: AsyncParsableCommand {
             throw ExitCode(1)
         }
         config.maximumFilterLength = maxFilterLength
+        guard queryTimeLimit > 0, idleTimeout > 0 else {
+            Terminal.error("--query-time-limit and --idle-timeout must be positive")
+            throw ExitCode(1)
+        }
+        config.queryTimeLimit = queryTimeLimit
+        config.idleTimeout = idleTimeout
         let reader: StoreReader
-        do { reader = try StoreReader(path: store) } catch {
+        do { reader = try StoreReader(path: store, queryTimeLimit: queryTimeLimit) } catch {
             Terminal.error("\(error)")
             throw ExitCode(1)
         }

@@ -1,0 +1,39 @@
+import CompressNIO
+import Foundation
+import Hummingbird
+
+/// Writes a response body in chunks as they are produced, gzip-compressed (one deflate stream,
+/// flushed per chunk so the client can decode as it reads) when the client asked for it.
+struct BodyStream {
+    private let compressor: NIOCompressor?
+
+    init(gzip: Bool) {
+        if gzip {
+            let c = CompressionAlgorithm.gzip().compressor
+            // startStream fails only when zlib cannot allocate its state; the first write then fails too
+            // (the stream is not started), which ends the response with an error.
+            try? c.startStream()
+            compressor = c
+        } else {
+            compressor = nil
+        }
+    }
+
+    mutating func write(_ text: String, to writer: inout any ResponseBodyWriter) async throws {
+        var buffer = ByteBuffer(string: text)
+        if let compressor {
+            buffer = try buffer.compressStream(with: compressor, flush: .sync)
+        }
+        try await writer.write(buffer)
+    }
+
+    mutating func finish(_ writer: inout any ResponseBodyWriter) async throws {
+        if let compressor {
+            var empty = ByteBuffer()
+            let tail = try empty.compressStream(with: compressor, flush: .finish)
+            try compressor.finishStream()
+            try await writer.write(tail)
+        }
+        try await writer.finish(nil)
+    }
+}
