@@ -295,7 +295,13 @@ public struct FeaturesAPI: Sendable {
         // The identifying field is read even when not selected: it gives features their ids.
         let columns = selected.map { list in list + (key.map { list.contains($0) ? [] : [$0] } ?? []) }
         let pageQuery = FeatureQuery(bbox: bbox, condition: SQLCondition.all(conditions), sortBy: sortBy, columns: columns, limit: limit, offset: offset)
-        let matched = try store.matchCount(of: layer.name, query: pageQuery)
+        // The first batch is read now: when it comes back short the match count is known without a
+        // second pass over the selection (the usual case for a bbox page); otherwise it is counted.
+        var firstQuery = pageQuery
+        firstQuery.limit = min(limit, configuration.streamBatch)
+        let first = try store.page(of: layer.name, query: firstQuery)
+        let matched = first.count < firstQuery.limit && (!first.isEmpty || offset == 0)
+            ? offset + first.count : try store.matchCount(of: layer.name, query: pageQuery)
         let returned = max(0, min(limit, matched - offset))
         let base = self.base(request)
         let carried = ["bbox", "bbox-crs", "crs", "filter", "filter-lang", "filter-crs", "datetime", "sortby", "properties"].compactMap { key in
@@ -327,11 +333,18 @@ public struct FeaturesAPI: Sendable {
             var out = BodyStream(gzip: gzip)
             try await out.write(opening, to: &writer)
             var written = 0
+            var pending: [Feature]? = first
             while written < returned {
-                var batch = pageQuery
-                batch.offset = start + written
-                batch.limit = min(batchSize, returned - written)
-                var features = try store.page(of: layerName, query: batch)
+                var features: [Feature]
+                if let firstBatch = pending {
+                    features = firstBatch
+                    pending = nil
+                } else {
+                    var batch = pageQuery
+                    batch.offset = start + written
+                    batch.limit = min(batchSize, returned - written)
+                    features = try store.page(of: layerName, query: batch)
+                }
                 if features.isEmpty { break }
                 if let outputCRS { features = try api.reproject(features, to: outputCRS) }
                 var text = ""
