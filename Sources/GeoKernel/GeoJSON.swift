@@ -73,81 +73,119 @@ extension PropertyValue: Codable {
 public enum GeoJSON {
     /// Appends `geometry` as a GeoJSON geometry object.
     public static func write(_ geometry: Geometry, to out: inout String) {
-        out += "{\"type\":\"\(geometry.kind.geoJSONName)\","
-        switch geometry {
-        case .geometryCollection(let gs):
-            out += "\"geometries\":["
-            for (i, g) in gs.enumerated() { if i > 0 { out += "," }; write(g, to: &out) }
-            out += "]}"
+        var bytes: [UInt8] = []
+        write(geometry, to: &bytes)
+        out += String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends a Feature object: `id`, `geometry` (null when absent) and `properties`.
+    public static func write(_ feature: Feature, to out: inout String) {
+        var bytes: [UInt8] = []
+        write(feature, to: &bytes)
+        out += String(decoding: bytes, as: UTF8.self)
+    }
+
+    public static func write(_ value: PropertyValue, to out: inout String) {
+        var bytes: [UInt8] = []
+        write(value, to: &bytes)
+        out += String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// A JSON string literal, escaping only what JSON requires (Chinese text stays as is).
+    public static func writeString(_ s: String, to out: inout String) {
+        var bytes: [UInt8] = []
+        writeString(s, to: &bytes)
+        out += String(decoding: bytes, as: UTF8.self)
+    }
+
+    // The writers proper append UTF-8 bytes: serving and exporting write many small pieces, which
+    // cost far less as bytes than as String appends.
+
+    @inline(__always) static func put(_ text: StaticString, _ out: inout [UInt8]) {
+        text.withUTF8Buffer { out.append(contentsOf: $0) }
+    }
+
+    @inline(__always) static func put(number d: Double, _ out: inout [UInt8]) {
+        if d == d.rounded(), abs(d) < 1e15 { out.append(contentsOf: String(Int64(d)).utf8) } else { out.append(contentsOf: d.description.utf8) }
+    }
+
+    /// Appends `geometry` as a GeoJSON geometry object (UTF-8).
+    public static func write(_ geometry: Geometry, to out: inout [UInt8]) {
+        put("{\"type\":\"", &out)
+        out.append(contentsOf: geometry.kind.geoJSONName.utf8)
+        put("\",", &out)
+        if case .geometryCollection(let gs) = geometry {
+            put("\"geometries\":[", &out)
+            for (i, g) in gs.enumerated() { if i > 0 { out.append(44) }; write(g, to: &out) }
+            put("]}", &out)
             return
-        default: break
         }
-        out += "\"coordinates\":"
-        func pos(_ p: Position) { out += "["; out += number(p.x); out += ","; out += number(p.y); out += "]" }
+        put("\"coordinates\":", &out)
+        func pos(_ p: Position) { out.append(91); put(number: p.x, &out); out.append(44); put(number: p.y, &out); out.append(93) }
         func run(_ ps: [Position]) {
-            out += "["
-            for (i, p) in ps.enumerated() { if i > 0 { out += "," }; pos(p) }
-            out += "]"
+            out.append(91)
+            for (i, p) in ps.enumerated() { if i > 0 { out.append(44) }; pos(p) }
+            out.append(93)
         }
         func runs(_ rs: [[Position]]) {
-            out += "["
-            for (i, r) in rs.enumerated() { if i > 0 { out += "," }; run(r) }
-            out += "]"
+            out.append(91)
+            for (i, r) in rs.enumerated() { if i > 0 { out.append(44) }; run(r) }
+            out.append(93)
         }
         switch geometry {
         case .point(let p): pos(p)
         case .lineString(let ps), .multiPoint(let ps): run(ps)
         case .polygon(let rs), .multiLineString(let rs): runs(rs)
         case .multiPolygon(let polys):
-            out += "["
-            for (i, p) in polys.enumerated() { if i > 0 { out += "," }; runs(p) }
-            out += "]"
+            out.append(91)
+            for (i, p) in polys.enumerated() { if i > 0 { out.append(44) }; runs(p) }
+            out.append(93)
         case .geometryCollection: break
         }
-        out += "}"
+        out.append(125)
     }
 
-    /// Appends a Feature object: `id`, `geometry` (null when absent) and `properties`.
-    public static func write(_ feature: Feature, to out: inout String) {
-        out += "{\"type\":\"Feature\""
-        if feature.id != .null { out += ",\"id\":"; write(feature.id, to: &out) }
-        out += ",\"geometry\":"
-        if let g = feature.geometry { write(g, to: &out) } else { out += "null" }
-        out += ",\"properties\":{"
+    /// Appends a Feature object (UTF-8): `id`, `geometry` (null when absent) and `properties`.
+    public static func write(_ feature: Feature, to out: inout [UInt8]) {
+        put("{\"type\":\"Feature\"", &out)
+        if feature.id != .null { put(",\"id\":", &out); write(feature.id, to: &out) }
+        put(",\"geometry\":", &out)
+        if let g = feature.geometry { write(g, to: &out) } else { put("null", &out) }
+        put(",\"properties\":{", &out)
         for (i, p) in feature.properties.enumerated() {
-            if i > 0 { out += "," }
+            if i > 0 { out.append(44) }
             writeString(p.name, to: &out)
-            out += ":"
+            out.append(58)
             write(p.value, to: &out)
         }
-        out += "}}"
+        put("}}", &out)
     }
 
-    public static func write(_ value: PropertyValue, to out: inout String) {
+    public static func write(_ value: PropertyValue, to out: inout [UInt8]) {
         switch value {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .int(let i): out += String(i)
-        case .double(let d): out += d.isFinite ? number(d) : "null"
+        case .null: put("null", &out)
+        case .bool(let b): if b { put("true", &out) } else { put("false", &out) }
+        case .int(let i): out.append(contentsOf: String(i).utf8)
+        case .double(let d): if d.isFinite { put(number: d, &out) } else { put("null", &out) }
         case .string(let s): writeString(s, to: &out)
         }
     }
 
-    /// A JSON string literal, escaping only what JSON requires (Chinese text stays as is).
-    public static func writeString(_ s: String, to out: inout String) {
-        out += "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where u.value < 0x20: out += String(format: "\\u%04x", u.value)
-            default: out.unicodeScalars.append(u)
+    /// A JSON string literal (UTF-8), escaping only what JSON requires (Chinese text stays as is).
+    public static func writeString(_ s: String, to out: inout [UInt8]) {
+        out.append(34)
+        for byte in s.utf8 {
+            switch byte {
+            case 34: put("\\\"", &out)
+            case 92: put("\\\\", &out)
+            case 10: put("\\n", &out)
+            case 13: put("\\r", &out)
+            case 9: put("\\t", &out)
+            case 0..<0x20: out.append(contentsOf: String(format: "\\u%04x", byte).utf8)
+            default: out.append(byte)
             }
         }
-        out += "\""
+        out.append(34)
     }
 
     /// Shortest text that reads back to the same Double.

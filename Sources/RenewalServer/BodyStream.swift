@@ -20,7 +20,15 @@ struct BodyStream {
     }
 
     mutating func write(_ text: String, to writer: inout any ResponseBodyWriter) async throws {
-        var buffer = ByteBuffer(string: text)
+        try await write(ByteBuffer(string: text), to: &writer)
+    }
+
+    mutating func write(_ bytes: [UInt8], to writer: inout any ResponseBodyWriter) async throws {
+        try await write(ByteBuffer(bytes: bytes), to: &writer)
+    }
+
+    private mutating func write(_ chunk: ByteBuffer, to writer: inout any ResponseBodyWriter) async throws {
+        var buffer = chunk
         if let compressor {
             buffer = try buffer.compressStream(with: compressor, flush: .sync)
         }

@@ -347,16 +347,16 @@ public struct FeaturesAPI: Sendable {
                 }
                 if features.isEmpty { break }
                 if let outputCRS { features = try api.reproject(features, to: outputCRS) }
-                var text = ""
-                text.reserveCapacity(features.count * 400)
+                var bytes: [UInt8] = []
+                bytes.reserveCapacity(features.count * 400)
                 for feature in features {
-                    if written > 0 { text += "," }
+                    if written > 0 { bytes.append(UInt8(ascii: ",")) }
                     var f = identified(feature, by: key)
                     if let selected { f.properties = selected.compactMap { name in f.properties.first { $0.name == name } } }
-                    GeoJSON.write(f, to: &text)
+                    GeoJSON.write(f, to: &bytes)
                     written += 1
                 }
-                try await out.write(text, to: &writer)
+                try await out.write(bytes, to: &writer)
             }
             try await out.write("],\"numberReturned\":\(written)}", to: &writer)
             try await out.finish(&writer)
