@@ -92,13 +92,15 @@ demo: build
 
 # Benchmarks (release build) on the synthetic cities of ../shared/bench (generated on first use):
 # import throughput and peak RSS against ogr2ogr (M, L); coverage in both modes (M);
-# conflicts and eligibility against a GeoPandas overlay (L).
+# conflicts and eligibility against a GeoPandas overlay (L); renewal units against PySAL max-p (S)
+# and timed on M and L; the whole batch run on M and L.
 # The coverage comparison with GeoPandas, PostGIS and DuckDB: see README (run_bench.py).
 bench: release
 	bash scripts/bench_import.sh $(RELEASE_BIN) M L
 	bash scripts/bench_coverage.sh $(RELEASE_BIN) M
 	bash scripts/bench_conflicts.sh $(RELEASE_BIN) L
 	bash scripts/bench_units.sh $(RELEASE_BIN) S M L
+	bash scripts/bench_batch.sh $(RELEASE_BIN) M L
 
 # Regenerates GeoData/ from its seeded generator (same seed, same bytes).
 sample-data:
