@@ -4,6 +4,7 @@ import Hummingbird
 
 /// Plain HTML views for browsers (`f=html`): a page of features as a table, with its links.
 enum HTMLPages {
+    /// Text made safe inside HTML (and in attribute values).
     static func escape(_ s: String) -> String {
         var out = ""
         for c in s {
