@@ -89,6 +89,36 @@ public struct ServiceDisk: Sendable {
         return cross >= -1e-9
     }
 
+    /// The part of this polygon inside `box` (convex ∩ rectangle, so convex; open ring, possibly
+    /// empty): a small stand-in for the disk in overlays with a geometry that lies inside `box`.
+    func clipped(to box: Envelope) -> [Position] {
+        var output = vertices
+        // The four half-planes x ≥ minX, x ≤ maxX, y ≥ minY, y ≤ maxY, as (inside test, crossing).
+        let planes: [(inside: (Position) -> Bool, cross: (Position, Position) -> Position)] = [
+            ({ $0.x >= box.minX }, { a, b in Position(box.minX, a.y + (b.y - a.y) * (box.minX - a.x) / (b.x - a.x)) }),
+            ({ $0.x <= box.maxX }, { a, b in Position(box.maxX, a.y + (b.y - a.y) * (box.maxX - a.x) / (b.x - a.x)) }),
+            ({ $0.y >= box.minY }, { a, b in Position(a.x + (b.x - a.x) * (box.minY - a.y) / (b.y - a.y), box.minY) }),
+            ({ $0.y <= box.maxY }, { a, b in Position(a.x + (b.x - a.x) * (box.maxY - a.y) / (b.y - a.y), box.maxY) }),
+        ]
+        for plane in planes {
+            guard !output.isEmpty else { break }
+            let input = output
+            output.removeAll(keepingCapacity: true)
+            var previous = input[input.count - 1]
+            for current in input {
+                let inCurrent = plane.inside(current), inPrevious = plane.inside(previous)
+                if inCurrent {
+                    if !inPrevious { output.append(plane.cross(previous, current)) }
+                    output.append(current)
+                } else if inPrevious {
+                    output.append(plane.cross(previous, current))
+                }
+                previous = current
+            }
+        }
+        return output
+    }
+
     /// Sutherland–Hodgman: the part of `ring` inside this convex polygon. Correct for concave
     /// subject rings as far as area goes (it may leave zero-width bridges, which add no area).
     func clip(_ ring: [Position]) -> [Position] {

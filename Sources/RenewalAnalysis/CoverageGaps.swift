@@ -32,9 +32,16 @@ extension CoverageAnalysis {
             // rings sorts out the disks that merely overlap its envelope before any GEOS overlay.
             let outers = Self.outerRings(parcel.geometry)
             candidates.removeAll { k in !outers.contains { PlanarRing.signedArea(disks[k].clip($0)).magnitude > 1e-9 } }
-            // One overlay per parcel: the overlapping disks are dissolved first (small, convex), then subtracted.
-            let cover = candidates.count == 1 ? try geos.make(disks[candidates[0]].polygon)
-                : try geos.make(.geometryCollection(candidates.map { disks[$0].polygon })).unaryUnion()
+            // One overlay per parcel: the overlapping disks, cut to a box 1 m around the parcel (exact:
+            // the parcel lies inside the box) so they bring only the arcs that matter, are dissolved
+            // first, then subtracted.
+            let box = Envelope(minX: envelope.minX - 1, minY: envelope.minY - 1, maxX: envelope.maxX + 1, maxY: envelope.maxY + 1)
+            let covers: [Geometry] = candidates.compactMap { k in
+                let ring = disks[k].clipped(to: box)
+                return ring.count >= 3 ? .polygon([ring + [ring[0]]]) : nil
+            }
+            guard !covers.isEmpty else { pieces.append((i, parcel.geometry)); continue }
+            let cover = covers.count == 1 ? try geos.make(covers[0]) : try geos.make(.geometryCollection(covers)).unaryUnion()
             let rest = try geos.make(parcel.geometry).difference(cover)
             if !rest.isEmpty, let parts = try rest.value().extractingParts(ofDimension: 2) {
                 pieces.append((i, parts))

@@ -114,36 +114,46 @@ public enum CoverageJob {
                      FieldInfo(name: "gap_population", type: .real)],
             kind: .multiPolygon, producedBy: produced)
 
-        // Work items: each category's parcels in chunks, cut on every core while SQLite writes in order.
+        // Work items, computed on every core while SQLite writes them in order: first the parcel rows in
+        // chunks, then each category's gap pieces in chunks; geometry is encoded by the workers too.
+        typealias Rows = [(values: [PropertyValue], geometry: EncodedGeometry?)]
         let chunk = 2_000
-        let chunksPerCategory = max(1, (result.parcels.count + chunk - 1) / chunk)
-        let gapRows = PendingResults<Result<[(values: [PropertyValue], geometry: Geometry)], Error>>(count: categories.count * chunksPerCategory)
-        gapRows.fill { item in
-            let (k, c) = item.quotientAndRemainder(dividingBy: chunksPerCategory)
+        let chunks = max(1, (result.parcels.count + chunk - 1) / chunk)
+        let rows = PendingResults<Result<Rows, Error>>(count: (1 + categories.count) * chunks)
+        rows.fill { item in
+            let (k, c) = item.quotientAndRemainder(dividingBy: chunks)
             let range = min(c * chunk, result.parcels.count)..<min((c + 1) * chunk, result.parcels.count)
-            return Result { try CoverageJob.gapRows(categories[k], parcels: range, run: run) }
+            if k == 0 { return Result { CoverageJob.parcelRows(range, run: run, spec: parcelsSpec) } }
+            return Result { try CoverageJob.gapRows(categories[k - 1], parcels: range, run: run, spec: gapsSpec) }
         }
         return try store.writeResults([parcelsSpec, gapsSpec]) { spec, sink in
-            if spec.name == parcelsSpec.name {
-                for (i, parcel) in result.parcels.enumerated() {
-                    var values: [PropertyValue] = [.string(parcel.id), .double(parcel.population), .double(result.parcelAreas[i])]
-                    values += categories.map { .double($0.fractions[i]) }
-                    values += LifeCircleTier.allCases.map { .string(result.missing(parcel: i, tier: $0).joined(separator: ",")) }
-                    values.append(.int(Int64(categories.filter { $0.fractions[i] < result.parameters.fullCoverage }.count)))
-                    if run.mode == .network {
-                        values += categories.map { c in c.walkingDistances.map { $0[i].isFinite ? .double($0[i]) : .null } ?? .null }
-                    }
-                    try sink.append(values, geometry: run.storedGeometry[i])
-                }
-            } else {
-                for item in 0..<(categories.count * chunksPerCategory) {
-                    for row in try gapRows.wait(item).get() { try sink.append(row.values, geometry: row.geometry) }
-                }
+            let items = spec.name == parcelsSpec.name ? 0..<chunks : chunks..<((1 + categories.count) * chunks)
+            for item in items {
+                for row in try rows.wait(item).get() { try sink.append(row.values, encoded: row.geometry) }
             }
         }
     }
 
-    static func gapRows(_ category: CategoryCoverage, parcels range: Range<Int>, run: CoverageRun) throws -> [(values: [PropertyValue], geometry: Geometry)] {
+    /// Rows of `coverage_parcels` for a range of parcels.
+    static func parcelRows(_ range: Range<Int>, run: CoverageRun, spec: ResultLayerSpec) -> [(values: [PropertyValue], geometry: EncodedGeometry?)] {
+        let result = run.result
+        let categories = result.categories
+        return range.map { i in
+            let parcel = result.parcels[i]
+            var values: [PropertyValue] = [.string(parcel.id), .double(parcel.population), .double(result.parcelAreas[i])]
+            values += categories.map { .double($0.fractions[i]) }
+            values += LifeCircleTier.allCases.map { .string(result.missing(parcel: i, tier: $0).joined(separator: ",")) }
+            values.append(.int(Int64(categories.filter { $0.fractions[i] < result.parameters.fullCoverage }.count)))
+            if run.mode == .network {
+                values += categories.map { c in c.walkingDistances.map { $0[i].isFinite ? .double($0[i]) : .null } ?? .null }
+            }
+            return (values, EncodedGeometry(run.storedGeometry[i], for: spec))
+        }
+    }
+
+    /// Rows of `coverage_gaps` for one category and a range of parcels.
+    static func gapRows(_ category: CategoryCoverage, parcels range: Range<Int>, run: CoverageRun,
+                        spec: ResultLayerSpec) throws -> [(values: [PropertyValue], geometry: EncodedGeometry?)] {
         let result = run.result
         let back = try Projector(from: run.metricCRS, to: .cgcs2000)
         return try CoverageAnalysis.gaps(of: category, result: result, parcels: range).map { piece in
@@ -156,7 +166,7 @@ public enum CoverageJob {
                 area = PlanarRing.area(piece.geometry)
             }
             return ([.string(category.category), .string(result.parcels[i].id), .double(fraction), .double(area),
-                     .double((1 - fraction) * result.parcels[i].population)], stored)
+                     .double((1 - fraction) * result.parcels[i].population)], EncodedGeometry(stored, for: spec))
         }
     }
 

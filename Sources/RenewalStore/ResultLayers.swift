@@ -16,6 +16,23 @@ public struct ResultLayerSpec: Sendable {
     }
 }
 
+/// A geometry fitted to a result layer's kind and encoded as a SpatiaLite blob (EPSG:4490), ready to
+/// append: the threads that compute results can encode, off the thread that writes.
+public struct EncodedGeometry: Sendable {
+    let blob: [UInt8]
+    let envelope: Envelope
+    let kind: GeometryKind
+
+    /// nil when the geometry is empty or of another dimension than the layer's.
+    public init?(_ geometry: Geometry, for spec: ResultLayerSpec) {
+        let kind = LayerBuilder.storageKind(for: spec.kind)
+        guard let fitted = LayerBuilder.fit(geometry, to: kind), let envelope = fitted.envelope else { return nil }
+        blob = SpatiaLiteBlob.encode(fitted, srid: Int32(SpatialStore.storageSRID), envelope: envelope)
+        self.envelope = envelope
+        self.kind = kind
+    }
+}
+
 /// Takes the rows of one result layer inside a results transaction.
 public final class ResultLayerSink {
     let builder: LayerBuilder
@@ -28,6 +45,12 @@ public final class ResultLayerSink {
     public func append(_ values: [PropertyValue], geometry: Geometry) throws {
         guard let fitted = LayerBuilder.fit(geometry, to: kind) else { return }
         try builder.append(values, geometry: fitted)
+    }
+
+    /// Appends a row whose geometry is already encoded for this layer (nil: left out, as above).
+    public func append(_ values: [PropertyValue], encoded: EncodedGeometry?) throws {
+        guard let encoded else { return }
+        try builder.append(values, blob: encoded.blob, envelope: encoded.envelope, kind: encoded.kind)
     }
 }
 
