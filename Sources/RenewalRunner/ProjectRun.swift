@@ -94,15 +94,17 @@ public enum ProjectRun {
         }
 
         // Conflicts and eligibility.
-        let rules = try RulesFile.load(project.rules)
+        var loadedRules: RuleSet? = nil
         try stage("conflicts") { () -> ((), String) in
+            let rules = try RulesFile.load(project.rules)
+            loadedRules = rules
             let inputs = try PlanChecks.load(store: store, mapping: PlanMapping(), requireAction: true, nearZonesOnly: true)
             warnings += inputs.warnings
             let (records, _) = try PlanChecks.conflicts(inputs, rules: rules, store: store)
             let forbidden = records.filter { $0.verdict == .forbidden }.count
             return ((), "\(records.count) conflict records, \(forbidden) forbidden")
         }
-        if !project.eligibilityTargets.isEmpty {
+        if !project.eligibilityTargets.isEmpty, let rules = loadedRules {
             try stage("eligibility") { () -> ((), String) in
                 let inputs = try PlanChecks.load(store: store, mapping: PlanMapping(), requireAction: false)
                 let overlaps = try ZoneOverlay.overlaps(parcels: inputs.parcels.map(\.geometry), zones: inputs.zones.map(\.geometry))

@@ -95,3 +95,28 @@ import Testing
         #expect(r.stderrLines.contains { $0.contains("unknown key colour_scheme") && $0.contains("line 17") }, "\(r.stderr)")
     }
 }
+
+extension UnitsCLITests {
+    @Test("A failing stage stops the run naming the stage and the file, and leaves the previous results in the store")
+    func failingStageKeepsResults() throws {
+        let dir = try TemporaryDirectory()
+        let project = try Self.project(in: dir)
+        #expect(try CLI.run(["run", project]).status == 0)
+        func count(_ layer: String) throws -> Int? {
+            let json = try CLI.run(["layers", "--store", dir.path("p.sqlite"), "--json"]).stdout
+            let layers = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]] ?? []
+            return layers.first { $0["name"] as? String == layer }?["featureCount"] as? Int
+        }
+        let conflicts = try count("conflicts"), units = try count("renewal_units")
+        #expect(conflicts != nil && units != nil)
+        try "rules:\n  - id: X\n    zone: nowhere\n".write(toFile: dir.path("bad_rules.yaml"), atomically: true, encoding: .utf8)
+        var text = try String(contentsOfFile: project, encoding: .utf8)
+        text = text.replacingOccurrences(of: "coverage: {mode: straight}", with: "coverage: {mode: straight}\nconflicts: {rules: bad_rules.yaml}")
+        try text.write(toFile: project, atomically: true, encoding: .utf8)
+        let failed = try CLI.run(["run", project])
+        #expect(failed.status != 0)
+        #expect(failed.stderr.contains("stage conflicts failed") && failed.stderr.contains("bad_rules.yaml"), "\(failed.stderr)")
+        #expect(try count("conflicts") == conflicts)
+        #expect(try count("renewal_units") == units)
+    }
+}

@@ -48,6 +48,13 @@ import TestSupport
         #expect(west.allSatisfy { $0.allSatisfy { $0.hasPrefix("W") } && (10...20).contains($0.count) })
         #expect(west.contains { $0.isSuperset(of: ["W12", "W22", "W13", "W23"]) })
         #expect(result.units.count == 5)
+        // The units' outlines (each the union of its parcels) together cover exactly the parcels.
+        let geos = try GEOSContext()
+        let outlines = try result.units.map { u in try geos.make(.geometryCollection(u.parcels.map { d.parcels[$0].geometry })).unaryUnion().value() }
+        let all = try geos.make(.geometryCollection(d.parcels.map(\.geometry))).unaryUnion()
+        let together = try geos.make(.geometryCollection(outlines)).unaryUnion()
+        let difference = try all.difference(together).area() + together.difference(all).area()
+        #expect(difference <= 1e-6 * (try all.area()))
         // Ranked by mean need: every rank once.
         #expect(result.units.map(\.rank).sorted() == Array(1...5))
     }
