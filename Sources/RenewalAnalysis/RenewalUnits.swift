@@ -97,7 +97,7 @@ public struct RenewalUnit: Sendable {
     /// 1 = highest mean need.
     public var rank: Int
     public var flags: [UnitFlag]
-    /// Index of the barrier cell (area between barriers) it lies in.
+    /// Index of the cell (connected piece of the barrier-cut adjacency graph) it lies in.
     public var cell: Int
 }
 
@@ -107,7 +107,7 @@ public struct UnitDelineation: Sendable {
     /// Unit index per input parcel; nil for excluded parcels.
     public var unitOfParcel: [Int?]
     public var excluded: [(parcel: Int, reason: String)]
-    /// Barrier cell per input parcel (nil when excluded).
+    /// Cell per input parcel: the connected piece of the barrier-cut adjacency graph (nil when excluded).
     public var cellOfParcel: [Int?]
     /// Parcel adjacency used (pairs of parcel indices, i < j), for checks and reports.
     public var adjacency: [[Int]]
@@ -119,10 +119,12 @@ public struct UnitDelineation: Sendable {
 /// rivers, blue lines), never splitting heritage zones or marked groups, with two-sided size bounds.
 ///
 /// Algorithm ("bounded max-p region growing with local search"):
-/// 1. Barrier cells: the district's box minus the barriers (lines buffered by 1 m, areas as they
-///    are) falls apart into cells; each parcel belongs to the cell holding its interior point.
-/// 2. Never-split groups (a heritage zone's parcels, a marked group) are contracted to one node.
-/// 3. Adjacency: parcels of one cell closer than `facingDistance` (touching = 0 m).
+/// 1. Adjacency: parcels closer than `facingDistance` (touching = 0 m), unless the shortest segment
+///    between them meets a barrier (lines buffered by 1 m, areas as they are); parcels inside a
+///    barrier area are left out. Cells are the connected pieces of this graph.
+/// 2. Never-split groups (a heritage zone's parcels, a marked group) are contracted to one node,
+///    placed in the cell of its largest parcel (flagged when its parcels lie in several cells).
+/// 3. Adjacency lifted to the nodes, within one cell.
 /// 4. Per connected piece: below the minimum it is one flagged unit; otherwise several seeded
 ///    constructions grow regions from seeds, adding the neighbour closest in need (plus a
 ///    compactness term) until the minimum is reached without passing the maximum; leftovers join
@@ -234,15 +236,8 @@ public enum RenewalUnits {
     /// Connected pieces of the (barrier-cut) adjacency graph: the cell index of each included parcel.
     static func cells(adjacency: [[Int]], included: [Bool]) -> [Int?] {
         var cell = [Int?](repeating: nil, count: adjacency.count)
-        var next = 0
-        for start in adjacency.indices where included[start] && cell[start] == nil {
-            cell[start] = next
-            var stack = [start]
-            while let n = stack.popLast() {
-                for m in adjacency[n] where cell[m] == nil { cell[m] = next; stack.append(m) }
-            }
-            next += 1
-        }
+        let pieces = connectedPieces(adjacency.indices.filter { included[$0] }, neighbours: adjacency) { included[$0] }
+        for (c, piece) in pieces.enumerated() { for i in piece { cell[i] = c } }
         return cell
     }
 
@@ -388,19 +383,24 @@ struct NodeGraph {
 
     /// Connected components, each sorted, in order of their smallest node.
     func components() -> [[Int]] {
-        var seen = [Bool](repeating: false, count: area.count)
-        var out: [[Int]] = []
-        for start in area.indices where !seen[start] {
-            var stack = [start], piece: [Int] = []
-            seen[start] = true
-            while let n = stack.popLast() {
-                piece.append(n)
-                for m in neighbours[n] where !seen[m] { seen[m] = true; stack.append(m) }
-            }
-            out.append(piece.sorted())
-        }
-        return out
+        connectedPieces(Array(area.indices), neighbours: neighbours) { _ in true }.map { $0.sorted() }
     }
+}
+
+/// The connected pieces among `nodes`, following `neighbours` only to nodes for which `member`
+/// holds; pieces in the order of their first node in `nodes`, each in visiting order.
+func connectedPieces(_ nodes: [Int], neighbours: [[Int]], member: (Int) -> Bool) -> [[Int]] {
+    var seen = Set<Int>(), pieces: [[Int]] = []
+    for start in nodes where !seen.contains(start) {
+        var stack = [start], piece: [Int] = []
+        seen.insert(start)
+        while let n = stack.popLast() {
+            piece.append(n)
+            for m in neighbours[n] where member(m) && !seen.contains(m) { seen.insert(m); stack.append(m) }
+        }
+        pieces.append(piece)
+    }
+    return pieces
 }
 
 /// Regions of one connected piece of the node graph.
@@ -532,18 +532,8 @@ struct Regionaliser {
             left = still
         }
         // What is left forms its own connected pieces (flagged below the minimum by the caller).
-        var pieces: [[Int]] = []
-        var seen = Set<Int>()
         let leftSet = Set(left)
-        for start in left where !seen.contains(start) {
-            var stack = [start], piece: [Int] = []
-            seen.insert(start)
-            while let n = stack.popLast() {
-                piece.append(n)
-                for m in graph.neighbours[n] where leftSet.contains(m) && !seen.contains(m) { seen.insert(m); stack.append(m) }
-            }
-            pieces.append(piece.sorted())
-        }
+        let pieces = connectedPieces(left, neighbours: graph.neighbours) { leftSet.contains($0) }.map { $0.sorted() }
         // A leftover piece at or above the minimum is a unit of its own.
         var leftovers: [[Int]] = []
         for piece in pieces {
@@ -563,6 +553,8 @@ struct Regionaliser {
     func improve(_ regions: inout [Region]) {
         var regionOf: [Int: Int] = [:]
         for (r, region) in regions.enumerated() { for n in region.nodes { regionOf[n] = r } }
+        // Each region's cost, kept up to date as nodes move (a cost walks the region's nodes).
+        var costs = regions.map(cost)
         for _ in 0..<20 {
             var moved = false
             for n in nodes {
@@ -573,9 +565,11 @@ struct Regionaliser {
                 for to in targets where regions[to].area + graph.area[n] <= parameters.maxArea {
                     var a = donor, b = regions[to]
                     a.remove(n, graph); b.add(n, graph)
-                    guard cost(a) + cost(b) < cost(donor) + cost(regions[to]) - 1e-12 else { continue }
+                    let (costA, costB) = (cost(a), cost(b))
+                    guard costA + costB < costs[from] + costs[to] - 1e-12 else { continue }
                     guard connected(a.nodes) else { continue }
                     regions[from] = a; regions[to] = b; regionOf[n] = to
+                    costs[from] = costA; costs[to] = costB
                     moved = true
                     break
                 }
@@ -586,11 +580,7 @@ struct Regionaliser {
 
     func connected(_ set: Set<Int>) -> Bool {
         guard let start = set.first else { return true }
-        var seen: Set<Int> = [start], stack = [start]
-        while let n = stack.popLast() {
-            for m in graph.neighbours[n] where set.contains(m) && !seen.contains(m) { seen.insert(m); stack.append(m) }
-        }
-        return seen.count == set.count
+        return connectedPieces([start], neighbours: graph.neighbours) { set.contains($0) }[0].count == set.count
     }
 }
 
