@@ -16,6 +16,12 @@ public struct WalkingParameters: Sendable {
     /// Presets in m/s: adult 1.25 (4.5 km/h), elderly 1.0 (3.6 km/h), child 1.1 (4.0 km/h).
     public static let presets: [String: Double] = ["adult": 1.25, "elderly": 1.0, "child": 1.1]
 
+    /// A speed as planners give it: a preset name or metres per second above 0 and below 5; nil otherwise.
+    public static func speed(named text: String) -> Double? {
+        guard let v = presets[text] ?? Double(text), v > 0, v < 5 else { return nil }
+        return v
+    }
+
     /// Walking speed, m/s. Slower walkers reach less far within a radius' time budget; faster ones
     /// are capped at the reference (a radius is never stretched beyond the straight line).
     public var speed = referenceSpeed

@@ -30,6 +30,14 @@ public struct LayerMapping: Sendable {
     public init() {}
 }
 
+extension PropertyValue {
+    /// A yes/no attribute as layers write it: true/1/yes/是 (any case) or a non-zero number; nil for null.
+    var flag: Bool? {
+        if case .string(let s) = self { return ["true", "1", "yes", "是"].contains(s.lowercased()) }
+        return number.map { $0 != 0 }
+    }
+}
+
 /// Analysis inputs read from the store and projected into the metric CRS.
 public struct LoadedParcels: Sendable {
     public var parcels: [ResidentialParcel]

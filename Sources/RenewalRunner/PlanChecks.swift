@@ -132,18 +132,12 @@ public enum PlanChecks {
                 action = PlannedAction(text: text)
                 if action == nil { unknownActions[text, default: 0] += 1 }
             }
-            let historicFlag = f[mapping.historic].map { v -> Bool in
-                if case .string(let s) = v { return ["true", "1", "yes", "是"].contains(s.lowercased()) }
-                return (v.number ?? 0) != 0
-            } ?? false
+            let historicFlag = f[mapping.historic]?.flag ?? false
             parcels.append(PlanParcel(id: id, geometry: g, action: action, currentUse: code, plannedUse: f[mapping.plannedUse]?.text,
                                       heightM: f[mapping.height]?.number, historic: historicFlag))
             eligibility.append(EligibilityParcel(
                 id: id, code: code, areaM2: PlanarRing.area(g), buildYear: f[mapping.buildYear]?.number.map { Int($0) },
-                vacant: f[mapping.vacant].flatMap { v in
-                    if case .string(let s) = v { return ["true", "1", "yes", "是"].contains(s.lowercased()) }
-                    return v.number.map { $0 != 0 }
-                },
+                vacant: f[mapping.vacant]?.flag,
                 safetyGrade: f[mapping.safetyGrade]?.text))
         }
         for (text, n) in unknownActions.sorted(by: { $0.key < $1.key }) {

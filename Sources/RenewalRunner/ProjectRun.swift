@@ -80,7 +80,7 @@ public enum ProjectRun {
                 options.mode = mode
                 if let radii = project.radii { options.radii = try RadiiFile.load(radii); options.radiiSource = radii }
                 if let speed = project.speed {
-                    guard let v = WalkingParameters.presets[speed] ?? Double(speed), v > 0, v < 5 else {
+                    guard let v = WalkingParameters.speed(named: speed) else {
                         throw InputError("\(project.path): coverage.speed \(speed) is not adult, elderly, child or metres per second below 5")
                     }
                     options.walking.speed = v

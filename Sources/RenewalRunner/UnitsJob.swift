@@ -107,10 +107,7 @@ public enum UnitsJob {
             if mapping.excludedLandUse.contains(where: code.hasPrefix) { excludedByUse += 1; return }
             var m = g
             try projector.transform(&m)
-            let vacant = f[p.vacant].flatMap { v -> Bool? in
-                if case .string(let s) = v { return ["true", "1", "yes", "是"].contains(s.lowercased()) }
-                return v.number.map { $0 != 0 }
-            }
+            let vacant = f[p.vacant]?.flag
             var resettlement = f[mapping.resettlement]?.number
             if let r = resettlement, r > 1 { resettlement = r / 100 }
             rows.append(Row(id: f[p.parcelID]?.text ?? "fid \(f.id.text ?? "?")", code: code, stored: g, metric: m, area: PlanarRing.area(m),

@@ -71,7 +71,7 @@ struct Coverage: ParsableCommand {
             options.mapping.population = populationField
             options.mapping.category = categoryField
             options.mapping.streets = streets
-            guard let metresPerSecond = WalkingParameters.presets[speed] ?? Double(speed), metresPerSecond > 0, metresPerSecond < 5 else {
+            guard let metresPerSecond = WalkingParameters.speed(named: speed) else {
                 throw ValidationError("--speed \(speed) is not adult, elderly, child or a walking speed in m/s (0–5)")
             }
             options.walking.speed = metresPerSecond
