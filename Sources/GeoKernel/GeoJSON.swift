@@ -72,29 +72,20 @@ extension PropertyValue: Codable {
 
 public enum GeoJSON {
     /// Appends `geometry` as a GeoJSON geometry object.
-    public static func write(_ geometry: Geometry, to out: inout String) {
-        var bytes: [UInt8] = []
-        write(geometry, to: &bytes)
-        out += String(decoding: bytes, as: UTF8.self)
-    }
+    public static func write(_ geometry: Geometry, to out: inout String) { appendBytes(to: &out) { write(geometry, to: &$0) } }
 
     /// Appends a Feature object: `id`, `geometry` (null when absent) and `properties`.
-    public static func write(_ feature: Feature, to out: inout String) {
-        var bytes: [UInt8] = []
-        write(feature, to: &bytes)
-        out += String(decoding: bytes, as: UTF8.self)
-    }
+    public static func write(_ feature: Feature, to out: inout String) { appendBytes(to: &out) { write(feature, to: &$0) } }
 
-    public static func write(_ value: PropertyValue, to out: inout String) {
-        var bytes: [UInt8] = []
-        write(value, to: &bytes)
-        out += String(decoding: bytes, as: UTF8.self)
-    }
+    public static func write(_ value: PropertyValue, to out: inout String) { appendBytes(to: &out) { write(value, to: &$0) } }
 
     /// A JSON string literal, escaping only what JSON requires (Chinese text stays as is).
-    public static func writeString(_ s: String, to out: inout String) {
+    public static func writeString(_ s: String, to out: inout String) { appendBytes(to: &out) { writeString(s, to: &$0) } }
+
+    /// The String forms: the byte writer's output appended as text.
+    private static func appendBytes(to out: inout String, _ write: (inout [UInt8]) -> Void) {
         var bytes: [UInt8] = []
-        writeString(s, to: &bytes)
+        write(&bytes)
         out += String(decoding: bytes, as: UTF8.self)
     }
 
@@ -105,6 +96,7 @@ public enum GeoJSON {
         text.withUTF8Buffer { out.append(contentsOf: $0) }
     }
 
+    /// Shortest text that reads back to the same Double (integral values without a decimal point).
     @inline(__always) static func put(number d: Double, _ out: inout [UInt8]) {
         if d == d.rounded(), abs(d) < 1e15 { out.append(contentsOf: String(Int64(d)).utf8) } else { out.append(contentsOf: d.description.utf8) }
     }
@@ -186,12 +178,6 @@ public enum GeoJSON {
             }
         }
         out.append(34)
-    }
-
-    /// Shortest text that reads back to the same Double.
-    @inline(__always) static func number(_ d: Double) -> String {
-        if d == d.rounded(), abs(d) < 1e15 { return String(Int64(d)) }
-        return d.description
     }
 
     /// Parses a FeatureCollection, a Feature or a bare geometry into features.

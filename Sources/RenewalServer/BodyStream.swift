@@ -7,12 +7,10 @@ import Hummingbird
 struct BodyStream {
     private let compressor: NIOCompressor?
 
-    init(gzip: Bool) {
+    init(gzip: Bool) throws {
         if gzip {
             let c = CompressionAlgorithm.gzip().compressor
-            // startStream fails only when zlib cannot allocate its state; the first write then fails too
-            // (the stream is not started), which ends the response with an error.
-            try? c.startStream()
+            try c.startStream()
             compressor = c
         } else {
             compressor = nil

@@ -314,7 +314,9 @@ public struct FeaturesAPI: Sendable {
             links.append(link(base + "/collections/\(id)/items?" + next.joined(separator: "&"), "next", "application/geo+json", "next page"))
         }
         if query["f"] == "html" {
-            let features = try store.page(of: layer.name, query: pageQuery).map { identified($0, by: key) }
+            // The first batch is the whole page when it holds every feature returned.
+            let page = first.count == returned ? first : try store.page(of: layer.name, query: pageQuery)
+            let features = page.map { identified($0, by: key) }
             return HTMLPages.items(layer: layer.name, features: features, matched: matched, offset: offset, links: links)
         }
         // The head carries the counts and links; features follow in batches read as they are written,
@@ -330,7 +332,7 @@ public struct FeaturesAPI: Sendable {
         let store = self.store, layerName = layer.name, batchSize = configuration.streamBatch
         let api = self, start = offset, opening = head
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            var out = BodyStream(gzip: gzip)
+            var out = try BodyStream(gzip: gzip)
             try await out.write(opening, to: &writer)
             var written = 0
             var pending: [Feature]? = first
