@@ -5,20 +5,14 @@
 #
 #   bash scripts/bench_batch.sh [RENEWALGIS_BINARY] [SIZES...]
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BIN=$(readlink -f "${1:-$ROOT/.build/release/renewalgis}")
+source "$(dirname "$0")/bench_lib.sh"
+BIN=$(bench_binary "${1:-}")
 shift || true
 if [ $# -gt 0 ]; then SIZES=("$@"); else SIZES=(M L); fi
-BENCH=${BENCH_DIR:-$ROOT/../shared/bench}
-DATA=${CITY_DATA:-/tmp/citydata}
 WORK=$(mktemp -d); trap 'rm -rf "$WORK"' EXIT
-command -v /usr/bin/time >/dev/null || apt-get install -y -q time >/dev/null
 
 for size in "${SIZES[@]}"; do
-  if [ ! -f "$DATA/$size/city.gpkg" ]; then
-    [ -x /tmp/bv/bin/python ] || bash "$BENCH/setup.sh"
-    /tmp/bv/bin/python "$BENCH/gen_city.py" --size "$size" --out "$DATA/$size" >&2
-  fi
+  ensure_city "$size"
   cat > "$WORK/$size.yaml" <<YAML
 store: $WORK/$size.sqlite
 layers:

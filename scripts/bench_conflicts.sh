@@ -6,15 +6,12 @@
 #
 #   bash scripts/bench_conflicts.sh [RENEWALGIS_BINARY] [SIZE]
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BIN=$(readlink -f "${1:-$ROOT/.build/release/renewalgis}")
+source "$(dirname "$0")/bench_lib.sh"
+BIN=$(bench_binary "${1:-}")
 SIZE=${2:-L}
-BENCH=${BENCH_DIR:-$ROOT/../shared/bench}
-DATA=${CITY_DATA:-/tmp/citydata}
 WORK=$(mktemp -d); trap 'rm -rf "$WORK"' EXIT
-command -v /usr/bin/time >/dev/null || apt-get install -y -q time >/dev/null
-[ -x /tmp/bv/bin/python ] || bash "$BENCH/setup.sh"
-[ -f "$DATA/$SIZE/city.gpkg" ] || /tmp/bv/bin/python "$BENCH/gen_city.py" --size "$SIZE" --out "$DATA/$SIZE" >&2
+[ -x /tmp/bv/bin/python ] || bash "$BENCH/setup.sh"   # the GeoPandas reference runs in it
+ensure_city "$SIZE"
 
 "$BIN" import "$DATA/$SIZE/city.gpkg" --store "$WORK/s.sqlite" >/dev/null
 run() {  # label, command… → "label wall rss"

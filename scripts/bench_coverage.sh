@@ -7,22 +7,16 @@
 # The side-by-side comparison with GeoPandas, PostGIS and DuckDB is ../shared/bench/run_bench.py
 # (see README): this script covers what the peers do not, the walking network.
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BIN=$(readlink -f "${1:-$ROOT/.build/release/renewalgis}")
+source "$(dirname "$0")/bench_lib.sh"
+BIN=$(bench_binary "${1:-}")
 shift || true
 if [ $# -gt 0 ]; then SIZES=("$@"); else SIZES=(M); fi
-BENCH=${BENCH_DIR:-$ROOT/../shared/bench}
-DATA=${CITY_DATA:-/tmp/citydata}
 WORK=$(mktemp -d); trap 'rm -rf "$WORK"' EXIT
-command -v /usr/bin/time >/dev/null || apt-get install -y -q time >/dev/null
 
 echo "| run | residential parcels | wall | peak RSS |"
 echo "|---|---:|---:|---:|"
 for size in "${SIZES[@]}"; do
-  if [ ! -f "$DATA/$size/city.gpkg" ]; then
-    [ -x /tmp/bv/bin/python ] || bash "$BENCH/setup.sh"
-    /tmp/bv/bin/python "$BENCH/gen_city.py" --size "$size" --out "$DATA/$size" >&2
-  fi
+  ensure_city "$size"
   "$BIN" import "$DATA/$size/city.gpkg" --store "$WORK/$size.sqlite" >/dev/null
   for mode in straight network; do
     /usr/bin/time -f "%e %M" -o "$WORK/time" "$BIN" coverage --store "$WORK/$size.sqlite" --mode "$mode" \

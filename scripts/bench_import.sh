@@ -7,23 +7,13 @@
 # Data: the synthetic cities of ../shared/bench (gen_city.py), generated into /tmp/citydata
 # on first use with the bench venv /tmp/bv (../shared/bench/setup.sh creates it).
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BIN=$(readlink -f "${1:-$ROOT/.build/release/renewalgis}")
+source "$(dirname "$0")/bench_lib.sh"
+BIN=$(bench_binary "${1:-}")
 shift || true
 if [ $# -gt 0 ]; then SIZES=("$@"); else SIZES=(M L); fi
-BENCH=${BENCH_DIR:-$ROOT/../shared/bench}
-DATA=${CITY_DATA:-/tmp/citydata}
 WORK=$(mktemp -d); trap 'rm -rf "$WORK"' EXIT
 
-command -v /usr/bin/time >/dev/null || { apt-get install -y -q time >/dev/null; }
 command -v ogr2ogr >/dev/null || { apt-get install -y -q gdal-bin >/dev/null; }
-
-ensure_city() {
-  local size=$1
-  [ -f "$DATA/$size/city.gpkg" ] && return
-  [ -x /tmp/bv/bin/python ] || bash "$BENCH/setup.sh"
-  /tmp/bv/bin/python "$BENCH/gen_city.py" --size "$size" --out "$DATA/$size" >&2
-}
 
 # measure LABEL FEATURES CMD... → prints a table row; the command's own output goes to $WORK/log
 measure() {

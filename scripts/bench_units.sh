@@ -16,17 +16,14 @@
 # SPOPT_ARGS (extra units_spopt.py options, e.g. "--max-iterations-sa 10"), KEEP_DIR (keep the
 # outputs there instead of a temporary directory).
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BIN=$(readlink -f "${1:-$ROOT/.build/release/renewalgis}")
+source "$(dirname "$0")/bench_lib.sh"
+BIN=$(bench_binary "${1:-}")
 shift || true
 if [ $# -gt 0 ]; then SIZES=("$@"); else SIZES=(S); fi
-BENCH=${BENCH_DIR:-$ROOT/../shared/bench}
-DATA=${CITY_DATA:-/tmp/citydata}
 MIN_HA=${MIN_HA:-10} MAX_HA=${MAX_HA:-50} SEED=${SEED:-1}
 SPOPT_SIZES=" ${SPOPT_SIZES:-S} "
 SPOPT_VERSION=0.7.0
 if [ -n "${KEEP_DIR:-}" ]; then WORK=$KEEP_DIR; mkdir -p "$WORK"; else WORK=$(mktemp -d); trap 'rm -rf "$WORK"' EXIT; fi
-command -v /usr/bin/time >/dev/null || apt-get install -y -q time >/dev/null
 command -v bc >/dev/null || apt-get install -y -q bc >/dev/null
 [ -x /tmp/bv/bin/python ] || bash "$BENCH/setup.sh"
 /tmp/bv/bin/python -c "import spopt" 2>/dev/null || /tmp/bv/bin/pip install -q "spopt==$SPOPT_VERSION"
@@ -44,9 +41,7 @@ row() {  # label, prefix → "| label | wall | peak RSS |"
 }
 
 for size in "${SIZES[@]}"; do
-  if [ ! -f "$DATA/$size/city.gpkg" ]; then
-    /tmp/bv/bin/python "$BENCH/gen_city.py" --size "$size" --out "$DATA/$size" >&2
-  fi
+  ensure_city "$size"
   D=$WORK/$size; mkdir -p "$D"; rm -f "$D/store.sqlite"
   timed "$D/import" "$BIN" import "$DATA/$size/city.gpkg" --store "$D/store.sqlite"
   timed "$D/coverage" "$BIN" coverage --store "$D/store.sqlite"

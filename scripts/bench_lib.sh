@@ -1,0 +1,19 @@
+# Shared set-up of the benchmark scripts (sourced, not run): paths, the /usr/bin/time tool, and the
+# synthetic cities of ../shared/bench, generated on first use with its venv /tmp/bv.
+#   ROOT   the repository          BENCH  ../shared/bench (env BENCH_DIR)
+#   DATA   /tmp/citydata (env CITY_DATA), one directory per size holding city.gpkg
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BENCH=${BENCH_DIR:-$ROOT/../shared/bench}
+DATA=${CITY_DATA:-/tmp/citydata}
+command -v /usr/bin/time >/dev/null || apt-get install -y -q time >/dev/null
+
+# bench_binary [PATH]: the binary to measure, absolute (default: the release build).
+bench_binary() { readlink -f "${1:-$ROOT/.build/release/renewalgis}"; }
+
+# ensure_city SIZE: generates $DATA/SIZE/city.gpkg (seeded, same data every time) when missing.
+ensure_city() {
+  local size=$1
+  [ -f "$DATA/$size/city.gpkg" ] && return
+  [ -x /tmp/bv/bin/python ] || bash "$BENCH/setup.sh"
+  /tmp/bv/bin/python "$BENCH/gen_city.py" --size "$size" --out "$DATA/$size" >&2
+}
