@@ -6,6 +6,8 @@ public final class PendingResults<T>: @unchecked Sendable {
     private var storage: [T?]
     private let count: Int
     private let condition = NSCondition()
+    /// The slot the consumer waits for (or took last): workers stay within `window` slots of it.
+    private var consumed = 0
 
     public init(count: Int) { self.count = count; storage = Array(repeating: nil, count: count) }
 
@@ -20,6 +22,7 @@ public final class PendingResults<T>: @unchecked Sendable {
     public func wait(_ index: Int) -> T {
         condition.lock()
         defer { condition.unlock() }
+        if index > consumed { consumed = index; condition.broadcast() }
         while storage[index] == nil { condition.wait() }
         let value = storage[index]!
         storage[index] = nil
@@ -27,17 +30,20 @@ public final class PendingResults<T>: @unchecked Sendable {
     }
 
     /// Starts `threads` background threads that compute every slot with `work`, taking indices in
-    /// increasing order, so a consumer reading slots in order rarely waits long. Returns at once.
-    public func fill(threads: Int = ProcessInfo.processInfo.activeProcessorCount, _ work: @escaping @Sendable (Int) -> T) {
-        let next = NSLock()
+    /// increasing order, so a consumer reading slots in order rarely waits long. At most `window`
+    /// slots ahead of the one the consumer waits for are computed, so finished results do not pile
+    /// up in memory when the consumer is the slower side. Returns at once.
+    public func fill(threads: Int = ProcessInfo.processInfo.activeProcessorCount, window: Int = .max,
+                     _ work: @escaping @Sendable (Int) -> T) {
         nonisolated(unsafe) var taken = 0
         for _ in 0..<max(1, min(threads, count)) {
             Thread.detachNewThread {
                 while true {
-                    next.lock()
+                    self.condition.lock()
                     let index = taken
                     taken += 1
-                    next.unlock()
+                    while index < self.count && index - self.consumed >= window { self.condition.wait() }
+                    self.condition.unlock()
                     guard index < self.count else { return }
                     self.set(index, work(index))
                 }

@@ -119,6 +119,36 @@ public final class Projector {
     }
 }
 
+/// Projectors between one pair of CRSs for worker threads: a task borrows one and gives it back,
+/// so PROJ's set-up (milliseconds of database look-ups) is paid once per thread, not once per task.
+public final class ProjectorPool: @unchecked Sendable {
+    public let source: CRS
+    public let target: CRS
+    private var idle: [Projector]
+    private let lock = NSLock()
+
+    /// Creates the first projector at once, so an unknown CRS fails here rather than in a worker.
+    public init(from source: CRS, to target: CRS) throws {
+        self.source = source
+        self.target = target
+        idle = [try Projector(from: source, to: target)]
+    }
+
+    /// Runs `body` with a projector no other thread uses meanwhile.
+    public func borrow<T>(_ body: (Projector) throws -> T) throws -> T {
+        lock.lock()
+        let spare = idle.popLast()
+        lock.unlock()
+        let projector = try spare ?? Projector(from: source, to: target)
+        defer {
+            lock.lock()
+            idle.append(projector)
+            lock.unlock()
+        }
+        return try body(projector)
+    }
+}
+
 extension CRS {
     /// The EPSG CRS PROJ sees: GCJ-02 and BD-09 are offsets of CGCS2000 lon/lat.
     var pivot: CRS {

@@ -36,11 +36,22 @@ extension CoverageAnalysis {
             // the parcel lies inside the box) so they bring only the arcs that matter, are dissolved
             // first, then subtracted.
             let box = Envelope(minX: envelope.minX - 1, minY: envelope.minY - 1, maxX: envelope.maxX + 1, maxY: envelope.maxY + 1)
-            let covers: [Geometry] = candidates.compactMap { k in
-                let ring = disks[k].clipped(to: box)
-                return ring.count >= 3 ? .polygon([ring + [ring[0]]]) : nil
+            let cutters = candidates.map { disks[$0].clipped(to: box) }.filter { $0.count >= 3 }
+            guard !cutters.isEmpty else { pieces.append((i, parcel.geometry)); continue }
+            // The common case, a parcel without holes whose boundary crosses the disks' boundaries
+            // cleanly, is cut directly; its area is checked against the covered fraction, which was
+            // measured independently. Anything else goes through the general overlay.
+            let rings = PlanarRing.orientedRings(parcel.geometry)
+            if rings.count == 1, let parts = RingDifference.subtract(rings[0], convex: cutters), !parts.isEmpty {
+                let expected = (1 - fraction) * result.parcelAreas[i]
+                let area = parts.reduce(0) { $0 + PlanarRing.signedArea($1) }
+                if abs(area - expected) <= 1e-6 * max(result.parcelAreas[i], 1) {
+                    let polygons = parts.map { [$0 + [$0[0]]] }
+                    pieces.append((i, polygons.count == 1 ? .polygon(polygons[0]) : .multiPolygon(polygons)))
+                    continue
+                }
             }
-            guard !covers.isEmpty else { pieces.append((i, parcel.geometry)); continue }
+            let covers: [Geometry] = cutters.map { .polygon([$0 + [$0[0]]]) }
             let cover = covers.count == 1 ? try geos.make(covers[0]) : try geos.make(.geometryCollection(covers)).unaryUnion()
             let rest = try geos.make(parcel.geometry).difference(cover)
             if !rest.isEmpty, let parts = try rest.value().extractingParts(ofDimension: 2) {

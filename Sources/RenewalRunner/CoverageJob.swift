@@ -120,11 +120,12 @@ public enum CoverageJob {
         let chunk = 2_000
         let chunks = max(1, (result.parcels.count + chunk - 1) / chunk)
         let rows = PendingResults<Result<Rows, Error>>(count: (1 + categories.count) * chunks)
-        rows.fill { item in
+        let back = try ProjectorPool(from: run.metricCRS, to: .cgcs2000)
+        rows.fill(window: 8) { item in
             let (k, c) = item.quotientAndRemainder(dividingBy: chunks)
             let range = min(c * chunk, result.parcels.count)..<min((c + 1) * chunk, result.parcels.count)
             if k == 0 { return Result { CoverageJob.parcelRows(range, run: run, spec: parcelsSpec) } }
-            return Result { try CoverageJob.gapRows(categories[k - 1], parcels: range, run: run, spec: gapsSpec) }
+            return Result { try CoverageJob.gapRows(categories[k - 1], parcels: range, run: run, spec: gapsSpec, back: back) }
         }
         return try store.writeResults([parcelsSpec, gapsSpec]) { spec, sink in
             let items = spec.name == parcelsSpec.name ? 0..<chunks : chunks..<((1 + categories.count) * chunks)
@@ -153,10 +154,10 @@ public enum CoverageJob {
 
     /// Rows of `coverage_gaps` for one category and a range of parcels.
     static func gapRows(_ category: CategoryCoverage, parcels range: Range<Int>, run: CoverageRun,
-                        spec: ResultLayerSpec) throws -> [(values: [PropertyValue], geometry: EncodedGeometry?)] {
+                        spec: ResultLayerSpec, back: ProjectorPool) throws -> [(values: [PropertyValue], geometry: EncodedGeometry?)] {
         let result = run.result
-        let back = try Projector(from: run.metricCRS, to: .cgcs2000)
-        return try CoverageAnalysis.gaps(of: category, result: result, parcels: range).map { piece in
+        let pieces = try CoverageAnalysis.gaps(of: category, result: result, parcels: range)
+        return try back.borrow { back in try pieces.map { piece in
             let i = piece.parcel
             let fraction = category.fractions[i]
             var stored = run.storedGeometry[i], area = result.parcelAreas[i]
@@ -167,7 +168,7 @@ public enum CoverageJob {
             }
             return ([.string(category.category), .string(result.parcels[i].id), .double(fraction), .double(area),
                      .double((1 - fraction) * result.parcels[i].population)], EncodedGeometry(stored, for: spec))
-        }
+        } }
     }
 
     /// `parcel_id,category,covered_fraction`, sorted by parcel then category; fractions with 9 decimals.

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Testing
 import TestSupport
@@ -68,6 +69,19 @@ let referencePoints: [ReferencePoint] = [
         guard case .polygon(let rings) = g else { Issue.record("kind changed"); return }
         expectClose(rings[0][0], referencePoints[0].gk4545, within: 0.001, "vertex 0")
         expectClose(rings[0][1], referencePoints[1].gk4545, within: 0.001, "vertex 1")
+    }
+
+    @Test("A projector pool gives every thread its own projector and the same answers; an unknown CRS fails at once")
+    func pool() throws {
+        let pool = try ProjectorPool(from: .cgcs2000, to: .epsg(4545))
+        let answers = PendingResults<Position>(count: 64)
+        DispatchQueue.concurrentPerform(iterations: 64) { k in
+            answers.set(k, (try? pool.borrow { try $0.transform(Position(referencePoints[k % referencePoints.count].lon, referencePoints[k % referencePoints.count].lat)) }) ?? Position(0, 0))
+        }
+        for (k, p) in answers.values.enumerated() {
+            expectClose(p, referencePoints[k % referencePoints.count].gk4545, within: 0.001, "point \(k)")
+        }
+        #expect(throws: CRSError.self) { try ProjectorPool(from: .epsg(999_999), to: .cgcs2000) }
     }
 
     @Test("Unknown EPSG codes and texts are rejected with the code in the message")
