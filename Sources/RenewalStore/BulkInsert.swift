@@ -54,6 +54,17 @@ final class BulkInsert {
         guard rc == SQLITE_DONE else { throw failure() }
     }
 
+    /// Inserts a row of two integers (parameters 1 and 2), without a value array.
+    func insert(_ first: Int64, _ second: Int64) throws {
+        guard sqlite3_bind_int64(statement, 1, first) == SQLITE_OK, sqlite3_bind_int64(statement, 2, second) == SQLITE_OK else {
+            throw failure()
+        }
+        // sqlite3_step returns SQLITE_DONE for a finished INSERT.
+        let rc = sqlite3_step(statement)
+        sqlite3_reset(statement)
+        guard rc == SQLITE_DONE else { throw failure() }
+    }
+
     private func failure() -> StoreError {
         .database(path: storePath, message: String(cString: sqlite3_errmsg(connection)))
     }

@@ -105,6 +105,10 @@ struct RTreePacker {
         let rowidInsert = try BulkInsert(db, sql: "INSERT INTO \(SQL.quote(index + "_rowid")) (rowid, nodeno) VALUES (?, ?)", storePath: storePath)
         let depth = levels.count - 1
         var blob = [UInt8](repeating: 0, count: nodeSize)
+        // Which node holds each row and each child node, written afterwards in key order: SQLite
+        // appends sorted keys to its B-trees instead of splitting pages all over them.
+        var rowNodes: [(row: Int64, node: Int64)] = [], childParents: [(child: Int64, parent: Int64)] = []
+        rowNodes.reserveCapacity(entries.count)
         for level in levels.indices.reversed() {
             for (i, node) in levels[level].enumerated() {
                 let number = numbers[level][i]
@@ -120,14 +124,18 @@ struct RTreePacker {
                     Self.put32(cell.minY.bitPattern, &blob, at: offset + 16)
                     Self.put32(cell.maxY.bitPattern, &blob, at: offset + 20)
                     if level == 0 {
-                        try rowidInsert.insert([.int(cell.id), .int(number)], blob: nil)
+                        rowNodes.append((cell.id, number))
                     } else {
-                        try parentInsert.insert([.int(id), .int(number)], blob: nil)
+                        childParents.append((id, number))
                     }
                 }
                 try nodeInsert.insert([.int(number)], blob: blob)
             }
         }
+        rowNodes.sort { $0.row < $1.row }
+        for pair in rowNodes { try rowidInsert.insert(pair.row, pair.node) }
+        childParents.sort { $0.child < $1.child }
+        for pair in childParents { try parentInsert.insert(pair.child, pair.parent) }
     }
 
     private static func put16(_ v: UInt16, _ b: inout [UInt8], at i: Int) {
