@@ -4,8 +4,9 @@ import GeoKernel
 extension CoverageAnalysis {
     /// The gap pieces of one category: for every parcel below full coverage, the part of it outside
     /// the category's service area (metric CRS). Fully uncovered parcels are returned whole;
-    /// partly covered ones are cut with GEOS: the buffers that overlap the parcel's area are
-    /// dissolved and subtracted in one small overlay. Network mode hands back the pieces it cut itself.
+    /// partly covered ones are cut by the buffers that overlap the parcel's area: directly
+    /// (`RingDifference`) when the case is generic, else in one small GEOS overlay. Network mode
+    /// hands back the pieces it cut itself.
     /// `parcels`: the range of parcel indices to cut (default all), so the work can be split.
     public static func gaps(of category: CategoryCoverage, result: CoverageResult, parcels range: Range<Int>? = nil) throws -> [(parcel: Int, geometry: Geometry)] {
         let range = range ?? result.parcels.indices
@@ -28,20 +29,19 @@ extension CoverageAnalysis {
                 continue
             }
             index.query(envelope, into: &candidates)
-            // Only disks that overlap the parcel's area change it: a cheap convex clip of its outer
-            // rings sorts out the disks that merely overlap its envelope before any GEOS overlay.
-            let outers = Self.outerRings(parcel.geometry)
-            candidates.removeAll { k in !outers.contains { PlanarRing.signedArea(disks[k].clip($0)).magnitude > 1e-9 } }
-            // One overlay per parcel: the overlapping disks, cut to a box 1 m around the parcel (exact:
-            // the parcel lies inside the box) so they bring only the arcs that matter, are dissolved
-            // first, then subtracted.
+            // Only disks that overlap the parcel's area change it: a cheap convex clip of its rings
+            // sorts out the disks that merely overlap its envelope before any cutting.
+            let rings = PlanarRing.orientedRings(parcel.geometry)
+            candidates.removeAll { k in !rings.contains { PlanarRing.signedArea(disks[k].clip($0)).magnitude > 1e-9 } }
+            // The overlapping disks are cut to a box 1 m around the parcel (exact: the parcel lies
+            // inside the box), so they bring only the arcs that matter.
             let box = Envelope(minX: envelope.minX - 1, minY: envelope.minY - 1, maxX: envelope.maxX + 1, maxY: envelope.maxY + 1)
             let cutters = candidates.map { disks[$0].clipped(to: box) }.filter { $0.count >= 3 }
             guard !cutters.isEmpty else { pieces.append((i, parcel.geometry)); continue }
             // The common case, a parcel without holes whose boundary crosses the disks' boundaries
             // cleanly, is cut directly; its area is checked against the covered fraction, which was
-            // measured independently. Anything else goes through the general overlay.
-            let rings = PlanarRing.orientedRings(parcel.geometry)
+            // measured independently. Anything else goes through one GEOS overlay: the disks
+            // dissolved, then subtracted.
             if rings.count == 1, let parts = RingDifference.subtract(rings[0], convex: cutters), !parts.isEmpty {
                 let expected = (1 - fraction) * result.parcelAreas[i]
                 let area = parts.reduce(0) { $0 + PlanarRing.signedArea($1) }
@@ -59,14 +59,5 @@ extension CoverageAnalysis {
             }
         }
         return pieces
-    }
-
-    /// The outer ring of each polygon of a (multi)polygon.
-    static func outerRings(_ geometry: Geometry) -> [[Position]] {
-        switch geometry {
-        case .polygon(let rings): rings.prefix(1).map { $0 }
-        case .multiPolygon(let polygons): polygons.compactMap(\.first)
-        default: []
-        }
     }
 }
