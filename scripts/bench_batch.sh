@@ -6,10 +6,7 @@
 #   bash scripts/bench_batch.sh [RENEWALGIS_BINARY] [SIZES...]
 set -euo pipefail
 source "$(dirname "$0")/bench_lib.sh"
-BIN=$(bench_binary "${1:-}")
-shift || true
-if [ $# -gt 0 ]; then SIZES=("$@"); else SIZES=(M L); fi
-WORK=$(mktemp -d); trap 'rm -rf "$WORK"' EXIT
+bench_args "M L" "$@"
 
 for size in "${SIZES[@]}"; do
   ensure_city "$size"

@@ -8,10 +8,7 @@
 # (see README): this script covers what the peers do not, the walking network.
 set -euo pipefail
 source "$(dirname "$0")/bench_lib.sh"
-BIN=$(bench_binary "${1:-}")
-shift || true
-if [ $# -gt 0 ]; then SIZES=("$@"); else SIZES=(M); fi
-WORK=$(mktemp -d); trap 'rm -rf "$WORK"' EXIT
+bench_args "M" "$@"
 
 echo "| run | residential parcels | wall | peak RSS |"
 echo "|---|---:|---:|---:|"

@@ -8,10 +8,7 @@
 # on first use with the bench venv /tmp/bv (../shared/bench/setup.sh creates it).
 set -euo pipefail
 source "$(dirname "$0")/bench_lib.sh"
-BIN=$(bench_binary "${1:-}")
-shift || true
-if [ $# -gt 0 ]; then SIZES=("$@"); else SIZES=(M L); fi
-WORK=$(mktemp -d); trap 'rm -rf "$WORK"' EXIT
+bench_args "M L" "$@"
 
 command -v ogr2ogr >/dev/null || { apt-get install -y -q gdal-bin >/dev/null; }
 

@@ -10,6 +10,19 @@ command -v /usr/bin/time >/dev/null || apt-get install -y -q time >/dev/null
 # bench_binary [PATH]: the binary to measure, absolute (default: the release build).
 bench_binary() { readlink -f "${1:-$ROOT/.build/release/renewalgis}"; }
 
+# bench_args "DEFAULT SIZES" [BINARY] [SIZES...]: the usual command line of a benchmark script. Sets
+# BIN (bench_binary), SIZES (the sizes given, else the defaults) and WORK (a temporary directory
+# removed on exit).
+bench_args() {
+  local defaults=$1
+  shift
+  BIN=$(bench_binary "${1:-}")
+  shift || true
+  if [ $# -gt 0 ]; then SIZES=("$@"); else read -r -a SIZES <<< "$defaults"; fi
+  WORK=$(mktemp -d)
+  trap 'rm -rf "$WORK"' EXIT
+}
+
 # ensure_city SIZE: generates $DATA/SIZE/city.gpkg (seeded, same data every time) when missing.
 ensure_city() {
   local size=$1
