@@ -92,63 +92,69 @@ public struct ServiceDisk: Sendable {
     /// The part of this polygon inside `box` (convex ∩ rectangle, so convex; open ring, possibly
     /// empty): a small stand-in for the disk in overlays with a geometry that lies inside `box`.
     func clipped(to box: Envelope) -> [Position] {
-        var output = vertices
-        // The four half-planes x ≥ minX, x ≤ maxX, y ≥ minY, y ≤ maxY, as (inside test, crossing).
-        let planes: [(inside: (Position) -> Bool, cross: (Position, Position) -> Position)] = [
-            ({ $0.x >= box.minX }, { a, b in Position(box.minX, a.y + (b.y - a.y) * (box.minX - a.x) / (b.x - a.x)) }),
-            ({ $0.x <= box.maxX }, { a, b in Position(box.maxX, a.y + (b.y - a.y) * (box.maxX - a.x) / (b.x - a.x)) }),
-            ({ $0.y >= box.minY }, { a, b in Position(a.x + (b.x - a.x) * (box.minY - a.y) / (b.y - a.y), box.minY) }),
-            ({ $0.y <= box.maxY }, { a, b in Position(a.x + (b.x - a.x) * (box.maxY - a.y) / (b.y - a.y), box.maxY) }),
-        ]
-        for plane in planes {
-            guard !output.isEmpty else { break }
-            let input = output
-            output.removeAll(keepingCapacity: true)
-            var previous = input[input.count - 1]
-            for current in input {
-                let inCurrent = plane.inside(current), inPrevious = plane.inside(previous)
-                if inCurrent {
-                    if !inPrevious { output.append(plane.cross(previous, current)) }
-                    output.append(current)
-                } else if inPrevious {
-                    output.append(plane.cross(previous, current))
-                }
-                previous = current
+        var current = vertices, next: [Position] = []
+        next.reserveCapacity(vertices.count + 4)
+        // The four sides of the box; crossings are put exactly on the side.
+        for side in 0..<4 {
+            guard !current.isEmpty else { break }
+            let vertical = side < 2, sign: Double = side % 2 == 0 ? 1 : -1
+            let limit = switch side { case 0: box.minX; case 1: box.maxX; case 2: box.minY; default: box.maxY }
+            @inline(__always) func inside(_ p: Position) -> Double { sign * ((vertical ? p.x : p.y) - limit) }
+            guard current.contains(where: { inside($0) < 0 }) else { continue }
+            Self.clip(current, into: &next, side: inside) { a, b, _, _ in
+                vertical ? Position(limit, a.y + (b.y - a.y) * (limit - a.x) / (b.x - a.x))
+                         : Position(a.x + (b.x - a.x) * (limit - a.y) / (b.y - a.y), limit)
             }
+            swap(&current, &next)
         }
-        return output
+        return current
     }
 
     /// Sutherland–Hodgman: the part of `ring` inside this convex polygon. Correct for concave
     /// subject rings as far as area goes (it may leave zero-width bridges, which add no area).
+    /// Half-planes that the ring's bounding box lies clearly inside are skipped: for a parcel near
+    /// the edge of a service area only the few edges it crosses do any work.
     func clip(_ ring: [Position]) -> [Position] {
-        var output = ring
+        guard ring.count >= 3 else { return [] }
+        var box = Envelope.empty
+        for p in ring { box.expand(toInclude: p) }
+        var current = ring, next: [Position] = []
         let n = vertices.count
         for i in 0..<n {
-            guard !output.isEmpty else { break }
+            guard !current.isEmpty else { break }
             let a = vertices[i], b = vertices[(i + 1) % n]
             let ex = b.x - a.x, ey = b.y - a.y
             @inline(__always) func side(_ p: Position) -> Double { ex * (p.y - a.y) - ey * (p.x - a.x) }
-            let input = output
-            output.removeAll(keepingCapacity: true)
-            var previous = input[input.count - 1]
-            var sp = side(previous)
-            for current in input {
-                let sc = side(current)
-                if sc >= 0 {
-                    if sp < 0 { output.append(intersection(previous, current, sp, sc)) }
-                    output.append(current)
-                } else if sp >= 0 {
-                    output.append(intersection(previous, current, sp, sc))
-                }
-                previous = current
-                sp = sc
-            }
+            // The side is affine, so a box whose corners are inside (by a margin far above
+            // rounding) holds only points inside: the ring passes this half-plane unchanged.
+            if side(Position(box.minX, box.minY)) > 1e-3, side(Position(box.maxX, box.minY)) > 1e-3,
+               side(Position(box.maxX, box.maxY)) > 1e-3, side(Position(box.minX, box.maxY)) > 1e-3 { continue }
+            Self.clip(current, into: &next, side: side, crossing: Self.intersection)
+            swap(&current, &next)
         }
-        return output
+        return current
     }
 
-    @inline(__always) private func intersection(_ p: Position, _ q: Position, _ sp: Double, _ sq: Double) -> Position {
+    /// One Sutherland–Hodgman step: the part of `input` where `side` ≥ 0, into `output` (replaced).
+    @inline(__always) private static func clip(_ input: [Position], into output: inout [Position], side: (Position) -> Double,
+                                               crossing: (Position, Position, Double, Double) -> Position) {
+        output.removeAll(keepingCapacity: true)
+        var previous = input[input.count - 1]
+        var sp = side(previous)
+        for current in input {
+            let sc = side(current)
+            if sc >= 0 {
+                if sp < 0 { output.append(crossing(previous, current, sp, sc)) }
+                output.append(current)
+            } else if sp >= 0 {
+                output.append(crossing(previous, current, sp, sc))
+            }
+            previous = current
+            sp = sc
+        }
+    }
+
+    @inline(__always) private static func intersection(_ p: Position, _ q: Position, _ sp: Double, _ sq: Double) -> Position {
         let t = sp / (sp - sq)
         return Position(p.x + t * (q.x - p.x), p.y + t * (q.y - p.y))
     }
