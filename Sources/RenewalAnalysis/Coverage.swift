@@ -65,8 +65,28 @@ public struct CategoryCoverage: Sendable {
 /// What a category's fractions were measured against: straight-line buffers, or (network mode)
 /// the walking analysis' own gap piece per parcel (nil where the parcel has no gap).
 public enum ServiceArea: Sendable {
-    case disks([ServiceDisk])
+    case disks([ServiceDisk], overlaps: DiskOverlaps)
     case gapsPerParcel([Geometry?])
+}
+
+/// For each partly covered parcel, the service disks that overlap its area (indices into the
+/// category's disks), found while its covered fraction was measured, so that cutting its gap
+/// does not search for them again. Empty for uncovered and fully covered parcels.
+public struct DiskOverlaps: Sendable {
+    /// `disks[start[i]..<start[i + 1]]` are parcel i's.
+    private var start: [Int32] = [0]
+    private var disks: [Int32] = []
+
+    init() {}
+
+    /// Disk indices overlapping parcel `i`, ascending.
+    public func disks(of i: Int) -> ArraySlice<Int32> { disks[Int(start[i])..<Int(start[i + 1])] }
+
+    /// Adds the next parcel's list (parcels are added in order).
+    mutating func append<S: Sequence<Int32>>(_ list: S) {
+        disks.append(contentsOf: list)
+        start.append(Int32(disks.count))
+    }
 }
 
 /// Result of a coverage run: per category, per parcel.
@@ -151,15 +171,19 @@ public enum CoverageAnalysis {
         let index = GridIndex(envelopes: disks.map(\.envelope))
         var fractions = [Double](repeating: 0, count: parcels.count)
         var gapArea = 0.0, gapPopulation = 0.0, withGap = 0, coveredTotal = 0.0
-        var candidates: [Int] = []
+        var candidates: [Int] = [], overlapping: [Int32] = []
+        var overlaps = DiskOverlaps()
         for i in parcels.indices {
             let area = areas[i]
             var fraction = 0.0
+            overlapping.removeAll(keepingCapacity: true)
             if area > 0, let envelope = parcels[i].geometry.envelope {
                 index.query(envelope, into: &candidates)
-                let covered = CoverageAnalysis.coveredArea(rings: rings[i], envelope: envelope, candidates: candidates.map { disks[$0] })
+                let covered = CoverageAnalysis.coveredArea(rings: rings[i], envelope: envelope, disks: disks, candidates: candidates,
+                                                           overlapping: &overlapping)
                 fraction = min(1, max(0, covered / area))
             }
+            overlaps.append(fraction > 0 && fraction < parameters.fullCoverage ? overlapping : [])
             fractions[i] = fraction
             coveredTotal += fraction * area
             gapArea += (1 - fraction) * area
@@ -169,16 +193,18 @@ public enum CoverageAnalysis {
         let total = areas.reduce(0, +)
         return CategoryCoverage(category: category, rule: rule, facilityCount: facilities.count, facilitiesNotCounted: notCounted,
                                 parksWithoutArea: withoutArea, fractions: fractions, gapAreaM2: gapArea, gapPopulation: gapPopulation,
-                                parcelsWithGap: withGap, coverageRatio: total > 0 ? coveredTotal / total : 1, serviceArea: .disks(disks))
+                                parcelsWithGap: withGap, coverageRatio: total > 0 ? coveredTotal / total : 1, serviceArea: .disks(disks, overlaps: overlaps))
     }
 
-    /// Area (m²) of the parcel's rings inside the union of `disks`.
-    static func coveredArea(rings: [[Position]], envelope: Envelope, candidates: [ServiceDisk]) -> Double {
+    /// Area (m²) of the parcel's rings inside the union of `disks[candidates]`. `overlapping` gets
+    /// the candidates whose disk overlaps the parcel's area (unless one disk holds the whole parcel).
+    static func coveredArea(rings: [[Position]], envelope: Envelope, disks: [ServiceDisk], candidates: [Int],
+                            overlapping found: inout [Int32]) -> Double {
         let vertices = rings.flatMap { $0 }
-        var overlapping: [ServiceDisk] = []
-        for disk in candidates where disk.envelope.intersects(envelope) {
-            if vertices.allSatisfy(disk.contains) { return rings.reduce(0) { $0 + PlanarRing.signedArea($1) } }
-            overlapping.append(disk)
+        var overlapping: [Int] = []
+        for k in candidates where disks[k].envelope.intersects(envelope) {
+            if vertices.allSatisfy(disks[k].contains) { return rings.reduce(0) { $0 + PlanarRing.signedArea($1) } }
+            overlapping.append(k)
         }
         guard !overlapping.isEmpty else { return 0 }
         // Inclusion–exclusion over the overlapping disks: Σ|P∩Di| − Σ|P∩Di∩Dj| + …, each term a
@@ -187,11 +213,12 @@ public enum CoverageAnalysis {
         func visit(_ clipped: [[Position]], from start: Int, sign: Double) {
             for j in start..<overlapping.count {
                 let next = clipped.compactMap { ring -> [Position]? in
-                    let r = overlapping[j].clip(ring)
+                    let r = disks[overlapping[j]].clip(ring)
                     return r.count >= 3 ? r : nil
                 }
                 let area = next.reduce(0) { $0 + PlanarRing.signedArea($1) }
                 guard area > 1e-9 else { continue }
+                if start == 0 { found.append(Int32(overlapping[j])) }
                 total += sign * area
                 visit(next, from: j + 1, sign: -sign)
             }

@@ -10,16 +10,14 @@ extension CoverageAnalysis {
     /// `parcels`: the range of parcel indices to cut (default all), so the work can be split.
     public static func gaps(of category: CategoryCoverage, result: CoverageResult, parcels range: Range<Int>? = nil) throws -> [(parcel: Int, geometry: Geometry)] {
         let range = range ?? result.parcels.indices
-        let disks: [ServiceDisk]
+        let disks: [ServiceDisk], overlaps: DiskOverlaps
         switch category.serviceArea {
-        case .disks(let d): disks = d
+        case .disks(let d, let o): (disks, overlaps) = (d, o)
         case .gapsPerParcel(let pieces):
             return range.compactMap { i in pieces[i].map { (i, $0) } }
         }
-        let index = GridIndex(envelopes: disks.map(\.envelope))
         let geos = try GEOSContext()
         var pieces: [(parcel: Int, geometry: Geometry)] = []
-        var candidates: [Int] = []
         for i in range {
             let parcel = result.parcels[i]
             let fraction = category.fractions[i]
@@ -28,15 +26,12 @@ extension CoverageAnalysis {
                 pieces.append((i, parcel.geometry))
                 continue
             }
-            index.query(envelope, into: &candidates)
-            // Only disks that overlap the parcel's area change it: a cheap convex clip of its rings
-            // sorts out the disks that merely overlap its envelope before any cutting.
+            // Only the disks that overlap the parcel's area change it (measuring the fraction found
+            // them). They are cut to a box 1 m around the parcel (exact: the parcel lies inside the
+            // box), so they bring only the arcs that matter.
             let rings = PlanarRing.orientedRings(parcel.geometry)
-            candidates.removeAll { k in !rings.contains { PlanarRing.signedArea(disks[k].clip($0)).magnitude > 1e-9 } }
-            // The overlapping disks are cut to a box 1 m around the parcel (exact: the parcel lies
-            // inside the box), so they bring only the arcs that matter.
             let box = Envelope(minX: envelope.minX - 1, minY: envelope.minY - 1, maxX: envelope.maxX + 1, maxY: envelope.maxY + 1)
-            let cutters = candidates.map { disks[$0].clipped(to: box) }.filter { $0.count >= 3 }
+            let cutters = overlaps.disks(of: i).map { disks[Int($0)].clipped(to: box) }.filter { $0.count >= 3 }
             guard !cutters.isEmpty else { pieces.append((i, parcel.geometry)); continue }
             // The common case, a parcel without holes whose boundary crosses the disks' boundaries
             // cleanly, is cut directly; its area is checked against the covered fraction, which was

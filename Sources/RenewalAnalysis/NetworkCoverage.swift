@@ -32,7 +32,7 @@ public enum NetworkCoverage {
 
     static func cover(_ straightCategory: CategoryCoverage, graph: WalkingGraph, entrances: [[WalkingGraph.Attachment]],
                       straight: CoverageResult, walking: WalkingParameters) throws -> CategoryCoverage {
-        guard case .disks(let disks) = straightCategory.serviceArea else { return straightCategory }
+        guard case .disks(let disks, _) = straightCategory.serviceArea else { return straightCategory }
         var category = straightCategory
         let geos = try GEOSContext()
         // One search for every facility: a facility with a smaller radius than the category's largest
