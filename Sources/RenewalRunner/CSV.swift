@@ -44,7 +44,12 @@ final class CSVFile {
     }
 
     func write(_ fields: [String]) throws {
-        buffer.append(contentsOf: CSV.line(fields).utf8)
+        try write(bytes: CSV.line(fields).utf8)
+    }
+
+    /// Appends already formatted CSV text (whole lines).
+    func write<Bytes: Sequence<UInt8>>(bytes: Bytes) throws {
+        buffer.append(contentsOf: bytes)
         if buffer.count > 1 << 20 { try flush() }
     }
 

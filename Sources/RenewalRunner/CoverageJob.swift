@@ -171,25 +171,27 @@ public enum CoverageJob {
         } }
     }
 
-    /// `parcel_id,category,covered_fraction`, sorted by parcel then category; fractions with 9 decimals.
-    public static func csv(_ run: CoverageRun) -> Data {
+    /// Writes `parcel_id,category,covered_fraction` (9 decimals), sorted by parcel then category,
+    /// to `path`: streamed through a small buffer and moved into place when complete.
+    public static func writeCSV(_ run: CoverageRun, to path: String) throws {
         let result = run.result
         let order = result.parcels.indices.sorted { result.parcels[$0].id < result.parcels[$1].id }
         let categories = result.categories.sorted { $0.category < $1.category }
-        var out = [UInt8]()
-        out.reserveCapacity(32 + order.count * categories.count * 36)
-        out += Array("parcel_id,category,covered_fraction\n".utf8)
+        let file = try CSVFile(path: path, header: ["parcel_id", "category", "covered_fraction"])
         let names = categories.map { Array(",\($0.category),".utf8) }
+        var lines = [UInt8]()
         for i in order {
+            lines.removeAll(keepingCapacity: true)
             let id = Array(CSV.cell(result.parcels[i].id).utf8)
             for (k, c) in categories.enumerated() {
-                out += id
-                out += names[k]
-                appendFraction(c.fractions[i], to: &out)
-                out.append(UInt8(ascii: "\n"))
+                lines += id
+                lines += names[k]
+                appendFraction(c.fractions[i], to: &lines)
+                lines.append(UInt8(ascii: "\n"))
             }
+            try file.write(bytes: lines)
         }
-        return Data(out)
+        try file.close()
     }
 
     /// Appends a value in [0, 1] as "0.123456789" (9 decimals, rounded) without going through a formatter.
@@ -198,9 +200,9 @@ public enum CoverageJob {
         out.append(UInt8(ascii: "0") + UInt8(scaled / 1_000_000_000))
         out.append(UInt8(ascii: "."))
         var digits = scaled % 1_000_000_000
-        var buffer = [UInt8](repeating: UInt8(ascii: "0"), count: 9)
-        for k in stride(from: 8, through: 0, by: -1) { buffer[k] = UInt8(ascii: "0") + UInt8(digits % 10); digits /= 10 }
-        out += buffer
+        let end = out.count + 9
+        out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: 9))
+        for k in stride(from: end - 1, through: end - 9, by: -1) { out[k] = UInt8(ascii: "0") + UInt8(digits % 10); digits /= 10 }
     }
 
     /// Per category `{gap_area_m2, gap_population, parcels_with_gap, coverage_ratio, radius_m, facilities, tier}`.

@@ -92,12 +92,22 @@ struct Coverage: ParsableCommand {
             var phases = [String(format: "analysis %.2f s", Date().timeIntervalSince(started))]
             var mark = Date()
             func phase(_ name: String) { phases.append(String(format: "%@ %.2f s", name, Date().timeIntervalSince(mark))); mark = Date() }
-            if let csv { try CoverageJob.csv(run).write(to: URL(fileURLWithPath: csv), options: .atomic); phase("csv") }
-            if let summary { try CoverageJob.summaryJSON(run).write(to: URL(fileURLWithPath: summary), options: .atomic) }
+            // The CSV and summary files are formatted and written on a thread of their own while
+            // SQLite writes the layers (the writer, not the cores, sets the pace there).
+            let (csv, summary) = (csv, summary)
+            let files = PendingResults<Result<Void, Error>>(count: 1)
+            files.fill(threads: 1) { _ in
+                Result {
+                    if let csv { try CoverageJob.writeCSV(run, to: csv) }
+                    if let summary { try CoverageJob.summaryJSON(run).write(to: URL(fileURLWithPath: summary), options: .atomic) }
+                }
+            }
             if !noStore {
                 try CoverageJob.writeResults(run, to: store)
                 phase("gap geometry and store write")
             }
+            try files.wait(0).get()
+            if csv != nil || summary != nil { phase(noStore ? "csv and summary" : "then csv and summary") }
             print(CoverageReport.render(run))
             Terminal.info(String(format: "coverage (%@) of %d residential parcels in %@ done in %.2f s (%@)%@", mode.rawValue,
                                  run.result.parcels.count, run.metricCRS.description, Date().timeIntervalSince(started),
