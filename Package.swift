@@ -22,7 +22,8 @@ let package = Package(
         // C libraries from Debian, one module map and shim header each.
         .systemLibrary(name: "CGEOS", pkgConfig: "geos", providers: [.apt(["libgeos-dev"])]),
         .systemLibrary(name: "CPROJ", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
-        .systemLibrary(name: "CGDAL", pkgConfig: "gdal", providers: [.apt(["libgdal-dev"])]),
+        // GDAL is loaded on first use (dlopen), not linked: see Sources/CGDAL/include/CGDAL.h.
+        .target(name: "CGDAL", linkerSettings: [.linkedLibrary("dl")]),
         .systemLibrary(name: "CSpatiaLite", providers: [.apt(["libsqlite3-dev", "libsqlite3-mod-spatialite"])]),
 
         // Plain Swift geometry values plus the GEOS and PROJ bridges.

@@ -1,26 +1,47 @@
 import CGDAL
 import Foundation
 
-/// Process-wide GDAL set-up, done once: register the drivers and route GDAL's messages
-/// to a quiet handler (we read the last error ourselves and report it with context).
+/// GDAL's C API, loaded on first use. Only valid after `GDAL.prepare()` succeeded, which every
+/// entry point of this module (`VectorSource`, `VectorWriter`) calls before anything else.
+let gdal: RGGDAL = GDAL.loaded.table!.pointee
+
+/// Process-wide GDAL set-up, done once: load the library, register the drivers and route GDAL's
+/// messages to a quiet handler (we read the last error ourselves and report it with context).
 enum GDAL {
-    static let ready: Void = {
-        GDALAllRegister()
-        CPLSetErrorHandler(CPLQuietErrorHandler)
+    nonisolated(unsafe) static let loaded: (table: UnsafePointer<RGGDAL>?, error: String) = {
+        var message = [CChar](repeating: 0, count: 512)
+        let table = rg_gdal_load(&message, message.count)
+        return (table, message.withUnsafeBufferPointer { GDAL.text($0.baseAddress) })
     }()
 
-    static func prepare() { _ = ready }
+    static let ready: Void = {
+        guard loaded.table != nil else { return }
+        gdal.GDALAllRegister()
+        _ = gdal.CPLSetErrorHandler(gdal.CPLQuietErrorHandler)
+    }()
+
+    /// Loads and sets up GDAL; throws (naming `path`, the file about to be read or written)
+    /// when the library cannot be loaded.
+    static func prepare(for path: String) throws {
+        _ = ready
+        guard loaded.table != nil else { throw FileError(path: path, reason: loaded.error) }
+    }
+
+    /// A C string GDAL returns (field values, names, messages: never NULL in practice) as a Swift string; "" for NULL.
+    static func text(_ cString: UnsafePointer<CChar>?) -> String {
+        cString.map { String(cString: $0) } ?? ""
+    }
 
     /// GDAL's last error message on this thread, or `fallback` when there is none.
     static func lastError(or fallback: String) -> String {
         // CPLGetLastErrorMsg never returns NULL (an empty string when there is no error).
-        let message = String(cString: CPLGetLastErrorMsg())
+        let message = GDAL.text(gdal.CPLGetLastErrorMsg())
         return message.isEmpty ? fallback : message
     }
 
     /// True when the last GDAL call on this thread left an error (not a warning).
     static var failed: Bool {
-        let type = CPLGetLastErrorType()
+        let type = gdal.CPLGetLastErrorType()
         return type == CE_Failure || type == CE_Fatal
     }
 
@@ -32,8 +53,8 @@ enum GDAL {
     /// Calls `body` with a NULL-terminated C string list (`char **`) built from `items`.
     static func withStringList<R>(_ items: [String], _ body: (UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) throws -> R) rethrows -> R {
         var list: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = nil
-        for item in items { list = CSLAddString(list, item) }
-        defer { CSLDestroy(list) }
+        for item in items { list = gdal.CSLAddString(list, item) }
+        defer { gdal.CSLDestroy(list) }
         return try body(list)
     }
 }

@@ -13,7 +13,7 @@ public final class VectorSource {
     /// Opens `path` read-only. `encoding` (e.g. "GBK") is the text encoding of a Shapefile's
     /// .dbf when it has no .cpg; it is ignored for other formats.
     public init(path: String, encoding: String? = nil) throws {
-        GDAL.prepare()
+        try GDAL.prepare(for: path)
         self.path = path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -30,9 +30,9 @@ public final class VectorSource {
             options += ["AUTODETECT_TYPE=NO", "KEEP_GEOM_COLUMNS=YES", "GEOM_POSSIBLE_NAMES=__none__",
                         "X_POSSIBLE_NAMES=__none__", "Y_POSSIBLE_NAMES=__none__", "EMPTY_STRING_AS_NULL=YES"]
         }
-        CPLErrorReset()
+        gdal.CPLErrorReset()
         let handle = GDAL.withStringList(options) { list in
-            path.withCString { GDALOpenEx($0, UInt32(GDAL_OF_VECTOR | GDAL_OF_READONLY), nil, GDAL.constList(list), nil) }
+            path.withCString { gdal.GDALOpenEx($0, UInt32(GDAL_OF_VECTOR | GDAL_OF_READONLY), nil, GDAL.constList(list), nil) }
         }
         guard let handle else {
             let message = GDAL.lastError(or: "not a vector file GDAL can read")
@@ -40,10 +40,10 @@ public final class VectorSource {
         }
         dataset = handle
         // GDALGetDriverShortName returns a driver-owned string.
-        driver = GDALGetDatasetDriver(handle).flatMap { GDALGetDriverShortName($0) }.map { String(cString: $0) } ?? "unknown"
+        driver = gdal.GDALGetDatasetDriver(handle).flatMap { gdal.GDALGetDriverShortName($0) }.map { String(cString: $0) } ?? "unknown"
     }
 
-    deinit { GDALClose(dataset) }
+    deinit { gdal.GDALClose(dataset) }
 
     /// Turns GDAL's open failure into a message that names the format the user meant.
     static func explain(_ message: String, ext: String) -> String {
@@ -58,14 +58,14 @@ public final class VectorSource {
 
     /// Names of the file's layers, in file order.
     public var layerNames: [String] {
-        (0..<GDALDatasetGetLayerCount(dataset)).compactMap { i in
-            GDALDatasetGetLayer(dataset, i).flatMap { OGR_L_GetName($0) }.map { String(cString: $0) }
+        (0..<gdal.GDALDatasetGetLayerCount(dataset)).compactMap { i in
+            gdal.GDALDatasetGetLayer(dataset, i).flatMap { gdal.OGR_L_GetName($0) }.map { String(cString: $0) }
         }
     }
 
     /// The layer called `name`; throws naming the layers the file does have.
     public func layer(named name: String) throws -> SourceLayer {
-        guard let h = name.withCString({ GDALDatasetGetLayerByName(dataset, $0) }) else {
+        guard let h = name.withCString({ gdal.GDALDatasetGetLayerByName(dataset, $0) }) else {
             throw FileError(path: path, reason: "no layer \"\(name)\" (layers: \(layerNames.joined(separator: ", ")))")
         }
         return try SourceLayer(source: self, handle: h)
@@ -73,8 +73,8 @@ public final class VectorSource {
 
     /// Every layer of the file.
     public func layers() throws -> [SourceLayer] {
-        try (0..<GDALDatasetGetLayerCount(dataset)).compactMap { i in
-            guard let h = GDALDatasetGetLayer(dataset, i) else { return nil }
+        try (0..<gdal.GDALDatasetGetLayerCount(dataset)).compactMap { i in
+            guard let h = gdal.GDALDatasetGetLayer(dataset, i) else { return nil }
             return try SourceLayer(source: self, handle: h)
         }
     }
@@ -116,17 +116,17 @@ public final class SourceLayer {
     init(source: VectorSource, handle: OGRLayerH) throws {
         self.source = source
         self.handle = handle
-        name = OGR_L_GetName(handle).map { String(cString: $0) } ?? "layer"
-        let defn = OGR_L_GetLayerDefn(handle)
+        name = gdal.OGR_L_GetName(handle).map { String(cString: $0) } ?? "layer"
+        let defn = gdal.OGR_L_GetLayerDefn(handle)
         var all: [FieldInfo] = []
-        for i in 0..<OGR_FD_GetFieldCount(defn) {
-            guard let f = OGR_FD_GetFieldDefn(defn, i) else { continue }
-            let fname = String(cString: OGR_Fld_GetNameRef(f))
-            all.append(FieldInfo(name: fname, type: SourceLayer.fieldType(OGR_Fld_GetType(f), OGR_Fld_GetSubType(f))))
+        for i in 0..<gdal.OGR_FD_GetFieldCount(defn) {
+            guard let f = gdal.OGR_FD_GetFieldDefn(defn, i) else { continue }
+            let fname = GDAL.text(gdal.OGR_Fld_GetNameRef(f))
+            all.append(FieldInfo(name: fname, type: SourceLayer.fieldType(gdal.OGR_Fld_GetType(f), gdal.OGR_Fld_GetSubType(f))))
         }
-        let flat = OGR_GT_Flatten(OGR_L_GetGeomType(handle))
+        let flat = gdal.OGR_GT_Flatten(gdal.OGR_L_GetGeomType(handle))
         declaredKind = SourceLayer.kind(flat)
-        (declaredCRS, declaredCRSName) = SourceLayer.crs(of: OGR_L_GetSpatialRef(handle))
+        (declaredCRS, declaredCRSName) = SourceLayer.crs(of: gdal.OGR_L_GetSpatialRef(handle))
 
         if source.driver == "CSV" {
             let lower = all.map { $0.name.lowercased() }
@@ -155,12 +155,12 @@ public final class SourceLayer {
 
     /// Feature count if the driver knows it cheaply, else nil.
     public var featureCountHint: Int? {
-        let n = OGR_L_GetFeatureCount(handle, 0)
+        let n = gdal.OGR_L_GetFeatureCount(handle, 0)
         return n >= 0 ? Int(n) : nil
     }
 
     /// The full count (may scan the file).
-    public var featureCount: Int { Int(max(0, OGR_L_GetFeatureCount(handle, 1))) }
+    public var featureCount: Int { Int(max(0, gdal.OGR_L_GetFeatureCount(handle, 1))) }
 
     /// Where feature `index` is, for messages: "line 12" in a CSV, else "layer L, feature N (id_field=value)".
     public func location(of index: Int, values: [PropertyValue] = []) -> String {
@@ -180,18 +180,18 @@ public final class SourceLayer {
     /// Streams the layer's features in file order, one at a time: memory does not grow with the file.
     /// Throws `FileError` naming the feature (or CSV line) on unreadable geometry or a read error.
     public func forEachFeature(_ body: (SourceFeature) throws -> Void) throws {
-        OGR_L_ResetReading(handle)
+        gdal.OGR_L_ResetReading(handle)
         var index = 0
         while true {
-            CPLErrorReset()
-            guard let f = OGR_L_GetNextFeature(handle) else {
+            gdal.CPLErrorReset()
+            guard let f = gdal.OGR_L_GetNextFeature(handle) else {
                 if GDAL.failed {
                     throw FileError(path: source.path, location: location(of: index),
                                     reason: "read error: \(GDAL.lastError(or: "unknown"))")
                 }
                 return
             }
-            defer { OGR_F_Destroy(f) }
+            defer { gdal.OGR_F_Destroy(f) }
             let values = csvFieldIndexes.enumerated().map { k, i in value(f, i, fields[k].type) }
             let readError = GDAL.failed ? GDAL.lastError(or: "unknown") : nil
             let geometry = try readGeometry(f, index: index, values: values)
@@ -208,30 +208,30 @@ public final class SourceLayer {
 
     private func readGeometry(_ f: OGRFeatureH, index: Int, values: [PropertyValue]) throws -> Geometry? {
         var owned: OGRGeometryH? = nil
-        defer { if let owned { OGR_G_DestroyGeometry(owned) } }
+        defer { if let owned { gdal.OGR_G_DestroyGeometry(owned) } }
         var g: OGRGeometryH?
         switch csvGeometry {
         case .wkt(let column):
-            let i = OGR_F_GetFieldIndex(f, column)
-            guard OGR_F_IsFieldSetAndNotNull(f, i) != 0 else { return nil }
+            let i = gdal.OGR_F_GetFieldIndex(f, column)
+            guard gdal.OGR_F_IsFieldSetAndNotNull(f, i) != 0 else { return nil }
             // OGR_G_CreateFromWkt advances a char * it is given: hand it a copy.
-            let copy = strdup(OGR_F_GetFieldAsString(f, i))
+            let copy = strdup(GDAL.text(gdal.OGR_F_GetFieldAsString(f, i)))
             defer { free(copy) }
             var cursor = copy
             var created: OGRGeometryH? = nil
-            let err = OGR_G_CreateFromWkt(&cursor, nil, &created)
+            let err = gdal.OGR_G_CreateFromWkt(&cursor, nil, &created)
             guard err == OGRERR_NONE, let created else {
-                let raw = String(cString: OGR_F_GetFieldAsString(f, i))
+                let raw = GDAL.text(gdal.OGR_F_GetFieldAsString(f, i))
                 throw FileError(path: source.path, location: location(of: index),
                                 reason: "bad WKT in column \(column): \"\(raw.prefix(60))\"")
             }
             owned = created
             g = created
         case .lonLat(let lonName, let latName):
-            let li = OGR_F_GetFieldIndex(f, lonName), ai = OGR_F_GetFieldIndex(f, latName)
-            guard OGR_F_IsFieldSetAndNotNull(f, li) != 0, OGR_F_IsFieldSetAndNotNull(f, ai) != 0 else { return nil }
-            let lonText = String(cString: OGR_F_GetFieldAsString(f, li)).trimmingCharacters(in: .whitespaces)
-            let latText = String(cString: OGR_F_GetFieldAsString(f, ai)).trimmingCharacters(in: .whitespaces)
+            let li = gdal.OGR_F_GetFieldIndex(f, lonName), ai = gdal.OGR_F_GetFieldIndex(f, latName)
+            guard gdal.OGR_F_IsFieldSetAndNotNull(f, li) != 0, gdal.OGR_F_IsFieldSetAndNotNull(f, ai) != 0 else { return nil }
+            let lonText = GDAL.text(gdal.OGR_F_GetFieldAsString(f, li)).trimmingCharacters(in: .whitespaces)
+            let latText = GDAL.text(gdal.OGR_F_GetFieldAsString(f, ai)).trimmingCharacters(in: .whitespaces)
             guard let x = Double(lonText), let y = Double(latText), x.isFinite, y.isFinite else {
                 throw FileError(path: source.path, location: location(of: index),
                                 reason: "\(lonName)/\(latName) are not numbers: \"\(lonText)\", \"\(latText)\"")
@@ -239,22 +239,22 @@ public final class SourceLayer {
             return .point(Position(x, y))
         case nil:
             // The geometry belongs to the feature.
-            g = OGR_F_GetGeometryRef(f)
+            g = gdal.OGR_F_GetGeometryRef(f)
         }
         guard var geom = g else { return nil }
-        if OGR_G_HasCurveGeometry(geom, 1) != 0 {
+        if gdal.OGR_G_HasCurveGeometry(geom, 1) != 0 {
             // Returns a new linear geometry (ours to destroy) or NULL.
-            guard let linear = OGR_G_GetLinearGeometry(geom, 0, nil) else {
+            guard let linear = gdal.OGR_G_GetLinearGeometry(geom, 0, nil) else {
                 throw FileError(path: source.path, location: location(of: index, values: values), reason: "cannot linearise curved geometry")
             }
-            if let owned { OGR_G_DestroyGeometry(owned) }
+            if let owned { gdal.OGR_G_DestroyGeometry(owned) }
             owned = linear
             geom = linear
         }
-        if OGR_G_IsEmpty(geom) != 0 { return .geometryCollection([]) }
-        let size = Int(OGR_G_WkbSize(geom))
+        if gdal.OGR_G_IsEmpty(geom) != 0 { return .geometryCollection([]) }
+        let size = Int(gdal.OGR_G_WkbSize(geom))
         var buffer = [UInt8](repeating: 0, count: size)
-        let err = buffer.withUnsafeMutableBufferPointer { OGR_G_ExportToIsoWkb(geom, wkbNDR, $0.baseAddress) }
+        let err = buffer.withUnsafeMutableBufferPointer { gdal.OGR_G_ExportToIsoWkb(geom, wkbNDR, $0.baseAddress) }
         guard err == OGRERR_NONE else {
             throw FileError(path: source.path, location: location(of: index, values: values), reason: "cannot export geometry (OGR error \(err))")
         }
@@ -266,18 +266,18 @@ public final class SourceLayer {
     }
 
     private func value(_ f: OGRFeatureH, _ i: Int32, _ type: FieldType) -> PropertyValue {
-        guard OGR_F_IsFieldSetAndNotNull(f, i) != 0 else { return .null }
+        guard gdal.OGR_F_IsFieldSetAndNotNull(f, i) != 0 else { return .null }
         if source.driver == "CSV" {
-            let text = String(cString: OGR_F_GetFieldAsString(f, i))
+            let text = GDAL.text(gdal.OGR_F_GetFieldAsString(f, i))
             return SourceLayer.parse(text, as: type)
         }
         switch type {
-        case .integer: return .int(OGR_F_GetFieldAsInteger64(f, i))
-        case .boolean: return .bool(OGR_F_GetFieldAsInteger(f, i) != 0)
-        case .real: return .double(OGR_F_GetFieldAsDouble(f, i))
+        case .integer: return .int(gdal.OGR_F_GetFieldAsInteger64(f, i))
+        case .boolean: return .bool(gdal.OGR_F_GetFieldAsInteger(f, i) != 0)
+        case .real: return .double(gdal.OGR_F_GetFieldAsDouble(f, i))
         case .date, .dateTime:
-            return .string(String(cString: OGR_F_GetFieldAsString(f, i)).replacingOccurrences(of: "/", with: "-"))
-        case .text: return .string(String(cString: OGR_F_GetFieldAsString(f, i)))
+            return .string(GDAL.text(gdal.OGR_F_GetFieldAsString(f, i)).replacingOccurrences(of: "/", with: "-"))
+        case .text: return .string(GDAL.text(gdal.OGR_F_GetFieldAsString(f, i)))
         }
     }
 
@@ -297,12 +297,12 @@ public final class SourceLayer {
         var isInt = [Bool](repeating: true, count: fields.count)
         var isReal = [Bool](repeating: true, count: fields.count)
         var seen = [Bool](repeating: false, count: fields.count)
-        OGR_L_ResetReading(handle)
-        while let f = OGR_L_GetNextFeature(handle) {
-            defer { OGR_F_Destroy(f) }
+        gdal.OGR_L_ResetReading(handle)
+        while let f = gdal.OGR_L_GetNextFeature(handle) {
+            defer { gdal.OGR_F_Destroy(f) }
             for (k, i) in csvFieldIndexes.enumerated() where isInt[k] || isReal[k] {
-                guard OGR_F_IsFieldSetAndNotNull(f, i) != 0 else { continue }
-                let t = String(cString: OGR_F_GetFieldAsString(f, i)).trimmingCharacters(in: .whitespaces)
+                guard gdal.OGR_F_IsFieldSetAndNotNull(f, i) != 0 else { continue }
+                let t = GDAL.text(gdal.OGR_F_GetFieldAsString(f, i)).trimmingCharacters(in: .whitespaces)
                 if t.isEmpty { continue }
                 seen[k] = true
                 let digits = t.hasPrefix("-") ? t.dropFirst() : Substring(t)
@@ -312,7 +312,7 @@ public final class SourceLayer {
                 if isReal[k] && Double(t) == nil { isReal[k] = false }
             }
         }
-        OGR_L_ResetReading(handle)
+        gdal.OGR_L_ResetReading(handle)
         return fields.enumerated().map { k, f in
             guard seen[k] else { return f }
             return FieldInfo(name: f.name, type: isInt[k] ? .integer : isReal[k] ? .real : .text)
@@ -348,20 +348,20 @@ public final class SourceLayer {
     /// ≥ 70 % confidence, which is how an ESRI .prj without authority gets its code).
     static func crs(of srs: OGRSpatialReferenceH?) -> (CRS?, String?) {
         guard let srs else { return (nil, nil) }
-        let name = OSRGetName(srs).map { String(cString: $0) }
-        if let auth = OSRGetAuthorityName(srs, nil), String(cString: auth) == "EPSG",
-           let code = OSRGetAuthorityCode(srs, nil), let n = Int(String(cString: code)) {
+        let name = gdal.OSRGetName(srs).map { String(cString: $0) }
+        if let auth = gdal.OSRGetAuthorityName(srs, nil), String(cString: auth) == "EPSG",
+           let code = gdal.OSRGetAuthorityCode(srs, nil), let n = Int(String(cString: code)) {
             return (.epsg(n), name)
         }
         var count: Int32 = 0
         var confidences: UnsafeMutablePointer<Int32>? = nil
         // OSRFindMatches returns an array to free with OSRFreeSRSArray, confidences with CPLFree.
-        guard let matches = OSRFindMatches(srs, nil, &count, &confidences) else { return (nil, name) }
-        defer { OSRFreeSRSArray(matches); VSIFree(confidences) }
+        guard let matches = gdal.OSRFindMatches(srs, nil, &count, &confidences) else { return (nil, name) }
+        defer { gdal.OSRFreeSRSArray(matches); gdal.VSIFree(confidences) }
         for i in 0..<Int(count) {
             guard let m = matches[i], (confidences?[i] ?? 0) >= 70 else { continue }
-            if let auth = OSRGetAuthorityName(m, nil), String(cString: auth) == "EPSG",
-               let code = OSRGetAuthorityCode(m, nil), let n = Int(String(cString: code)) {
+            if let auth = gdal.OSRGetAuthorityName(m, nil), String(cString: auth) == "EPSG",
+               let code = gdal.OSRGetAuthorityCode(m, nil), let n = Int(String(cString: code)) {
                 return (.epsg(n), name)
             }
         }

@@ -23,7 +23,7 @@ public final class VectorWriter {
     ///     (GCJ-02 and BD-09 have no EPSG code: the file then declares no CRS).
     ///   - encoding: text encoding of a Shapefile's .dbf (default UTF-8), e.g. "GBK" for older Chinese software.
     public init(path: String, layerName: String, fields: [FieldInfo], kind: GeometryKind, crs: CRS, encoding: String? = nil) throws {
-        GDAL.prepare()
+        try GDAL.prepare(for: path)
         self.path = path
         self.fields = fields
         self.kind = kind
@@ -46,11 +46,11 @@ public final class VectorWriter {
         }
         stagingPath = stagingDirectory.appendingPathComponent(url.lastPathComponent).path
 
-        guard let driver = GDALGetDriverByName(driverName) else {
+        guard let driver = gdal.GDALGetDriverByName(driverName) else {
             throw FileError(path: path, reason: "GDAL has no \(driverName) driver")
         }
-        CPLErrorReset()
-        let ds = stagingPath.withCString { GDALCreate(driver, $0, 0, 0, 0, GDT_Unknown, nil) }
+        gdal.CPLErrorReset()
+        let ds = stagingPath.withCString { gdal.GDALCreate(driver, $0, 0, 0, 0, GDT_Unknown, nil) }
         guard let ds else {
             try? FileManager.default.removeItem(at: stagingDirectory)
             throw FileError(path: path, reason: GDAL.lastError(or: "cannot create file"))
@@ -59,11 +59,11 @@ public final class VectorWriter {
 
         var srs: OGRSpatialReferenceH? = nil
         if case .epsg(let code) = crs {
-            srs = OSRNewSpatialReference(nil)
-            OSRImportFromEPSG(srs, Int32(code))
-            OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER)
+            srs = gdal.OSRNewSpatialReference(nil)
+            _ = gdal.OSRImportFromEPSG(srs, Int32(code))
+            gdal.OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER)
         }
-        defer { if let srs { OSRRelease(srs) } }
+        defer { if let srs { gdal.OSRRelease(srs) } }
         var layerOptions: [String] = []
         switch driverName {
         case "CSV": layerOptions = [kind == .point ? "GEOMETRY=AS_XY" : "GEOMETRY=AS_WKT", "CREATE_CSVT=YES"]
@@ -72,10 +72,10 @@ public final class VectorWriter {
         default: break
         }
         let created = GDAL.withStringList(layerOptions) { options in
-            layerName.withCString { GDALDatasetCreateLayer(ds, $0, srs, VectorWriter.ogrType(kind), options) }
+            layerName.withCString { gdal.GDALDatasetCreateLayer(ds, $0, srs, VectorWriter.ogrType(kind), options) }
         }
         guard let created else {
-            GDALClose(ds); dataset = nil
+            gdal.GDALClose(ds); dataset = nil
             try? FileManager.default.removeItem(at: stagingDirectory)
             throw FileError(path: path, reason: GDAL.lastError(or: "cannot create layer \(layerName)"))
         }
@@ -86,46 +86,46 @@ public final class VectorWriter {
             case .real: OFTReal
             default: OFTString
             }
-            guard let defn = OGR_Fld_Create(field.name, type) else { continue }
-            defer { OGR_Fld_Destroy(defn) }
-            guard OGR_L_CreateField(layer, defn, 1) == OGRERR_NONE else {
+            guard let defn = gdal.OGR_Fld_Create(field.name, type) else { continue }
+            defer { gdal.OGR_Fld_Destroy(defn) }
+            guard gdal.OGR_L_CreateField(layer, defn, 1) == OGRERR_NONE else {
                 abandon()
                 throw FileError(path: path, reason: "cannot create field \(field.name): \(GDAL.lastError(or: "unknown"))")
             }
         }
-        CPLErrorReset()
-        _ = OGR_L_StartTransaction(layer)
+        gdal.CPLErrorReset()
+        _ = gdal.OGR_L_StartTransaction(layer)
     }
 
     deinit { abandon() }
 
     /// Appends one feature whose properties follow `fields` by name.
     public func write(_ feature: Feature) throws {
-        guard let defn = OGR_L_GetLayerDefn(layer), let f = OGR_F_Create(defn) else {
+        guard let defn = gdal.OGR_L_GetLayerDefn(layer), let f = gdal.OGR_F_Create(defn) else {
             throw FileError(path: path, reason: "cannot create feature")
         }
-        defer { OGR_F_Destroy(f) }
+        defer { gdal.OGR_F_Destroy(f) }
         for (i, field) in fields.enumerated() {
             let index = Int32(i)
             switch feature[field.name] ?? .null {
-            case .null: OGR_F_SetFieldNull(f, index)
-            case .bool(let b): OGR_F_SetFieldInteger64(f, index, b ? 1 : 0)
-            case .int(let v): OGR_F_SetFieldInteger64(f, index, v)
-            case .double(let d): OGR_F_SetFieldDouble(f, index, d)
-            case .string(let s): OGR_F_SetFieldString(f, index, s)
+            case .null: gdal.OGR_F_SetFieldNull(f, index)
+            case .bool(let b): gdal.OGR_F_SetFieldInteger64(f, index, b ? 1 : 0)
+            case .int(let v): gdal.OGR_F_SetFieldInteger64(f, index, v)
+            case .double(let d): gdal.OGR_F_SetFieldDouble(f, index, d)
+            case .string(let s): gdal.OGR_F_SetFieldString(f, index, s)
             }
         }
         if let geometry = feature.geometry {
             let wkb = WKB.encode(geometry)
             var g: OGRGeometryH? = nil
-            let err = wkb.withUnsafeBytes { OGR_G_CreateFromWkb($0.baseAddress, nil, &g, Int32($0.count)) }
+            let err = wkb.withUnsafeBytes { gdal.OGR_G_CreateFromWkb($0.baseAddress, nil, &g, Int32($0.count)) }
             guard err == OGRERR_NONE, let g else {
                 throw FileError(path: path, location: "feature \(written + 1)", reason: "cannot convert geometry")
             }
             // OGR_F_SetGeometryDirectly takes ownership of g.
-            OGR_F_SetGeometryDirectly(f, g)
+            _ = gdal.OGR_F_SetGeometryDirectly(f, g)
         }
-        guard OGR_L_CreateFeature(layer, f) == OGRERR_NONE else {
+        guard gdal.OGR_L_CreateFeature(layer, f) == OGRERR_NONE else {
             throw FileError(path: path, location: "feature \(written + 1)", reason: GDAL.lastError(or: "write failed"))
         }
         written += 1
@@ -134,9 +134,9 @@ public final class VectorWriter {
     /// Closes the file and moves it (with its sidecar files: .shx, .dbf, .prj, .cpg, .csvt) into place.
     public func finish() throws {
         guard let ds = dataset else { return }
-        _ = OGR_L_CommitTransaction(layer)
-        CPLErrorReset()
-        GDALClose(ds)
+        _ = gdal.OGR_L_CommitTransaction(layer)
+        gdal.CPLErrorReset()
+        gdal.GDALClose(ds)
         dataset = nil
         if GDAL.failed {
             try? FileManager.default.removeItem(at: stagingDirectory)
@@ -157,7 +157,7 @@ public final class VectorWriter {
     }
 
     private func abandon() {
-        if let ds = dataset { GDALClose(ds); dataset = nil }
+        if let ds = dataset { gdal.GDALClose(ds); dataset = nil }
         try? FileManager.default.removeItem(at: stagingDirectory)
     }
 
