@@ -30,8 +30,8 @@ let package = Package(
         .target(name: "GeoKernel", dependencies: ["CGEOS", "CPROJ"]),
         // Analyses: pure functions of values and parameters (no I/O).
         .target(name: "RenewalAnalysis", dependencies: ["GeoKernel"]),
-        // Reading and writing GIS files through GDAL/OGR.
-        .target(name: "GeoFiles", dependencies: ["GeoKernel", "CGDAL"]),
+        // Reading and writing GIS files through GDAL/OGR (simple GeoPackages read with SQLite directly).
+        .target(name: "GeoFiles", dependencies: ["GeoKernel", "CGDAL", "CSpatiaLite"]),
         // The SpatiaLite store: layers, catalogue, atomic imports.
         .target(name: "RenewalStore", dependencies: [
             "GeoKernel", "GeoFiles", "CSpatiaLite", "RenewalAnalysis",

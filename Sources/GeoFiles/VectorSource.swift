@@ -2,18 +2,28 @@ import CGDAL
 import Foundation
 import GeoKernel
 
-/// A GIS file opened for reading through GDAL/OGR: GeoJSON, GeoPackage, Shapefile, CSV
-/// (and anything else OGR reads). Owns the GDAL dataset handle; not `Sendable`.
+/// A GIS file opened for reading: GeoJSON, GeoPackage, Shapefile, CSV (and anything else OGR
+/// reads). GeoPackages of simple features are read with SQLite directly (`GeoPackageFile`),
+/// everything else through GDAL/OGR, loaded only then. Owns its handles; not `Sendable`.
 public final class VectorSource {
     public let path: String
     /// GDAL's driver short name: "GeoJSON", "GPKG", "ESRI Shapefile", "CSV", …
     public let driver: String
-    private let dataset: GDALDatasetH
+    private let backend: Backend
+
+    private enum Backend {
+        case ogr(GDALDatasetH)
+        case geoPackage(GeoPackageFile)
+    }
 
     /// Opens `path` read-only. `encoding` (e.g. "GBK") is the text encoding of a Shapefile's
     /// .dbf when it has no .cpg; it is ignored for other formats.
-    public init(path: String, encoding: String? = nil) throws {
-        try GDAL.prepare(for: path)
+    public convenience init(path: String, encoding: String? = nil) throws {
+        try self.init(path: path, encoding: encoding, throughGDAL: false)
+    }
+
+    /// `throughGDAL` forces GDAL also for a GeoPackage the direct reader handles (tests compare the two).
+    init(path: String, encoding: String? = nil, throughGDAL: Bool) throws {
         self.path = path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -22,8 +32,14 @@ public final class VectorSource {
         guard FileManager.default.isReadableFile(atPath: path) else {
             throw FileError(path: path, reason: "file is not readable (permission denied)")
         }
-        var options: [String] = []
         let ext = (path as NSString).pathExtension.lowercased()
+        if ext == "gpkg", !throughGDAL, let file = GeoPackageFile.openIfPlain(path: path) {
+            backend = .geoPackage(file)
+            driver = "GPKG"
+            return
+        }
+        try GDAL.prepare(for: path)
+        var options: [String] = []
         if ext == "shp" || ext == "dbf", let encoding { options.append("ENCODING=\(encoding)") }
         if ext == "csv" {
             // All columns as text (we infer types without eating leading zeros), geometry columns kept as text.
@@ -38,12 +54,19 @@ public final class VectorSource {
             let message = GDAL.lastError(or: "not a vector file GDAL can read")
             throw FileError(path: path, reason: VectorSource.explain(message, ext: ext))
         }
-        dataset = handle
+        backend = .ogr(handle)
         // GDALGetDriverShortName returns a driver-owned string.
         driver = gdal.GDALGetDatasetDriver(handle).flatMap { gdal.GDALGetDriverShortName($0) }.map { String(cString: $0) } ?? "unknown"
     }
 
-    deinit { gdal.GDALClose(dataset) }
+    /// False when the file is a GeoPackage read with SQLite directly.
+    var readsThroughGDAL: Bool {
+        if case .ogr = backend { true } else { false }
+    }
+
+    deinit {
+        if case .ogr(let dataset) = backend { gdal.GDALClose(dataset) }
+    }
 
     /// Turns GDAL's open failure into a message that names the format the user meant.
     static func explain(_ message: String, ext: String) -> String {
@@ -58,24 +81,39 @@ public final class VectorSource {
 
     /// Names of the file's layers, in file order.
     public var layerNames: [String] {
-        (0..<gdal.GDALDatasetGetLayerCount(dataset)).compactMap { i in
-            gdal.GDALDatasetGetLayer(dataset, i).flatMap { gdal.OGR_L_GetName($0) }.map { String(cString: $0) }
+        switch backend {
+        case .geoPackage(let file):
+            file.tables.map(\.name)
+        case .ogr(let dataset):
+            (0..<gdal.GDALDatasetGetLayerCount(dataset)).compactMap { i in
+                gdal.GDALDatasetGetLayer(dataset, i).flatMap { gdal.OGR_L_GetName($0) }.map { String(cString: $0) }
+            }
         }
     }
 
     /// The layer called `name`; throws naming the layers the file does have.
     public func layer(named name: String) throws -> SourceLayer {
-        guard let h = name.withCString({ gdal.GDALDatasetGetLayerByName(dataset, $0) }) else {
-            throw FileError(path: path, reason: "no layer \"\(name)\" (layers: \(layerNames.joined(separator: ", ")))")
+        let missing = FileError(path: path, reason: "no layer \"\(name)\" (layers: \(layerNames.joined(separator: ", ")))")
+        switch backend {
+        case .geoPackage(let file):
+            guard let table = file.tables.first(where: { $0.name == name }) else { throw missing }
+            return SourceLayer(source: self, file: file, table: table)
+        case .ogr(let dataset):
+            guard let h = name.withCString({ gdal.GDALDatasetGetLayerByName(dataset, $0) }) else { throw missing }
+            return try SourceLayer(source: self, handle: h)
         }
-        return try SourceLayer(source: self, handle: h)
     }
 
     /// Every layer of the file.
     public func layers() throws -> [SourceLayer] {
-        try (0..<gdal.GDALDatasetGetLayerCount(dataset)).compactMap { i in
-            guard let h = gdal.GDALDatasetGetLayer(dataset, i) else { return nil }
-            return try SourceLayer(source: self, handle: h)
+        switch backend {
+        case .geoPackage(let file):
+            file.tables.map { SourceLayer(source: self, file: file, table: $0) }
+        case .ogr(let dataset):
+            try (0..<gdal.GDALDatasetGetLayerCount(dataset)).compactMap { i in
+                guard let h = gdal.GDALDatasetGetLayer(dataset, i) else { return nil }
+                return try SourceLayer(source: self, handle: h)
+            }
         }
     }
 }
@@ -90,10 +128,10 @@ public struct SourceFeature {
     public var geometry: Geometry?
 }
 
-/// A layer of a `VectorSource`. The handle belongs to the source, which this object keeps alive.
+/// A layer of a `VectorSource`. Its handle belongs to the source, which this object keeps alive.
 public final class SourceLayer {
     public let source: VectorSource
-    let handle: OGRLayerH
+    private let backend: Backend
     public let name: String
     /// Attribute fields (for CSV: the columns other than the geometry ones, with inferred types).
     public private(set) var fields: [FieldInfo]
@@ -113,9 +151,25 @@ public final class SourceLayer {
         case lonLat(lon: String, lat: String)
     }
 
+    private enum Backend {
+        case ogr(OGRLayerH)
+        case geoPackage(GeoPackageFile, GeoPackageTable)
+    }
+
+    init(source: VectorSource, file: GeoPackageFile, table: GeoPackageTable) {
+        self.source = source
+        backend = .geoPackage(file, table)
+        name = table.name
+        fields = table.columns.map { FieldInfo(name: $0.name, type: $0.type) }
+        declaredKind = table.kind
+        declaredCRS = table.crs
+        declaredCRSName = table.crsName
+        csvGeometry = nil
+    }
+
     init(source: VectorSource, handle: OGRLayerH) throws {
         self.source = source
-        self.handle = handle
+        backend = .ogr(handle)
         name = gdal.OGR_L_GetName(handle).map { String(cString: $0) } ?? "layer"
         let defn = gdal.OGR_L_GetLayerDefn(handle)
         var all: [FieldInfo] = []
@@ -145,7 +199,7 @@ public final class SourceLayer {
             let kept = all.indices.filter { !geometryColumns.contains($0) }
             csvFieldIndexes = kept.map { Int32($0) }
             fields = kept.map { all[$0] }
-            fields = try inferCSVTypes()
+            fields = try inferCSVTypes(handle)
         } else {
             csvGeometry = nil
             fields = all
@@ -155,12 +209,22 @@ public final class SourceLayer {
 
     /// Feature count if the driver knows it cheaply, else nil.
     public var featureCountHint: Int? {
-        let n = gdal.OGR_L_GetFeatureCount(handle, 0)
-        return n >= 0 ? Int(n) : nil
+        switch backend {
+        case .geoPackage(let file, let table):
+            return file.count(table)
+        case .ogr(let handle):
+            let n = gdal.OGR_L_GetFeatureCount(handle, 0)
+            return n >= 0 ? Int(n) : nil
+        }
     }
 
     /// The full count (may scan the file).
-    public var featureCount: Int { Int(max(0, gdal.OGR_L_GetFeatureCount(handle, 1))) }
+    public var featureCount: Int {
+        switch backend {
+        case .geoPackage(let file, let table): file.count(table) ?? 0
+        case .ogr(let handle): Int(max(0, gdal.OGR_L_GetFeatureCount(handle, 1)))
+        }
+    }
 
     /// Where feature `index` is, for messages: "line 12" in a CSV, else "layer L, feature N (id_field=value)".
     public func location(of index: Int, values: [PropertyValue] = []) -> String {
@@ -180,6 +244,16 @@ public final class SourceLayer {
     /// Streams the layer's features in file order, one at a time: memory does not grow with the file.
     /// Throws `FileError` naming the feature (or CSV line) on unreadable geometry or a read error.
     public func forEachFeature(_ body: (SourceFeature) throws -> Void) throws {
+        let handle: OGRLayerH
+        switch backend {
+        case .geoPackage(let file, let table):
+            try file.forEachRow(of: table, location: { location(of: $0, values: $1) }) { index, values, geometry in
+                try body(SourceFeature(index: index, values: values, geometry: geometry))
+            }
+            return
+        case .ogr(let h):
+            handle = h
+        }
         gdal.OGR_L_ResetReading(handle)
         var index = 0
         while true {
@@ -293,7 +367,7 @@ public final class SourceLayer {
 
     /// CSV columns arrive as text; a column becomes INTEGER or REAL only when every value
     /// parses as one and none has a leading zero ("0701" stays text: codes keep their zeros).
-    private func inferCSVTypes() throws -> [FieldInfo] {
+    private func inferCSVTypes(_ handle: OGRLayerH) throws -> [FieldInfo] {
         var isInt = [Bool](repeating: true, count: fields.count)
         var isReal = [Bool](repeating: true, count: fields.count)
         var seen = [Bool](repeating: false, count: fields.count)

@@ -3,8 +3,8 @@ import Testing
 
 /// The sample data in GeoData/ imports as `make demo` imports it, and regenerates byte for byte.
 @Suite(.serialized) struct SampleDataTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static func geoData(_ name: String) -> String { root.appendingPathComponent("GeoData/\(name)").path }
+    static let root = repositoryRoot
+    static func geoData(_ name: String) -> String { sampleDataPath(name) }
 
     @Test("Every sample file imports with the documented counts, Chinese text and CRS")
     func importSamples() throws {

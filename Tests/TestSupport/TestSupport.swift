@@ -26,3 +26,9 @@ public struct SeededRandom {
     /// A uniform Double in [a, b).
     public mutating func uniform(_ a: Double, _ b: Double) -> Double { a + (b - a) * next() }
 }
+
+/// The repository's root directory (the one holding Package.swift), found from this file's path.
+public let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// The path of a sample file in GeoData/.
+public func sampleDataPath(_ name: String) -> String { repositoryRoot.appendingPathComponent("GeoData/\(name)").path }
