@@ -50,7 +50,7 @@ final class CSVFile {
     /// Appends already formatted CSV text (whole lines).
     func write<Bytes: Sequence<UInt8>>(bytes: Bytes) throws {
         buffer.append(contentsOf: bytes)
-        if buffer.count > 1 << 20 { try flush() }
+        if buffer.count > 1 << 18 { try flush() }
     }
 
     private func flush() throws {

@@ -117,7 +117,7 @@ public enum CoverageJob {
         // Work items, computed on every core while SQLite writes them in order: first the parcel rows in
         // chunks, then each category's gap pieces in chunks; geometry is encoded by the workers too.
         typealias Rows = [(values: [PropertyValue], geometry: EncodedGeometry?)]
-        let chunk = 2_000
+        let chunk = 1_000
         let chunks = max(1, (result.parcels.count + chunk - 1) / chunk)
         let rows = PendingResults<Result<Rows, Error>>(count: (1 + categories.count) * chunks)
         let back = try ProjectorPool(from: run.metricCRS, to: .cgcs2000)
