@@ -99,7 +99,17 @@ public struct CoverageResult: Sendable {
 
     /// Per parcel and tier, the categories of that tier it lacks (covered fraction below `fullCoverage`).
     public func missing(parcel index: Int, tier: LifeCircleTier) -> [String] {
-        categories.filter { $0.rule.tier == tier && $0.fractions[index] < parameters.fullCoverage }.map(\.category)
+        // By index: filtering the categories would copy each whole `CategoryCoverage` (a dozen arrays).
+        var names: [String] = []
+        for k in categories.indices where categories[k].rule.tier == tier && categories[k].fractions[index] < parameters.fullCoverage {
+            names.append(categories[k].category)
+        }
+        return names
+    }
+
+    /// How many categories parcel `index` is not fully covered by.
+    public func categoriesWithGap(parcel index: Int) -> Int {
+        categories.indices.reduce(0) { $0 + (categories[$1].fractions[index] < parameters.fullCoverage ? 1 : 0) }
     }
 
     /// Per tier: the share of residential land in parcels that reach every category of the tier,

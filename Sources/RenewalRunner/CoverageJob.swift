@@ -141,12 +141,17 @@ public enum CoverageJob {
         let categories = result.categories
         return range.map { i in
             let parcel = result.parcels[i]
-            var values: [PropertyValue] = [.string(parcel.id), .double(parcel.population), .double(result.parcelAreas[i])]
-            values += categories.map { .double($0.fractions[i]) }
-            values += LifeCircleTier.allCases.map { .string(result.missing(parcel: i, tier: $0).joined(separator: ",")) }
-            values.append(.int(Int64(categories.filter { $0.fractions[i] < result.parameters.fullCoverage }.count)))
+            var values: [PropertyValue] = []
+            values.reserveCapacity(spec.fields.count)
+            values += [.string(parcel.id), .double(parcel.population), .double(result.parcelAreas[i])]
+            for k in categories.indices { values.append(.double(categories[k].fractions[i])) }
+            for tier in LifeCircleTier.allCases { values.append(.string(result.missing(parcel: i, tier: tier).joined(separator: ","))) }
+            values.append(.int(Int64(result.categoriesWithGap(parcel: i))))
             if run.mode == .network {
-                values += categories.map { c in c.walkingDistances.map { $0[i].isFinite ? .double($0[i]) : .null } ?? .null }
+                for k in categories.indices {
+                    let distance = categories[k].walkingDistances?[i] ?? .infinity
+                    values.append(distance.isFinite ? .double(distance) : .null)
+                }
             }
             return (values, EncodedGeometry(run.storedGeometry[i], for: spec))
         }
