@@ -27,9 +27,15 @@ final class BulkInsert {
 
     deinit { sqlite3_finalize(statement) }
 
-    /// Inserts one row: `values` bound to parameters 1…n, `blob` (when given) to n+1.
-    func insert(_ values: [PropertyValue], blob: [UInt8]?) throws {
+    /// Inserts one row: `values` bound to parameters 1…n, `blob` (when given) to n+1; with a
+    /// `leading` integer (a feature id), that goes to parameter 1 and the rest one further on
+    /// (no per-row `[fid] + values` array).
+    func insert(leading: Int64? = nil, _ values: [PropertyValue], blob: [UInt8]?) throws {
         var index: Int32 = 1
+        if let leading {
+            guard sqlite3_bind_int64(statement, 1, leading) == SQLITE_OK else { throw failure() }
+            index = 2
+        }
         for value in values {
             let rc: Int32
             switch value {

@@ -53,8 +53,7 @@ final class LayerBuilder {
     /// Appends one row whose SpatiaLite blob is already encoded (EPSG:4490, of the layer's kind).
     func append(_ values: [PropertyValue], blob: [UInt8], envelope: Envelope, kind: GeometryKind) throws {
         if insert == nil { try createTable(self.kind ?? kind) }
-        let fid = PropertyValue.int(Int64(count + 1))
-        try insert!.insert([fid] + values, blob: blob)
+        try insert!.insert(leading: Int64(count + 1), values, blob: blob)
         index.add(id: Int64(count + 1), envelope)
         extent.expand(toInclude: envelope)
         count += 1
