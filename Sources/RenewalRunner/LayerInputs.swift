@@ -118,7 +118,12 @@ public enum LayerInputs {
         _ = try requireFields([mapping.parcelID, mapping.landUse, mapping.population], in: mapping.parcels, store: store)
         let projector = try Projector(from: .cgcs2000, to: metric)
         var parcels: [ResidentialParcel] = [], stored: [Geometry] = []
-        try store.forEachFeature(in: mapping.parcels, columns: [mapping.parcelID, mapping.landUse, mapping.population]) { feature in
+        // SQLite hands over only rows whose code starts like a residential one (LIKE: a superset,
+        // any case), so other parcels' geometry is never decoded; the test below is the exact one.
+        var residential = FeatureFilter()
+        residential.textPrefixes = mapping.residentialPrefixes.map { (mapping.landUse, $0) }
+        try store.forEachFeature(in: mapping.parcels, columns: [mapping.parcelID, mapping.landUse, mapping.population],
+                                 filter: residential) { feature in
             guard let code = feature[mapping.landUse]?.text, mapping.residentialPrefixes.contains(where: code.hasPrefix),
                   let geometry = feature.geometry, geometry.kind.dimension == 2 else { return }
             var metricGeometry = geometry
