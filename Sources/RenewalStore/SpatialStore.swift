@@ -102,6 +102,9 @@ public final class SpatialStore: Sendable {
         do {
             let q = try connect(staging)
             try q.writeWithoutTransaction { db in
+                // The staging file is thrown away on any failure and synced once before it is moved
+                // into place, so its set-up transactions need neither a journal file nor syncs.
+                try db.execute(sql: "PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF")
                 // InitSpatialMetadata(1, 'NONE') runs in its own transaction, so not inside ours.
                 _ = try Int.fetchOne(db, sql: "SELECT InitSpatialMetadata(1, 'NONE')")
                 for srid in [4490, 4326, 3857] {
@@ -113,6 +116,11 @@ public final class SpatialStore: Sendable {
                 }
             }
             try q.close()
+            guard let file = FileHandle(forUpdatingAtPath: staging) else {
+                throw StoreError.cannotCreate(path: path, reason: "cannot reopen \(staging) to sync it")
+            }
+            try file.synchronize()
+            try file.close()
             try FileManager.default.moveItem(atPath: staging, toPath: path)
         } catch {
             try? FileManager.default.removeItem(atPath: staging)
