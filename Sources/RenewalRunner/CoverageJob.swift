@@ -116,10 +116,9 @@ public enum CoverageJob {
 
         // Work items, computed on every core while SQLite writes them in order: first the parcel rows in
         // chunks, then each category's gap pieces in chunks; geometry is encoded by the workers too.
-        typealias Rows = [(values: [PropertyValue], geometry: EncodedGeometry?)]
         let chunk = 1_000
         let chunks = max(1, (result.parcels.count + chunk - 1) / chunk)
-        let rows = PendingResults<Result<Rows, Error>>(count: (1 + categories.count) * chunks)
+        let rows = PendingResults<Result<ResultRows, Error>>(count: (1 + categories.count) * chunks)
         let back = try ProjectorPool(from: run.metricCRS, to: .cgcs2000)
         rows.fill(window: 8) { item in
             let (k, c) = item.quotientAndRemainder(dividingBy: chunks)
@@ -130,16 +129,17 @@ public enum CoverageJob {
         return try store.writeResults([parcelsSpec, gapsSpec]) { spec, sink in
             let items = spec.name == parcelsSpec.name ? 0..<chunks : chunks..<((1 + categories.count) * chunks)
             for item in items {
-                for row in try rows.wait(item).get() { try sink.append(row.values, encoded: row.geometry) }
+                try sink.append(rows.wait(item).get())
             }
         }
     }
 
     /// Rows of `coverage_parcels` for a range of parcels.
-    static func parcelRows(_ range: Range<Int>, run: CoverageRun, spec: ResultLayerSpec) -> [(values: [PropertyValue], geometry: EncodedGeometry?)] {
+    static func parcelRows(_ range: Range<Int>, run: CoverageRun, spec: ResultLayerSpec) -> ResultRows {
         let result = run.result
         let categories = result.categories
-        return range.map { i in
+        var rows = ResultRows(for: spec, capacity: range.count)
+        for i in range {
             let parcel = result.parcels[i]
             var values: [PropertyValue] = []
             values.reserveCapacity(spec.fields.count)
@@ -153,16 +153,18 @@ public enum CoverageJob {
                     values.append(distance.isFinite ? .double(distance) : .null)
                 }
             }
-            return (values, EncodedGeometry(run.storedGeometry[i], for: spec))
+            rows.append(values, geometry: run.storedGeometry[i])
         }
+        return rows
     }
 
     /// Rows of `coverage_gaps` for one category and a range of parcels.
     static func gapRows(_ category: CategoryCoverage, parcels range: Range<Int>, run: CoverageRun,
-                        spec: ResultLayerSpec, back: ProjectorPool) throws -> [(values: [PropertyValue], geometry: EncodedGeometry?)] {
+                        spec: ResultLayerSpec, back: ProjectorPool) throws -> ResultRows {
         let result = run.result
         let pieces = try CoverageAnalysis.gaps(of: category, result: result, parcels: range)
-        return try back.borrow { back in try pieces.map { piece in
+        var rows = ResultRows(for: spec, capacity: pieces.count)
+        try back.borrow { back in for piece in pieces {
             let i = piece.parcel
             let fraction = category.fractions[i]
             var stored = run.storedGeometry[i], area = result.parcelAreas[i]
@@ -171,9 +173,10 @@ public enum CoverageJob {
                 try back.transform(&stored)
                 area = PlanarRing.area(piece.geometry)
             }
-            return ([.string(category.category), .string(result.parcels[i].id), .double(fraction), .double(area),
-                     .double((1 - fraction) * result.parcels[i].population)], EncodedGeometry(stored, for: spec))
+            rows.append([.string(category.category), .string(result.parcels[i].id), .double(fraction), .double(area),
+                         .double((1 - fraction) * result.parcels[i].population)], geometry: stored)
         } }
+        return rows
     }
 
     /// Writes `parcel_id,category,covered_fraction` (9 decimals), sorted by parcel then category,

@@ -29,8 +29,31 @@ final class BulkInsert {
 
     /// Inserts one row: `values` bound to parameters 1…n, `blob` (when given) to n+1; with a
     /// `leading` integer (a feature id), that goes to parameter 1 and the rest one further on
-    /// (no per-row `[fid] + values` array).
+    /// (no per-row `[fid] + values` array). SQLite copies the blob.
     func insert(leading: Int64? = nil, _ values: [PropertyValue], blob: [UInt8]?) throws {
+        try bind(leading: leading, values)
+        if let blob {
+            let rc = blob.withUnsafeBytes { rg_bind_blob(statement, Int32(values.count + (leading == nil ? 1 : 2)), $0.baseAddress, Int32($0.count)) }
+            guard rc == SQLITE_OK else { throw failure() }
+        }
+        try step()
+    }
+
+    /// As above, but the blob is bound without a copy: `blob` must stay valid until the parameter
+    /// is bound again or `clearBindings()` is called (SQLite reads it only while stepping).
+    func insert<Values: Collection<PropertyValue>>(leading: Int64, _ values: Values, borrowing blob: UnsafeRawBufferPointer) throws {
+        try bind(leading: leading, values)
+        // A nil destructor is SQLITE_STATIC: SQLite keeps the pointer, not a copy.
+        guard sqlite3_bind_blob(statement, Int32(values.count + 2), blob.baseAddress, Int32(blob.count), nil) == SQLITE_OK else {
+            throw failure()
+        }
+        try step()
+    }
+
+    /// Unbinds every parameter (after rows whose blobs were bound in place).
+    func clearBindings() { sqlite3_clear_bindings(statement) }
+
+    private func bind<Values: Collection<PropertyValue>>(leading: Int64?, _ values: Values) throws {
         var index: Int32 = 1
         if let leading {
             guard sqlite3_bind_int64(statement, 1, leading) == SQLITE_OK else { throw failure() }
@@ -50,10 +73,9 @@ final class BulkInsert {
             guard rc == SQLITE_OK else { throw failure() }
             index += 1
         }
-        if let blob {
-            let rc = blob.withUnsafeBytes { rg_bind_blob(statement, index, $0.baseAddress, Int32($0.count)) }
-            guard rc == SQLITE_OK else { throw failure() }
-        }
+    }
+
+    private func step() throws {
         // sqlite3_step returns SQLITE_DONE for a finished INSERT.
         let rc = sqlite3_step(statement)
         sqlite3_reset(statement)
@@ -65,10 +87,7 @@ final class BulkInsert {
         guard sqlite3_bind_int64(statement, 1, first) == SQLITE_OK, sqlite3_bind_int64(statement, 2, second) == SQLITE_OK else {
             throw failure()
         }
-        // sqlite3_step returns SQLITE_DONE for a finished INSERT.
-        let rc = sqlite3_step(statement)
-        sqlite3_reset(statement)
-        guard rc == SQLITE_DONE else { throw failure() }
+        try step()
     }
 
     private func failure() -> StoreError {

@@ -59,6 +59,28 @@ final class LayerBuilder {
         count += 1
     }
 
+    /// Appends prepared rows (values and blobs in EPSG:4490, of the layer's kind), binding each
+    /// blob in place rather than copying it.
+    func append(_ rows: ResultRows) throws {
+        guard rows.count > 0 else { return }
+        if insert == nil { try createTable(self.kind ?? rows.kind) }
+        guard let insert else { return }
+        try rows.blobs.withUnsafeBytes { blobs in
+            var start = 0
+            for r in 0..<rows.count {
+                let end = rows.blobEnds[r]
+                count += 1
+                try insert.insert(leading: Int64(count), rows.values[r * rows.width ..< (r + 1) * rows.width],
+                                  borrowing: UnsafeRawBufferPointer(rebasing: blobs[start..<end]))
+                index.add(id: Int64(count), rows.envelopes[r])
+                extent.expand(toInclude: rows.envelopes[r])
+                start = end
+            }
+        }
+        // The last row's blob pointer must not outlive `rows`.
+        insert.clearBindings()
+    }
+
     /// Finishes the table and writes the catalogue row from `record` (name, counts, extent and
     /// geometry type are filled in here).
     func finish(_ record: LayerRecord) throws -> LayerRecord {

@@ -16,20 +16,39 @@ public struct ResultLayerSpec: Sendable {
     }
 }
 
-/// A geometry fitted to a result layer's kind and encoded as a SpatiaLite blob (EPSG:4490), ready to
-/// append: the threads that compute results can encode, off the thread that writes.
-public struct EncodedGeometry: Sendable {
-    let blob: [UInt8]
-    let envelope: Envelope
+/// Rows of one result layer, computed away from the thread that writes (on worker threads) and
+/// handed over whole: values row after row, geometry as SpatiaLite blobs (EPSG:4490) back to back.
+/// A chunk of a thousand rows is a handful of allocations, so the single SQLite writer spends its
+/// time in SQLite rather than in freeing rows.
+public struct ResultRows: Sendable {
     let kind: GeometryKind
+    /// Values per row: the spec's field count.
+    let width: Int
+    private(set) var values: [PropertyValue] = []
+    private(set) var blobs: [UInt8] = []
+    /// Where each row's blob ends in `blobs` (it starts where the previous one ends).
+    private(set) var blobEnds: [Int] = []
+    private(set) var envelopes: [Envelope] = []
 
-    /// nil when the geometry is empty or of another dimension than the layer's.
-    public init?(_ geometry: Geometry, for spec: ResultLayerSpec) {
-        let kind = LayerBuilder.storageKind(for: spec.kind)
-        guard let fitted = LayerBuilder.fit(geometry, to: kind), let envelope = fitted.envelope else { return nil }
-        blob = SpatiaLiteBlob.encode(fitted, srid: Int32(SpatialStore.storageSRID), envelope: envelope)
-        self.envelope = envelope
-        self.kind = kind
+    public init(for spec: ResultLayerSpec, capacity: Int = 0) {
+        kind = LayerBuilder.storageKind(for: spec.kind)
+        width = spec.fields.count
+        values.reserveCapacity(capacity * width)
+        blobEnds.reserveCapacity(capacity)
+        envelopes.reserveCapacity(capacity)
+    }
+
+    public var count: Int { blobEnds.count }
+
+    /// Appends a row: `rowValues` in the spec's field order, `geometry` in EPSG:4490. A geometry
+    /// that is empty or of another dimension than the layer's leaves the row out.
+    public mutating func append(_ rowValues: [PropertyValue], geometry: Geometry) {
+        precondition(rowValues.count == width, "a \(width)-field row")
+        guard let fitted = LayerBuilder.fit(geometry, to: kind), let envelope = fitted.envelope else { return }
+        SpatiaLiteBlob.encode(fitted, srid: Int32(SpatialStore.storageSRID), envelope: envelope, appendingTo: &blobs)
+        values += rowValues
+        blobEnds.append(blobs.count)
+        envelopes.append(envelope)
     }
 }
 
@@ -47,10 +66,9 @@ public final class ResultLayerSink {
         try builder.append(values, geometry: fitted)
     }
 
-    /// Appends a row whose geometry is already encoded for this layer (nil: left out, as above).
-    public func append(_ values: [PropertyValue], encoded: EncodedGeometry?) throws {
-        guard let encoded else { return }
-        try builder.append(values, blob: encoded.blob, envelope: encoded.envelope, kind: encoded.kind)
+    /// Appends rows prepared off this thread (see `ResultRows`).
+    public func append(_ rows: ResultRows) throws {
+        try builder.append(rows)
     }
 }
 

@@ -9,7 +9,15 @@ import GeoKernel
 enum SpatiaLiteBlob {
     static func encode(_ geometry: Geometry, srid: Int32, envelope: Envelope) -> [UInt8] {
         var out = [UInt8]()
-        out.reserveCapacity(44 + geometry.positionCount * 16 + 16)
+        encode(geometry, srid: srid, envelope: envelope, appendingTo: &out)
+        return out
+    }
+
+    /// Appends the blob to `out` (many blobs back to back in one buffer, see `ResultRows`).
+    static func encode(_ geometry: Geometry, srid: Int32, envelope: Envelope, appendingTo out: inout [UInt8]) {
+        // Only an empty buffer is sized exactly: growing a shared one step by step would defeat
+        // the array's doubling (each reserve copies).
+        if out.isEmpty { out.reserveCapacity(44 + geometry.positionCount * 16 + 16) }
         out.append(0x00)
         out.append(0x01)
         append(srid, &out)
@@ -18,7 +26,6 @@ enum SpatiaLiteBlob {
         append(classCode(geometry), &out)
         body(geometry, &out)
         out.append(0xFE)
-        return out
     }
 
     @inline(__always) static func append(_ v: Int32, _ out: inout [UInt8]) {
