@@ -14,6 +14,12 @@ static inline int rg_load_spatialite(sqlite3 *db, char **message) {
     return rc;
 }
 
+/// Switches off SQLite's memory statistics, which take a process-wide mutex around every
+/// allocation SQLite makes. Only effective before SQLite initialises (returns SQLITE_MISUSE after).
+static inline int rg_sqlite_without_memory_statistics(void) {
+    return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 /// sqlite3_bind_text / _blob with SQLITE_TRANSIENT (a macro Swift cannot import): SQLite
 /// copies the bytes, so the caller's buffer may go away after the call.
 static inline int rg_bind_text(sqlite3_stmt *stmt, int index, const char *text, int length) {

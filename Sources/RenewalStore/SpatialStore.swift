@@ -60,6 +60,12 @@ public final class SpatialStore: Sendable {
         }
     }
 
+    /// Process-wide SQLite set-up, to call before anything opens a database (the CLI does, first
+    /// thing): no memory statistics, so SQLite's allocations take no global lock.
+    public static func configureSQLite() {
+        _ = rg_sqlite_without_memory_statistics()
+    }
+
     /// Loads mod_spatialite into a connection (every connection, pool readers too).
     static func loadSpatiaLite(_ db: Database, path: String) throws {
         var message: UnsafeMutablePointer<CChar>? = nil

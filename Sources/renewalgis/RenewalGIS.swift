@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RenewalStore
 
 @main
 struct RenewalGIS: AsyncParsableCommand {
@@ -15,6 +16,11 @@ struct RenewalGIS: AsyncParsableCommand {
         version: version,
         subcommands: [Import.self, Layers.self, Export.self, Coverage.self, Conflicts.self, Eligibility.self, Rules.self, Units.self, Run.self, Serve.self]
     )
+
+    static func main() async {
+        SpatialStore.configureSQLite()
+        await main(nil)
+    }
 }
 
 /// Runs a command body and turns any error into one line on stderr and exit code 1
