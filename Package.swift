@@ -24,10 +24,12 @@ let package = Package(
         .systemLibrary(name: "CPROJ", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
         // GDAL is loaded on first use (dlopen), not linked: see Sources/CGDAL/include/CGDAL.h.
         .target(name: "CGDAL", linkerSettings: [.linkedLibrary("dl")]),
+        // Thread calls glibc offers only as variadic functions or macros.
+        .target(name: "CThreads"),
         .systemLibrary(name: "CSpatiaLite", providers: [.apt(["libsqlite3-dev", "libsqlite3-mod-spatialite"])]),
 
         // Plain Swift geometry values plus the GEOS and PROJ bridges.
-        .target(name: "GeoKernel", dependencies: ["CGEOS", "CPROJ"]),
+        .target(name: "GeoKernel", dependencies: ["CGEOS", "CPROJ", "CThreads"]),
         // Analyses: pure functions of values and parameters (no I/O).
         .target(name: "RenewalAnalysis", dependencies: ["GeoKernel"]),
         // Reading and writing GIS files through GDAL/OGR (simple GeoPackages read with SQLite directly).

@@ -1,3 +1,4 @@
+import CThreads
 import Foundation
 
 /// Results of work spread over threads (`DispatchQueue.concurrentPerform`, a background queue): each
@@ -53,4 +54,10 @@ public final class PendingResults<T>: @unchecked Sendable {
 
     /// Every result, in index order (blocks until all are set).
     public var values: [T] { (0..<count).map { wait($0) } }
+}
+
+/// Lowers the calling thread's priority (nice 10) so that it runs on what the other threads of the
+/// process leave: for side work (writing a CSV) that must not slow the critical path (the SQLite writer).
+public func runThisThreadInSpareTime() {
+    _ = rg_nice_this_thread(10)
 }

@@ -133,9 +133,33 @@ struct RTreePacker {
             }
         }
         rowNodes.sort { $0.row < $1.row }
-        for pair in rowNodes { try rowidInsert.insert(pair.row, pair.node) }
+        try Self.writeRowNodes(rowNodes, into: index + "_rowid", db: db, perRow: rowidInsert)
         childParents.sort { $0.child < $1.child }
         for pair in childParents { try parentInsert.insert(pair.child, pair.parent) }
+    }
+
+    /// Writes the row → leaf node pairs (sorted by row). When the rows are consecutive ids, as
+    /// a bulk-loaded layer's are, one `INSERT … SELECT` per 100,000 rows reads the node numbers
+    /// from a JSON array (`json_each`): about twice as fast as a statement per row.
+    private static func writeRowNodes(_ rowNodes: [(row: Int64, node: Int64)], into table: String, db: Database,
+                                      perRow: BulkInsert) throws {
+        guard let first = rowNodes.first?.row, rowNodes.last!.row - first == Int64(rowNodes.count - 1) else {
+            for pair in rowNodes { try perRow.insert(pair.row, pair.node) }
+            return
+        }
+        let sql = "INSERT INTO \(SQL.quote(table)) (rowid, nodeno) SELECT key + ?, value FROM json_each(?)"
+        let batch = 100_000
+        for start in stride(from: 0, to: rowNodes.count, by: batch) {
+            let slice = rowNodes[start..<min(start + batch, rowNodes.count)]
+            var json = "["
+            json.reserveCapacity(slice.count * 8 + 2)
+            for (k, pair) in slice.enumerated() {
+                if k > 0 { json += "," }
+                json += String(pair.node)
+            }
+            json += "]"
+            try db.execute(sql: sql, arguments: [first + Int64(start), json])
+        }
     }
 
     private static func put16(_ v: UInt16, _ b: inout [UInt8], at i: Int) {

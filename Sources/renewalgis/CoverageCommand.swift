@@ -97,7 +97,10 @@ struct Coverage: ParsableCommand {
             let (csv, summary) = (csv, summary)
             let files = PendingResults<Result<Void, Error>>(count: 1)
             files.fill(threads: 1) { _ in
-                Result {
+                // At a lower priority (nice 10): the SQLite writer and the gap workers keep both cores,
+                // and this thread takes up what they leave (the writer's index and commit at the end).
+                runThisThreadInSpareTime()
+                return Result {
                     if let csv { try CoverageJob.writeCSV(run, to: csv) }
                     if let summary { try CoverageJob.summaryJSON(run).write(to: URL(fileURLWithPath: summary), options: .atomic) }
                 }
