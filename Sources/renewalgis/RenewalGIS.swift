@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GeoKernel
 import RenewalStore
 
 @main
@@ -18,6 +19,7 @@ struct RenewalGIS: AsyncParsableCommand {
     )
 
     static func main() async {
+        limitMallocArenasToCores()
         SpatialStore.configureSQLite()
         await main(nil)
     }
