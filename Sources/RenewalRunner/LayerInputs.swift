@@ -116,11 +116,8 @@ public enum LayerInputs {
     /// Residential parcels (land-use code with a residential prefix), in `metric`.
     public static func residentialParcels(from store: SpatialStore, mapping: LayerMapping, metric: CRS) throws -> LoadedParcels {
         _ = try requireFields([mapping.parcelID, mapping.landUse, mapping.population], in: mapping.parcels, store: store)
-        // Two stages on two threads: this one reads and decodes rows, a second one projects them
-        // into the metric CRS, a thousand parcels at a time (its projector stays on that thread).
-        let projection = ProjectionLane(try Projector(from: .cgcs2000, to: metric))
-        var ids: [String] = [], populations: [Double] = [], stored: [Geometry] = []
-        var pending: [Geometry] = []
+        let projector = try Projector(from: .cgcs2000, to: metric)
+        var parcels: [ResidentialParcel] = [], stored: [Geometry] = []
         // SQLite hands over only rows whose code starts like a residential one (LIKE: a superset,
         // any case), so other parcels' geometry is never decoded; the test below is the exact one.
         var residential = FeatureFilter()
@@ -129,15 +126,12 @@ public enum LayerInputs {
                                  filter: residential) { feature in
             guard let code = feature[mapping.landUse]?.text, mapping.residentialPrefixes.contains(where: code.hasPrefix),
                   let geometry = feature.geometry, geometry.kind.dimension == 2 else { return }
-            ids.append(feature[mapping.parcelID]?.text ?? "fid \(feature.id.text ?? "?")")
-            populations.append(feature[mapping.population]?.number ?? 0)
+            var metricGeometry = geometry
+            try projector.transform(&metricGeometry)
+            let id = feature[mapping.parcelID]?.text ?? "fid \(feature.id.text ?? "?")"
+            parcels.append(ResidentialParcel(id: id, geometry: metricGeometry, population: feature[mapping.population]?.number ?? 0))
             stored.append(geometry)
-            pending.append(geometry)
-            if pending.count == 1_000 { projection.project(pending); pending.removeAll(keepingCapacity: true) }
         }
-        projection.project(pending)
-        let metricGeometry = try projection.results()
-        let parcels = ids.indices.map { ResidentialParcel(id: ids[$0], geometry: metricGeometry[$0], population: populations[$0]) }
         return LoadedParcels(parcels: parcels, storedGeometry: stored)
     }
 
@@ -165,40 +159,5 @@ public enum LayerInputs {
             out.append(Facility(id: id, category: category, location: location, areaM2: area))
         }
         return out
-    }
-}
-
-/// Projects batches of geometry on a thread of its own, in the order they are handed in, while the
-/// caller goes on reading: the projector is only ever used on that thread.
-final class ProjectionLane: @unchecked Sendable {
-    private let projector: Projector
-    private let queue = DispatchQueue(label: "renewalgis.projection")
-    private var projected: [Geometry] = []
-    private var failure: Error?
-
-    init(_ projector: Projector) { self.projector = projector }
-
-    /// Queues `batch` for projection and returns at once.
-    func project(_ batch: [Geometry]) {
-        guard !batch.isEmpty else { return }
-        queue.async {
-            guard self.failure == nil else { return }
-            do {
-                for var g in batch {
-                    try self.projector.transform(&g)
-                    self.projected.append(g)
-                }
-            } catch {
-                self.failure = error
-            }
-        }
-    }
-
-    /// Waits for every queued batch; the projected geometry in the order handed in, or the first error.
-    func results() throws -> [Geometry] {
-        try queue.sync {
-            if let failure { throw failure }
-            return projected
-        }
     }
 }
