@@ -122,10 +122,19 @@ final class GeoPackageFile {
     static func quoteIdentifier(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
     static func quoteLiteral(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
 
-    /// The table's row count (a full count: GeoPackages keep no cheap one GDAL would trust more).
+    /// The table's row count as the file records it (`gpkg_ogr_contents`, kept by GDAL and other
+    /// writers), without reading the table; nil when the file keeps none.
+    func recordedCount(_ table: GeoPackageTable) -> Int? {
+        firstInteger("SELECT feature_count FROM gpkg_ogr_contents WHERE table_name = \(GeoPackageFile.quoteLiteral(table.name))")
+    }
+
+    /// The table's row count, counted (reads the whole table).
     func count(_ table: GeoPackageTable) -> Int? {
-        (try? GeoPackageFile.rows(db, "SELECT count(*) FROM \(GeoPackageFile.quoteIdentifier(table.name))"))
-            .flatMap { $0.first?.first ?? nil }.flatMap { Int($0) }
+        firstInteger("SELECT count(*) FROM \(GeoPackageFile.quoteIdentifier(table.name))")
+    }
+
+    private func firstInteger(_ sql: String) -> Int? {
+        (try? GeoPackageFile.rows(db, sql)).flatMap { $0.first?.first ?? nil }.flatMap { Int($0) }
     }
 
     /// Streams `table`'s rows in rowid order (GDAL's order) as attribute values aligned with

@@ -93,13 +93,15 @@ public final class VectorSource {
 
     /// The layer called `name`; throws naming the layers the file does have.
     public func layer(named name: String) throws -> SourceLayer {
-        let missing = FileError(path: path, reason: "no layer \"\(name)\" (layers: \(layerNames.joined(separator: ", ")))")
+        func missing() -> FileError {
+            FileError(path: path, reason: "no layer \"\(name)\" (layers: \(layerNames.joined(separator: ", ")))")
+        }
         switch backend {
         case .geoPackage(let file):
-            guard let table = file.tables.first(where: { $0.name == name }) else { throw missing }
+            guard let table = file.tables.first(where: { $0.name == name }) else { throw missing() }
             return SourceLayer(source: self, file: file, table: table)
         case .ogr(let dataset):
-            guard let h = name.withCString({ gdal.GDALDatasetGetLayerByName(dataset, $0) }) else { throw missing }
+            guard let h = name.withCString({ gdal.GDALDatasetGetLayerByName(dataset, $0) }) else { throw missing() }
             return try SourceLayer(source: self, handle: h)
         }
     }
@@ -211,7 +213,7 @@ public final class SourceLayer {
     public var featureCountHint: Int? {
         switch backend {
         case .geoPackage(let file, let table):
-            return file.count(table)
+            return file.recordedCount(table)
         case .ogr(let handle):
             let n = gdal.OGR_L_GetFeatureCount(handle, 0)
             return n >= 0 ? Int(n) : nil

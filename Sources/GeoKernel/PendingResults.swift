@@ -1,4 +1,3 @@
-import CThreads
 import Foundation
 
 /// Results of work spread over threads (`DispatchQueue.concurrentPerform`, a background queue): each
@@ -56,14 +55,3 @@ public final class PendingResults<T>: @unchecked Sendable {
     public var values: [T] { (0..<count).map { wait($0) } }
 }
 
-/// Lowers the calling thread's priority (nice 10) so that it runs on what the other threads of the
-/// process leave: for side work (writing a CSV) that must not slow the critical path (the SQLite writer).
-public func runThisThreadInSpareTime() {
-    _ = rg_nice_this_thread(10)
-}
-
-/// One malloc arena per core instead of glibc's eight: each worker thread would otherwise open its
-/// own, a few MB of resident memory for no speed. Call once, before starting threads.
-public func limitMallocArenasToCores() {
-    _ = rg_limit_malloc_arenas(Int32(ProcessInfo.processInfo.activeProcessorCount))
-}

@@ -31,9 +31,9 @@ final class BulkInsert {
     /// `leading` integer (a feature id), that goes to parameter 1 and the rest one further on
     /// (no per-row `[fid] + values` array). SQLite copies the blob.
     func insert(leading: Int64? = nil, _ values: [PropertyValue], blob: [UInt8]?) throws {
-        try bind(leading: leading, values)
+        let blobIndex = try bind(leading: leading, values)
         if let blob {
-            let rc = blob.withUnsafeBytes { rg_bind_blob(statement, Int32(values.count + (leading == nil ? 1 : 2)), $0.baseAddress, Int32($0.count)) }
+            let rc = blob.withUnsafeBytes { rg_bind_blob(statement, blobIndex, $0.baseAddress, Int32($0.count)) }
             guard rc == SQLITE_OK else { throw failure() }
         }
         try step()
@@ -42,9 +42,9 @@ final class BulkInsert {
     /// As above, but the blob is bound without a copy: `blob` must stay valid until the parameter
     /// is bound again or `clearBindings()` is called (SQLite reads it only while stepping).
     func insert<Values: Collection<PropertyValue>>(leading: Int64, _ values: Values, borrowing blob: UnsafeRawBufferPointer) throws {
-        try bind(leading: leading, values)
+        let blobIndex = try bind(leading: leading, values)
         // A nil destructor is SQLITE_STATIC: SQLite keeps the pointer, not a copy.
-        guard sqlite3_bind_blob(statement, Int32(values.count + 2), blob.baseAddress, Int32(blob.count), nil) == SQLITE_OK else {
+        guard sqlite3_bind_blob(statement, blobIndex, blob.baseAddress, Int32(blob.count), nil) == SQLITE_OK else {
             throw failure()
         }
         try step()
@@ -53,7 +53,9 @@ final class BulkInsert {
     /// Unbinds every parameter (after rows whose blobs were bound in place).
     func clearBindings() { sqlite3_clear_bindings(statement) }
 
-    private func bind<Values: Collection<PropertyValue>>(leading: Int64?, _ values: Values) throws {
+    /// Binds `leading` and `values` from parameter 1 on; returns the next parameter's index.
+    @discardableResult
+    private func bind<Values: Collection<PropertyValue>>(leading: Int64?, _ values: Values) throws -> Int32 {
         var index: Int32 = 1
         if let leading {
             guard sqlite3_bind_int64(statement, 1, leading) == SQLITE_OK else { throw failure() }
@@ -73,6 +75,7 @@ final class BulkInsert {
             guard rc == SQLITE_OK else { throw failure() }
             index += 1
         }
+        return index
     }
 
     private func step() throws {

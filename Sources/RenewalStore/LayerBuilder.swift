@@ -54,9 +54,14 @@ final class LayerBuilder {
     func append(_ values: [PropertyValue], blob: [UInt8], envelope: Envelope, kind: GeometryKind) throws {
         if insert == nil { try createTable(self.kind ?? kind) }
         try insert!.insert(leading: Int64(count + 1), values, blob: blob)
-        index.add(id: Int64(count + 1), envelope)
-        extent.expand(toInclude: envelope)
+        recordRow(envelope)
+    }
+
+    /// Books the row just inserted as feature `count + 1`: its box for the index and the extent.
+    private func recordRow(_ envelope: Envelope) {
         count += 1
+        index.add(id: Int64(count), envelope)
+        extent.expand(toInclude: envelope)
     }
 
     /// Appends prepared rows (values and blobs in EPSG:4490, of the layer's kind), binding each
@@ -69,11 +74,9 @@ final class LayerBuilder {
             var start = 0
             for r in 0..<rows.count {
                 let end = rows.blobEnds[r]
-                count += 1
-                try insert.insert(leading: Int64(count), rows.values[r * rows.width ..< (r + 1) * rows.width],
+                try insert.insert(leading: Int64(count + 1), rows.values[r * rows.width ..< (r + 1) * rows.width],
                                   borrowing: UnsafeRawBufferPointer(rebasing: blobs[start..<end]))
-                index.add(id: Int64(count), rows.envelopes[r])
-                extent.expand(toInclude: rows.envelopes[r])
+                recordRow(rows.envelopes[r])
                 start = end
             }
         }

@@ -65,6 +65,10 @@ import Testing
         #expect(direct.layerNames == throughGDAL.layerNames)
         let a = try GeoPackageReaderTests.readAll(direct), b = try GeoPackageReaderTests.readAll(throughGDAL)
         #expect(a.keys.sorted() == b.keys.sorted())
+        for name in direct.layerNames {
+            let x = try direct.layer(named: name), y = try throughGDAL.layer(named: name)
+            #expect(x.featureCountHint == y.featureCountHint && x.featureCount == y.featureCount, "counts of \(name)")
+        }
         for (name, layer) in a {
             let other = try #require(b[name])
             #expect(layer.fields == other.fields, "fields of \(name)")
