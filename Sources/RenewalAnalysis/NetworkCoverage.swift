@@ -65,13 +65,13 @@ public enum NetworkCoverage {
         var distances = [Double](repeating: .infinity, count: straight.parcels.count)
         var gapPieces = [Geometry?](repeating: nil, count: straight.parcels.count)
         for (i, parcel) in straight.parcels.enumerated() {
-            for entrance in entrances[i] { distances[i] = min(distances[i], graph.cost(at: entrance, nodeCost: walkCost)) }
+            for entrance in entrances[i] { distances[i] = min(distances[i], graph.cost(at: entrance, in: walkCost)) }
             let straightFraction = straightCategory.fractions[i], area = straight.parcelAreas[i]
             // Entrances with budget left, and how far one may walk on from each (m).
-            let reach = entrances[i].compactMap { e -> (Position, Double)? in
-                let left = (budget - graph.cost(at: e, nodeCost: cost)) / graph.legCostPerMetre
+            let reach = NetworkCoverage.undominated(entrances[i].compactMap { e -> (Position, Double)? in
+                let left = (budget - graph.cost(at: e, in: cost)) / graph.legCostPerMetre
                 return left > 0 ? (e.point, left) : nil
-            }
+            })
             guard straightFraction > 0, !reach.isEmpty, area > 0, let envelope = parcel.geometry.envelope else {
                 gapPieces[i] = parcel.geometry
                 continue
@@ -124,5 +124,17 @@ public enum NetworkCoverage {
         category.coverageRatio = total > 0 ? covered / total : 1
         category.serviceArea = .gapsPerParcel(gapPieces)
         return category
+    }
+
+    /// The entrances whose walking disk is not inside another's. An entrance (p, left) adds nothing
+    /// when, for some kept (k, l), |k − p| + left ≤ l·cos(π/32): its disk then lies inside the
+    /// circle inscribed in k's 32-gon, so the polygons the union is built from nest as well.
+    static func undominated(_ reach: [(Position, Double)]) -> [(Position, Double)] {
+        let inscribed = cos(Double.pi / 32)
+        var kept: [(Position, Double)] = []
+        for (p, left) in reach.sorted(by: { $0.1 > $1.1 }) {
+            if !kept.contains(where: { k, l in hypot(k.x - p.x, k.y - p.y) + left <= l * inscribed }) { kept.append((p, left)) }
+        }
+        return kept
     }
 }

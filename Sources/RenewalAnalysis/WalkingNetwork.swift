@@ -6,7 +6,11 @@ public struct StreetLine: Sendable {
     public var positions: [Position]
     /// The street class (`class` field): expressway, trunk, primary, …, footway, steps.
     public var streetClass: String
-    public init(positions: [Position], streetClass: String) { self.positions = positions; self.streetClass = streetClass }
+    /// Other tags of the line (OSM keys such as foot, sidewalk, bridge, access), lower-case values.
+    public var tags: [String: String]
+    public init(positions: [Position], streetClass: String, tags: [String: String] = [:]) {
+        self.positions = positions; self.streetClass = streetClass; self.tags = tags
+    }
 }
 
 /// Who walks, and over what.
@@ -134,14 +138,25 @@ public struct WalkingGraph: Sendable {
         }
     }
 
-    /// Shortest walking cost (reference metres) from the nearest of `sources` to every node;
-    /// infinity where unreachable. A source's cost starts with its straight leg to the network.
-    public func distances(from sources: [Attachment]) -> [Double] {
+    /// The result of a search: the walking cost (reference metres) of every node, infinity where
+    /// unreachable, and the sources per edge — a point on a source's own edge is reached along
+    /// that edge directly, not only by way of the edge's ends.
+    public struct Costs: Sendable {
+        public var nodeCost: [Double]
+        /// Per edge with a source on it: (offset along the edge in m, cost of the source's leg).
+        var sourcesOnEdge: [Int: [(offset: Double, cost: Double)]]
+    }
+
+    /// Shortest walking cost (reference metres) from the nearest of `sources` to every node.
+    /// A source's cost starts with its straight leg to the network.
+    public func distances(from sources: [Attachment]) -> Costs {
         var dist = [Double](repeating: .infinity, count: nodes.count)
+        var onEdge: [Int: [(offset: Double, cost: Double)]] = [:]
         var heap = MinHeap()
         for s in sources {
-            let c = edgeCostPerMetre[s.edge]
-            let toA = s.distance * legCostPerMetre + s.offset * c, toB = s.distance * legCostPerMetre + (edgeLength[s.edge] - s.offset) * c
+            let c = edgeCostPerMetre[s.edge], leg = s.distance * legCostPerMetre
+            onEdge[s.edge, default: []].append((s.offset, leg))
+            let toA = leg + s.offset * c, toB = leg + (edgeLength[s.edge] - s.offset) * c
             let a = Int(edgeA[s.edge]), b = Int(edgeB[s.edge])
             if toA < dist[a] { dist[a] = toA; heap.push(toA, Int32(a)) }
             if toB < dist[b] { dist[b] = toB; heap.push(toB, Int32(b)) }
@@ -156,15 +171,20 @@ public struct WalkingGraph: Sendable {
                 if nd < dist[other] { dist[other] = nd; heap.push(nd, Int32(other)) }
             }
         }
-        return dist
+        return Costs(nodeCost: dist, sourcesOnEdge: onEdge)
     }
 
-    /// Walking cost (reference metres) at an attachment point, given the node costs of a search,
-    /// plus the straight leg to it.
-    func cost(at a: Attachment, nodeCost: [Double]) -> Double {
+    /// Walking cost (reference metres) at an attachment point, given the costs of a search, plus
+    /// the straight leg to it: by way of either end of its edge, or along the edge from a source
+    /// attached to the same edge.
+    func cost(at a: Attachment, in costs: Costs) -> Double {
         let c = edgeCostPerMetre[a.edge]
-        return a.distance * legCostPerMetre + min(nodeCost[Int(edgeA[a.edge])] + a.offset * c,
-                                nodeCost[Int(edgeB[a.edge])] + (edgeLength[a.edge] - a.offset) * c)
+        var best = min(costs.nodeCost[Int(edgeA[a.edge])] + a.offset * c,
+                       costs.nodeCost[Int(edgeB[a.edge])] + (edgeLength[a.edge] - a.offset) * c)
+        if let here = costs.sourcesOnEdge[a.edge] {
+            for s in here { best = min(best, s.cost + abs(a.offset - s.offset) * c) }
+        }
+        return a.distance * legCostPerMetre + best
     }
 
     /// Where a parcel meets the network: its boundary, sampled every `spacing` metres, each sample
@@ -178,14 +198,9 @@ public struct WalkingGraph: Sendable {
                 for k in 0..<n { samples.append(Position(p.x + (q.x - p.x) * Double(k) / Double(n), p.y + (q.y - p.y) * Double(k) / Double(n))) }
             }
         }
-        var best: [Int: Attachment] = [:]
-        for sample in samples {
-            guard let a = attach(sample, maxDistance: maxDistance) else { continue }
-            // Per edge keep the attachments that differ: one per 10 m of offset is plenty.
-            let key = a.edge &* 4096 &+ Int(a.offset / spacing)
-            if a.distance < (best[key]?.distance ?? .infinity) { best[key] = a }
-        }
-        return Array(best.values)
+        // Every sample is a possible entrance: the cheapest one depends on where the facilities are,
+        // not on which sample lies nearest the street.
+        return samples.compactMap { attach($0, maxDistance: maxDistance) }
     }
 
 }
