@@ -4,22 +4,51 @@ import GeoKernel
 
 /// Walking-distance coverage over the street network, in the metric CRS. Pure: values in, values out.
 ///
-/// Definitions. Facilities attach to the nearest walkable segment (within `attachDistance`); a
+/// Definitions (docs/coverage.md, "Walking"). Facilities attach to the nearest admissible walkable
+/// point (within `attachDistance`; not on an isolated piece, the leg crossing no water or barrier); a
 /// multi-source shortest-path search gives every network point its walking cost in reference
 /// metres (length ÷ class factor × reference speed ÷ speed, plus the straight leg from the
-/// facility to the street). A parcel is entered from its boundary: boundary points every 10 m
-/// attach to the nearest street within `accessDistance` (its entrances). A point p of the parcel
-/// is reachable when, for some entrance e, cost(e) + |p − e| ≤ r — the last leg walked straight
-/// inside the parcel — and it lies in the straight-line service area. The covered fraction is the
-/// reachable share of the parcel's area. Invariant, by construction: network coverage ≤
-/// straight-line coverage, parcel by parcel, for the same radius.
+/// facility to the street; along the segment itself when a source sits on it). A parcel is entered
+/// from its boundary: boundary points every 10 m attach the same way within `accessDistance` (its
+/// entrances). A point p of the parcel is reachable when, for some entrance e, cost(e) + |p − e| ≤ r
+/// — the last leg walked straight inside the parcel — and it lies in the straight-line service area.
+/// The covered fraction is the reachable share of the parcel's area. Invariant, by construction:
+/// network coverage ≤ straight-line coverage, parcel by parcel, for the same radius.
 public enum NetworkCoverage {
+    /// How the parcels and facilities met the network: what a planner needs to tell "no facility
+    /// in reach" from "no way onto the network", and which features the rules turned away.
+    public struct Diagnostics: Sendable {
+        /// Per parcel: its admissible entrances, and what was passed over for its boundary samples.
+        public var parcelEntrances: [Int]
+        public var parcelRefused: [WalkingGraph.Refusals]
+        /// Per facility (input order): attached or not, what was passed over, the leg length (m; NaN if unattached).
+        public var facilityAttached: [Bool]
+        public var facilityRefused: [WalkingGraph.Refusals]
+        public var facilityLeg: [Double]
+    }
+
     public static func run(parcels: [ResidentialParcel], facilities: [Facility], streets: [StreetLine],
                            parameters: CoverageParameters = .init(), walking: WalkingParameters = .init(),
                            progress: (@Sendable (String) -> Void)? = nil) throws -> (result: CoverageResult, graph: WalkingGraph) {
-        let graph = WalkingGraph(streets: streets, parameters: walking)
+        let run = try runWithDiagnostics(parcels: parcels, facilities: facilities, streets: streets, parameters: parameters,
+                                         walking: walking, progress: progress)
+        return (run.result, run.graph)
+    }
+
+    public static func runWithDiagnostics(parcels: [ResidentialParcel], facilities: [Facility], streets: [StreetLine],
+                                          barriers: WalkingBarriers = WalkingBarriers(),
+                                          parameters: CoverageParameters = .init(), walking: WalkingParameters = .init(),
+                                          progress: (@Sendable (String) -> Void)? = nil) throws
+        -> (result: CoverageResult, graph: WalkingGraph, diagnostics: Diagnostics) {
+        let graph = WalkingGraph(streets: streets, barriers: barriers, parameters: walking)
         let straight = CoverageAnalysis.run(parcels: parcels, facilities: facilities, parameters: parameters)
-        let entrances = parcels.map { graph.attachBoundary(of: $0.geometry, maxDistance: walking.accessDistance) }
+        let checked = parcels.map { graph.boundaryEntrances(of: $0.geometry, maxDistance: walking.accessDistance) }
+        let entrances = checked.map(\.entrances)
+        let facilityChecks = facilities.map { graph.attachChecked($0.location, maxDistance: walking.attachDistance) }
+        let diagnostics = Diagnostics(parcelEntrances: entrances.map(\.count), parcelRefused: checked.map(\.refused),
+                                      facilityAttached: facilityChecks.map { $0.attachment != nil },
+                                      facilityRefused: facilityChecks.map(\.refused),
+                                      facilityLeg: facilityChecks.map { $0.attachment?.distance ?? .nan })
         let slots = PendingResults<Result<CategoryCoverage, Error>>(count: straight.categories.count)
         DispatchQueue.concurrentPerform(iterations: straight.categories.count) { k in
             slots.set(k, Result { try cover(straight.categories[k], graph: graph, entrances: entrances, straight: straight, walking: walking) })
@@ -27,7 +56,7 @@ public enum NetworkCoverage {
         }
         var result = straight
         result.categories = try slots.values.map { try $0.get() }
-        return (result, graph)
+        return (result, graph, diagnostics)
     }
 
     static func cover(_ straightCategory: CategoryCoverage, graph: WalkingGraph, entrances: [[WalkingGraph.Attachment]],

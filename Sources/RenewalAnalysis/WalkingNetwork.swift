@@ -29,14 +29,15 @@ public struct WalkingParameters: Sendable {
     /// Walking speed, m/s. Slower walkers reach less far within a radius' time budget; faster ones
     /// are capped at the reference (a radius is never stretched beyond the straight line).
     public var speed = referenceSpeed
-    /// Street classes nobody walks on (no sidewalks): expressways and their ramps.
-    public var excludedClasses: Set<String> = ["expressway", "motorway", "motorway_link", "trunk_link", "ramp", "快速路", "匝道"]
-    /// Speed factor per class relative to a flat street (steps: half speed). Classes not listed walk at 1.
-    public var classFactors: [String: Double] = ["steps": 0.5, "梯道": 0.5]
+    /// Which lines are walked and at what speed factor, from their class and tags (see `WalkabilityTable`).
+    public var walkability = WalkabilityTable.planning
     /// Farthest a facility may be from the network to be attached to it (m).
     public var attachDistance = 300.0
     /// A parcel is entered where its boundary lies within this distance of a walkable street (m).
     public var accessDistance = 50.0
+    /// A connected piece of the walking network shorter than this in total (m), other than the
+    /// largest piece, is isolated (a lone footway, a stretch of viaduct): nothing attaches to it.
+    public var minPieceLength = 1000.0
 
     public init() {}
 
@@ -57,12 +58,21 @@ public struct WalkingGraph: Sendable {
     var offsets: [Int32] = [], adjacency: [Int32] = []
     var edgeIndex: GridIndex
     public private(set) var excludedLines = 0
+    /// Lines left out, by the rule that closed them (`class motorway`, `foot=no`, `bridge=viaduct`, …).
+    public private(set) var excludedBy: [String: Int] = [:]
     /// Cost per metre of the straight legs off the network (the walker's speed, flat ground).
     public let legCostPerMetre: Double
+    /// What attachment legs may not cross.
+    public let barriers: WalkingBarriers
+    /// Connected pieces: the piece of every edge, each piece's total length (m), and whether it is isolated.
+    var pieceOfEdge: [Int32] = []
+    public private(set) var pieceLength: [Double] = []
+    public private(set) var isolatedPiece: [Bool] = []
+    public var isolatedPieceCount: Int { isolatedPiece.filter { $0 }.count }
 
     public var edgeCount: Int { edgeA.count }
 
-    public init(streets: [StreetLine], parameters: WalkingParameters) {
+    public init(streets: [StreetLine], barriers: WalkingBarriers = WalkingBarriers(), parameters: WalkingParameters) {
         struct Millimetres: Hashable { var x: Int64, y: Int64 }
         var keyToNode: [Millimetres: Int32] = [:]
         var nodes: [Position] = []
@@ -77,9 +87,11 @@ public struct WalkingGraph: Sendable {
         }
         var excluded = 0
         var a: [Int32] = [], b: [Int32] = [], length: [Double] = [], cost: [Double] = []
+        var excludedBy: [String: Int] = [:]
         for street in streets {
-            if parameters.excludedClasses.contains(street.streetClass) { excluded += 1; continue }
-            let factor = min(1, max(0.05, parameters.classFactors[street.streetClass] ?? 1))
+            let decision = parameters.walkability.decide(streetClass: street.streetClass, tags: street.tags)
+            guard decision.walkable else { excluded += 1; excludedBy[decision.reason, default: 0] += 1; continue }
+            let factor = decision.factor
             let perMetre = parameters.speedMultiplier / factor
             for (p, q) in zip(street.positions, street.positions.dropFirst()) {
                 let l = hypot(q.x - p.x, q.y - p.y)
@@ -98,10 +110,35 @@ public struct WalkingGraph: Sendable {
             adjacency[Int(fill[Int(b[i])])] = Int32(i); fill[Int(b[i])] += 1
         }
         legCostPerMetre = parameters.speedMultiplier
+        self.barriers = barriers
+        // Connected pieces (union–find over the edges' nodes).
+        var parent = [Int32](0..<Int32(nodes.count))
+        func root(_ n: Int32) -> Int32 {
+            var n = n
+            while parent[Int(n)] != n { parent[Int(n)] = parent[Int(parent[Int(n)])]; n = parent[Int(n)] }
+            return n
+        }
+        for i in a.indices {
+            let ra = root(a[i]), rb = root(b[i])
+            if ra != rb { parent[Int(max(ra, rb))] = min(ra, rb) }
+        }
+        var pieceOfRoot: [Int32: Int32] = [:]
+        var pieceOfEdge = [Int32](repeating: 0, count: a.count), pieceLength: [Double] = []
+        for i in a.indices {
+            let r = root(a[i])
+            let piece = pieceOfRoot[r] ?? { let p = Int32(pieceLength.count); pieceOfRoot[r] = p; pieceLength.append(0); return p }()
+            pieceOfEdge[i] = piece
+            pieceLength[Int(piece)] += length[i]
+        }
+        let largest = pieceLength.indices.max { pieceLength[$0] < pieceLength[$1] }
+        self.pieceOfEdge = pieceOfEdge
+        self.pieceLength = pieceLength
+        isolatedPiece = pieceLength.indices.map { $0 != largest && pieceLength[$0] < parameters.minPieceLength }
         self.nodes = nodes
         edgeA = a; edgeB = b; edgeLength = length; edgeCostPerMetre = cost
         self.offsets = offsets; self.adjacency = adjacency
         excludedLines = excluded
+        self.excludedBy = excludedBy
         edgeIndex = GridIndex(envelopes: a.indices.map { i in
             let p = nodes[Int(a[i])], q = nodes[Int(b[i])]
             return Envelope(minX: min(p.x, q.x), minY: min(p.y, q.y), maxX: max(p.x, q.x), maxY: max(p.y, q.y))
@@ -119,21 +156,47 @@ public struct WalkingGraph: Sendable {
         public var point: Position
     }
 
-    public func attach(_ p: Position, maxDistance: Double) -> Attachment? {
+    /// Why a nearer street was passed over when attaching a point.
+    public struct Refusals: OptionSet, Sendable, Hashable {
+        public let rawValue: UInt8
+        public init(rawValue: UInt8) { self.rawValue = rawValue }
+        /// The nearer street is on an isolated piece of the network.
+        public static let isolatedPiece = Refusals(rawValue: 1)
+        /// The straight leg to the nearer street crosses water or a barrier.
+        public static let barrier = Refusals(rawValue: 2)
+    }
+
+    /// The nearest admissible point on the network within `maxDistance`: not on an isolated piece,
+    /// and reached by a straight leg that crosses no water or barrier; nil when there is none.
+    public func attach(_ p: Position, maxDistance: Double) -> Attachment? { attachChecked(p, maxDistance: maxDistance).attachment }
+
+    /// `attach`, and what was passed over on the way to the attachment (or to none).
+    public func attachChecked(_ p: Position, maxDistance: Double) -> (attachment: Attachment?, refused: Refusals) {
         var candidates: [Int] = []
-        var radius = 25.0
+        var found: [Attachment] = []
+        var radius = min(25.0, maxDistance)
         while true {
             edgeIndex.query(Envelope(minX: p.x - radius, minY: p.y - radius, maxX: p.x + radius, maxY: p.y + radius), into: &candidates)
-            var best: Attachment? = nil
+            found.removeAll(keepingCapacity: true)
             for e in candidates {
                 let a = nodes[Int(edgeA[e])], b = nodes[Int(edgeB[e])]
                 let dx = b.x - a.x, dy = b.y - a.y
                 let t = max(0, min(1, ((p.x - a.x) * dx + (p.y - a.y) * dy) / (dx * dx + dy * dy)))
                 let d = hypot(a.x + t * dx - p.x, a.y + t * dy - p.y)
-                if d <= maxDistance, d < (best?.distance ?? .infinity) { best = Attachment(edge: e, offset: t * edgeLength[e], distance: d, point: p) }
+                if d <= radius { found.append(Attachment(edge: e, offset: t * edgeLength[e], distance: d, point: p)) }
             }
-            if let best, best.distance <= radius { return best }
-            if radius >= maxDistance { return best }
+            // Within the box's inscribed circle every nearer edge has been seen: take the nearest admissible one.
+            found.sort { ($0.distance, $0.edge) < ($1.distance, $1.edge) }
+            var refused: Refusals = []
+            for f in found {
+                if isolatedPiece[Int(pieceOfEdge[f.edge])] { refused.insert(.isolatedPiece); continue }
+                if !barriers.isEmpty {
+                    let a = nodes[Int(edgeA[f.edge])], b = nodes[Int(edgeB[f.edge])], t = f.offset / edgeLength[f.edge]
+                    if barriers.blocks(p, Position(a.x + t * (b.x - a.x), a.y + t * (b.y - a.y))) { refused.insert(.barrier); continue }
+                }
+                return (f, refused)
+            }
+            if radius >= maxDistance { return (nil, refused) }
             radius = min(maxDistance, radius * 4)
         }
     }
@@ -191,6 +254,12 @@ public struct WalkingGraph: Sendable {
     /// attached to its nearest walkable point within `maxDistance` (a parcel is entered from the
     /// streets along its sides, not only from the one nearest its centre).
     public func attachBoundary(of geometry: Geometry, maxDistance: Double, spacing: Double = 10) -> [Attachment] {
+        return boundaryEntrances(of: geometry, maxDistance: maxDistance, spacing: spacing).entrances
+    }
+
+    /// `attachBoundary`, and what was passed over for any of the samples (isolated pieces,
+    /// legs across water or a barrier).
+    public func boundaryEntrances(of geometry: Geometry, maxDistance: Double, spacing: Double = 10) -> (entrances: [Attachment], refused: Refusals) {
         var samples: [Position] = []
         for ring in PlanarRing.orientedRings(geometry) {
             for (p, q) in zip(ring, ring.dropFirst() + [ring[0]]) {
@@ -200,7 +269,13 @@ public struct WalkingGraph: Sendable {
         }
         // Every sample is a possible entrance: the cheapest one depends on where the facilities are,
         // not on which sample lies nearest the street.
-        return samples.compactMap { attach($0, maxDistance: maxDistance) }
+        var entrances: [Attachment] = [], refused: Refusals = []
+        for sample in samples {
+            let (a, r) = attachChecked(sample, maxDistance: maxDistance)
+            refused.formUnion(r)
+            if let a { entrances.append(a) }
+        }
+        return (entrances, refused)
     }
 
 }

@@ -23,6 +23,11 @@ public struct CoverageOptions: Sendable {
     public var metricCRS: CRS?
     /// Network mode: who walks and how.
     public var walking = WalkingParameters()
+    /// Network mode: the walkability table (`osm`, `planning` or a file); nil: chosen from the street layer's columns.
+    public var walkability: String?
+    /// Network mode: layers whose features attachment legs may not cross; nil: water control lines
+    /// plus the layers water, waterways and barriers when the store has them.
+    public var barrierLayers: [String]?
     public init() {}
 }
 
@@ -34,6 +39,10 @@ public struct CoverageRun: Sendable {
     public var metricCRS: CRS
     public var mode: CoverageMode
     public var warnings: [String]
+    /// Network mode: how parcels and facilities met the network.
+    public var walking: NetworkCoverage.Diagnostics? = nil
+    /// Network mode: notes for the report (walkability table used, barriers read, network pieces).
+    public var notes: [String] = []
 }
 
 /// The coverage analysis as the CLI and the server run it: read inputs from the store, run the
@@ -58,6 +67,8 @@ public enum CoverageJob {
         if loaded.parcels.isEmpty {
             warnings.append("layer \(options.mapping.parcels) has no residential parcels (\(options.mapping.landUse) starting with \(options.mapping.residentialPrefixes.joined(separator: " or ")))")
         }
+        var diagnostics: NetworkCoverage.Diagnostics? = nil
+        var notes: [String] = []
         var parameters = CoverageParameters(radii: options.radii)
         parameters.fullCoverage = 0.999
         let result: CoverageResult
@@ -65,15 +76,44 @@ public enum CoverageJob {
         case .straight:
             result = CoverageAnalysis.run(parcels: loaded.parcels, facilities: facilities, parameters: parameters, progress: progress)
         case .network:
-            let streets = try LayerInputs.streets(from: store, mapping: options.mapping, metric: metric)
-            let (networkResult, graph) = try NetworkCoverage.run(parcels: loaded.parcels, facilities: facilities, streets: streets.lines,
-                                                                 parameters: parameters, walking: options.walking, progress: progress)
-            result = networkResult
+            let streets = try WalkingInputs.streets(from: store, mapping: options.mapping, metric: metric, walkability: options.walkability)
+            let barriers = try WalkingInputs.barriers(from: store, metric: metric, named: options.barrierLayers)
+            var walking = options.walking
+            walking.walkability = streets.table
+            let network = try NetworkCoverage.runWithDiagnostics(parcels: loaded.parcels, facilities: facilities, streets: streets.lines,
+                                                                 barriers: barriers.barriers, parameters: parameters, walking: walking,
+                                                                 progress: progress)
+            result = network.result
+            diagnostics = network.diagnostics
+            let graph = network.graph
+            notes.append("walkability table \(streets.table.name) (\(streets.why)); legs may not cross \(barriers.sources.isEmpty ? "anything (no water or barrier layer)" : barriers.sources.joined(separator: ", "))")
             if graph.excludedLines > 0 {
-                warnings.append("\(graph.excludedLines) lines of \(streets.layer) are not walkable (\(options.walking.excludedClasses.sorted().joined(separator: ", ")))")
+                let reasons = graph.excludedBy.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { "\($0.key) \($0.value)" }
+                notes.append("\(graph.excludedLines) of \(streets.lines.count) lines of \(streets.layer) are not walkable: \(reasons.joined(separator: ", "))")
             }
-            for c in result.categories where c.facilitiesUnattached > 0 {
-                warnings.append("\(c.facilitiesUnattached) \(c.category) facilities are more than \(Int(options.walking.attachDistance)) m from any walkable street: they serve nobody on foot")
+            let isolated = graph.isolatedPiece.indices.filter { graph.isolatedPiece[$0] }
+            if !isolated.isEmpty {
+                let metres = isolated.reduce(0) { $0 + graph.pieceLength[$1] }
+                notes.append(String(format: "%d isolated pieces of the walking network (under %.0f m, not connected to the rest; %.0f m in all): nothing is attached to them",
+                                    isolated.count, walking.minPieceLength, metres))
+            }
+            func ids(_ list: [String]) -> String { list.prefix(10).joined(separator: ", ") + (list.count > 10 ? ", … (\(list.count))" : "") }
+            let d = network.diagnostics
+            let unattached = facilities.indices.filter { !d.facilityAttached[$0] }
+            if !unattached.isEmpty {
+                warnings.append("\(unattached.count) facilities have no admissible street within \(Int(walking.attachDistance)) m (none, or only across water/a barrier or on an isolated piece): they serve nobody on foot: \(ids(unattached.map { "\(facilities[$0].category) \(facilities[$0].id)" }))")
+            }
+            let passedOver = facilities.indices.filter { d.facilityAttached[$0] && !d.facilityRefused[$0].isEmpty }
+            if !passedOver.isEmpty {
+                warnings.append("\(passedOver.count) facilities are attached past a nearer street on an isolated piece or across water/a barrier: \(ids(passedOver.map { "\(facilities[$0].category) \(facilities[$0].id)" })) (layer coverage_facilities)")
+            }
+            let noEntrance = loaded.parcels.indices.filter { d.parcelEntrances[$0] == 0 }
+            if !noEntrance.isEmpty {
+                warnings.append("\(noEntrance.count) residential parcels have no entrance to the walking network (no admissible street within \(Int(walking.accessDistance)) m): \(ids(noEntrance.map { loaded.parcels[$0].id })) (walk_entrance = none in coverage_parcels)")
+            }
+            let refusedParcels = loaded.parcels.indices.filter { d.parcelEntrances[$0] > 0 && !d.parcelRefused[$0].isEmpty }
+            if !refusedParcels.isEmpty {
+                notes.append("\(refusedParcels.count) residential parcels have parts of their boundary whose nearest street is on an isolated piece or across water/a barrier; they are entered elsewhere (walk_refused in coverage_parcels)")
             }
         }
         for c in result.categories {
@@ -85,7 +125,7 @@ public enum CoverageJob {
             }
         }
         return CoverageRun(result: result, storedGeometry: loaded.storedGeometry, facilities: facilities,
-                           metricCRS: metric, mode: options.mode, warnings: warnings)
+                           metricCRS: metric, mode: options.mode, warnings: warnings, walking: diagnostics, notes: notes)
     }
 
     /// Writes the result layers, in one transaction: `coverage_parcels` (one row per residential
@@ -105,14 +145,22 @@ public enum CoverageJob {
                 + categories.map { FieldInfo(name: $0.category, type: .real) }
                 + LifeCircleTier.allCases.map { FieldInfo(name: "missing_\($0.rawValue)min", type: .text) }
                 + [FieldInfo(name: "categories_with_gap", type: .integer)]
-                + (run.mode == .network ? categories.map { FieldInfo(name: "\($0.category)_walk_m", type: .real) } : []),
+                + (run.mode == .network ? categories.map { FieldInfo(name: "\($0.category)_walk_m", type: .real) }
+                    + [FieldInfo(name: "walk_entrance", type: .text), FieldInfo(name: "walk_refused", type: .text)] : []),
             kind: .multiPolygon, producedBy: produced)
         let gapsSpec = ResultLayerSpec(
             name: "coverage_gaps",
             fields: [FieldInfo(name: "category", type: .text), FieldInfo(name: "parcel_id", type: .text),
                      FieldInfo(name: "covered_fraction", type: .real), FieldInfo(name: "gap_area_m2", type: .real),
-                     FieldInfo(name: "gap_population", type: .real)],
+                     FieldInfo(name: "gap_population", type: .real)]
+                + (run.mode == .network ? [FieldInfo(name: "walk_status", type: .text)] : []),
             kind: .multiPolygon, producedBy: produced)
+        let facilitiesSpec = ResultLayerSpec(
+            name: "coverage_facilities",
+            fields: [FieldInfo(name: "facility_id", type: .text), FieldInfo(name: "category", type: .text),
+                     FieldInfo(name: "walk_attached", type: .text), FieldInfo(name: "walk_refused", type: .text),
+                     FieldInfo(name: "leg_m", type: .real)],
+            kind: .point, producedBy: produced)
 
         // Work items, computed on every core while SQLite writes them in order: first the parcel rows in
         // chunks, then each category's gap pieces in chunks; geometry is encoded by the workers too.
@@ -126,7 +174,12 @@ public enum CoverageJob {
             if k == 0 { return Result { CoverageJob.parcelRows(range, run: run, spec: parcelsSpec) } }
             return Result { try CoverageJob.gapRows(categories[k - 1], parcels: range, run: run, spec: gapsSpec, back: back) }
         }
-        return try store.writeResults([parcelsSpec, gapsSpec]) { spec, sink in
+        let specs = [parcelsSpec, gapsSpec] + (run.walking != nil ? [facilitiesSpec] : [])
+        return try store.writeResults(specs) { spec, sink in
+            if spec.name == facilitiesSpec.name {
+                try sink.append(try CoverageJob.facilityRows(run, spec: facilitiesSpec))
+                return
+            }
             let items = spec.name == parcelsSpec.name ? 0..<chunks : chunks..<((1 + categories.count) * chunks)
             for item in items {
                 try sink.append(rows.wait(item).get())
@@ -152,6 +205,9 @@ public enum CoverageJob {
                     let distance = categories[k].walkingDistances?[i] ?? .infinity
                     values.append(distance.isFinite ? .double(distance) : .null)
                 }
+                let entrances = run.walking?.parcelEntrances[i] ?? 0
+                values.append(.string(entrances > 0 ? "ok" : "none"))
+                values.append(.string(CoverageJob.refusalText(run.walking?.parcelRefused[i] ?? [])))
             }
             rows.append(values, geometry: run.storedGeometry[i])
         }
@@ -173,9 +229,43 @@ public enum CoverageJob {
                 try back.transform(&stored)
                 area = PlanarRing.area(piece.geometry)
             }
-            rows.append([.string(category.category), .string(result.parcels[i].id), .double(fraction), .double(area),
-                         .double((1 - fraction) * result.parcels[i].population)], geometry: stored)
+            var values: [PropertyValue] = [.string(category.category), .string(result.parcels[i].id), .double(fraction), .double(area),
+                                           .double((1 - fraction) * result.parcels[i].population)]
+            if run.mode == .network { values.append(.string(CoverageJob.walkStatus(run, parcel: i, fraction: fraction))) }
+            rows.append(values, geometry: stored)
         } }
+        return rows
+    }
+
+    /// Network mode, per parcel and category: `no_entrance` (the parcel has no admissible entrance
+    /// to the walking network), `no_facility_in_reach` (it has, but no facility of the category is
+    /// within the radius on foot), `in_reach` (part of it is).
+    public static func walkStatus(_ run: CoverageRun, parcel i: Int, fraction: Double) -> String {
+        guard let walking = run.walking else { return "" }
+        if walking.parcelEntrances[i] == 0 { return "no_entrance" }
+        return fraction > 0 ? "in_reach" : "no_facility_in_reach"
+    }
+
+    /// What was passed over when attaching: `isolated_piece`, `barrier` (water or a barrier line), both, or "".
+    static func refusalText(_ refused: WalkingGraph.Refusals) -> String {
+        var parts: [String] = []
+        if refused.contains(.isolatedPiece) { parts.append("isolated_piece") }
+        if refused.contains(.barrier) { parts.append("barrier") }
+        return parts.joined(separator: ",")
+    }
+
+    /// Rows of `coverage_facilities` (network mode): every facility, attached or not, at its stored location.
+    static func facilityRows(_ run: CoverageRun, spec: ResultLayerSpec) throws -> ResultRows {
+        var rows = ResultRows(for: spec, capacity: run.facilities.count)
+        guard let walking = run.walking else { return rows }
+        let back = try Projector(from: run.metricCRS, to: .cgcs2000)
+        for (k, f) in run.facilities.enumerated() {
+            var point = Geometry.point(f.location)
+            try back.transform(&point)
+            let leg = walking.facilityLeg[k]
+            rows.append([.string(f.id), .string(f.category), .string(walking.facilityAttached[k] ? "ok" : "none"),
+                         .string(refusalText(walking.facilityRefused[k])), leg.isFinite ? .double(leg) : .null], geometry: point)
+        }
         return rows
     }
 

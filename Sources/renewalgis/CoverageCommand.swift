@@ -42,6 +42,12 @@ struct Coverage: ParsableCommand {
     var speed = "adult"
 
     @Option(help: "Street layer for --mode network (default: streets, else roads).") var streets: String?
+    @Option(help: "Walkability table for --mode network: osm, planning, or a YAML/JSON file (default: osm when the street layer has OSM tag columns, else planning; see docs/coverage.md).")
+    var walkability: String?
+    @Option(help: "Layer whose features attachment legs may not cross in --mode network (repeatable; default: water control lines and the layers water, waterways, barriers when present).")
+    var barrierLayer: [String] = []
+    @Option(help: "--mode network: network pieces shorter than this (m), other than the largest, are isolated and nothing attaches to them.")
+    var minPieceM: Double = 1000
     @Option(help: "Parcel layer.") var parcels = "parcels"
     @Option(help: "Facility layer.") var facilities = "facilities"
     @Option(help: "Parcel id field.") var idField = "parcel_id"
@@ -75,6 +81,10 @@ struct Coverage: ParsableCommand {
                 throw ValidationError("--speed \(speed) is not adult, elderly, child or a walking speed in m/s (0–5)")
             }
             options.walking.speed = metresPerSecond
+            options.walkability = walkability
+            options.barrierLayers = barrierLayer.isEmpty ? nil : barrierLayer
+            guard minPieceM >= 0, minPieceM.isFinite else { throw ValidationError("--min-piece-m \(minPieceM) is not a length in metres (0 or more)") }
+            options.walking.minPieceLength = minPieceM
             if let metricCrs {
                 let crs = try CRS(parsing: metricCrs)
                 guard try !CRSRegistry.info(crs).isGeographic else { throw ValidationError("--metric-crs \(metricCrs) is not a projected (metric) CRS") }
@@ -88,6 +98,7 @@ struct Coverage: ParsableCommand {
                 if Terminal.isInteractive { Terminal.write("\r\u{1B}[2Kcoverage: \(n)/\(total) categories (\(category))") }
             }
             if Terminal.isInteractive { Terminal.write("\r\u{1B}[2K") }
+            run.notes.forEach(Terminal.info)
             run.warnings.forEach(Terminal.warning)
             var phases = [String(format: "analysis %.2f s", Date().timeIntervalSince(started))]
             var mark = Date()
@@ -114,7 +125,7 @@ struct Coverage: ParsableCommand {
             print(CoverageReport.render(run))
             Terminal.info(String(format: "coverage (%@) of %d residential parcels in %@ done in %.2f s (%@)%@", mode.rawValue,
                                  run.result.parcels.count, run.metricCRS.description, Date().timeIntervalSince(started),
-                                 phases.joined(separator: ", "), noStore ? "" : "; layers coverage_parcels and coverage_gaps written"))
+                                 phases.joined(separator: ", "), noStore ? "" : mode == .network ? "; layers coverage_parcels, coverage_gaps and coverage_facilities written" : "; layers coverage_parcels and coverage_gaps written"))
         }
     }
 }

@@ -1,0 +1,108 @@
+import Foundation
+import GeoKernel
+import RenewalAnalysis
+import RenewalStore
+import Yams
+
+/// The walking network's inputs from the store: street lines with the tags the walkability table
+/// reads, and the water and barriers attachment legs may not cross. Metric CRS (m).
+public enum WalkingInputs {
+    /// Which walkability table to use: a built-in one by name (`osm`, `planning`) or a YAML/JSON
+    /// file; nil picks `osm` for a street layer with OSM tag columns (highway, other_tags, foot,
+    /// sidewalk) and `planning` otherwise.
+    public static func table(named choice: String?, streetFields: [String]) throws -> (table: WalkabilityTable, why: String) {
+        if let choice {
+            if let builtIn = WalkabilityTable.builtIn[choice] { return (builtIn, "--walkability \(choice)") }
+            guard let data = FileManager.default.contents(atPath: choice) else {
+                throw InputError("--walkability \(choice) is neither a built-in table (osm, planning) nor a readable file")
+            }
+            let object: Any?
+            do {
+                object = choice.lowercased().hasSuffix(".json") ? try JSONSerialization.jsonObject(with: data)
+                    : try Yams.load(yaml: String(decoding: data, as: UTF8.self))
+            } catch {
+                throw InputError("\(choice): not valid \(choice.lowercased().hasSuffix(".json") ? "JSON" : "YAML"): \(error)")
+            }
+            return (try WalkabilityTable.parse(object as Any, file: choice), "--walkability \(choice)")
+        }
+        let marks = WalkabilityTable.osmMarkerColumns.filter(streetFields.contains)
+        if !marks.isEmpty { return (.osm, "the street layer has OSM tag columns (\(marks.joined(separator: ", ")))") }
+        return (.planning, "the street layer has no OSM tag columns (highway, other_tags, foot, sidewalk)")
+    }
+
+    /// Street lines with their class and tags, in `metric` (multi-part lines split into their parts).
+    /// Tags are read from columns named as the tag (foot, sidewalk, bridge, access, …) and from
+    /// GDAL's OSM `other_tags` column (`"key"=>"value",…`) when the layer has one; a column wins.
+    public static func streets(from store: SpatialStore, mapping: LayerMapping, metric: CRS, walkability: String?) throws
+        -> (layer: String, lines: [StreetLine], table: WalkabilityTable, why: String) {
+        let layer = try LayerInputs.streetLayerName(in: store, mapping: mapping)
+        let fieldNames = try store.fields(of: layer).map(\.name)
+        let classField = fieldNames.contains(mapping.streetClass) ? mapping.streetClass
+            : ["class", "highway", "fclass", "type", "道路等级"].first(where: fieldNames.contains)
+        guard let classField else {
+            throw InputError("layer \(layer) has no street class field \(mapping.streetClass) (fields: \(fieldNames.joined(separator: ", ")))")
+        }
+        let (table, why) = try self.table(named: walkability, streetFields: fieldNames)
+        let tagColumns = table.tagKeys.filter { fieldNames.contains($0) && $0 != classField }.sorted()
+        let otherTags = fieldNames.contains("other_tags") ? "other_tags" : nil
+        let projector = try Projector(from: .cgcs2000, to: metric)
+        var lines: [StreetLine] = []
+        let keys = table.tagKeys
+        try store.forEachFeature(in: layer, columns: [classField] + tagColumns + (otherTags.map { [$0] } ?? [])) { feature in
+            guard var geometry = feature.geometry else { return }
+            try projector.transform(&geometry)
+            let streetClass = feature[classField]?.text ?? ""
+            var tags: [String: String] = [:]
+            if let otherTags, let text = feature[otherTags]?.text {
+                for (k, v) in WalkabilityTable.parseOSMTags(text) where keys.contains(k) { tags[k] = v.lowercased() }
+            }
+            for column in tagColumns {
+                if let v = feature[column]?.text?.trimmingCharacters(in: .whitespaces), !v.isEmpty { tags[column] = v.lowercased() }
+            }
+            switch geometry.extractingParts(ofDimension: 1) {
+            case .multiLineString(let parts)?:
+                lines += parts.filter { $0.count >= 2 }.map { StreetLine(positions: $0, streetClass: streetClass, tags: tags) }
+            default: break
+            }
+        }
+        return (layer, lines, table, why)
+    }
+
+    /// Control-line kinds that are water (蓝线): their areas are barriers to attachment legs.
+    public static let waterKinds: Set<String> = ["blue", "蓝线", "river", "water"]
+    /// Layers read as water or barriers when the store has them (any geometry: areas and lines).
+    public static let barrierLayerNames = ["water", "waterways", "barriers"]
+
+    /// What attachment legs may not cross: the water control lines (`control_lines` with kind
+    /// blue/蓝线/river/water), and every feature of the layers `named` (default: those of
+    /// `barrierLayerNames` the store has) — polygons as water areas, lines as lines not to cross.
+    public static func barriers(from store: SpatialStore, metric: CRS, named: [String]?) throws -> (barriers: WalkingBarriers, sources: [String]) {
+        let names = try store.layers().map(\.name)
+        let projector = try Projector(from: .cgcs2000, to: metric)
+        var areas: [Geometry] = [], lines: [[Position]] = [], sources: [String] = []
+        func add(_ geometry: Geometry) throws {
+            var g = geometry
+            try projector.transform(&g)
+            if case .multiPolygon(let polys)? = g.extractingParts(ofDimension: 2) { areas += polys.map { .polygon($0) } }
+            if case .multiLineString(let parts)? = g.extractingParts(ofDimension: 1) { lines += parts.filter { $0.count >= 2 } }
+        }
+        if names.contains("control_lines"), try store.fields(of: "control_lines").contains(where: { $0.name == "kind" }) {
+            var n = 0
+            try store.forEachFeature(in: "control_lines", columns: ["kind"]) { f in
+                guard let kind = f["kind"]?.text?.lowercased(), waterKinds.contains(kind), let g = f.geometry else { return }
+                try add(g); n += 1
+            }
+            if n > 0 { sources.append("control_lines (\(n) water lines)") }
+        }
+        for layer in named ?? barrierLayerNames.filter(names.contains) {
+            guard names.contains(layer) else { throw StoreError.unknownLayer(path: store.path, layer: layer, available: names) }
+            var n = 0
+            try store.forEachFeature(in: layer, columns: []) { f in
+                guard let g = f.geometry else { return }
+                try add(g); n += 1
+            }
+            sources.append("\(layer) (\(n))")
+        }
+        return (WalkingBarriers(areas: areas, lines: lines), sources)
+    }
+}
