@@ -19,7 +19,7 @@ public struct CoverageOptions: Sendable {
     /// Where the radii came from ("defaults" or the file path), for messages.
     public var radiiSource = "defaults"
     public var mapping = LayerMapping()
-    /// Metric CRS for the geometry work; nil: the store's (nearest 3° Gauss-Krüger zone).
+    /// Metric CRS for the geometry work (`--metric-crs`); nil: the store's (`SpatialStore.metricCRSChoice`).
     public var metricCRS: CRS?
     /// Network mode: who walks and how.
     public var walking = WalkingParameters()
@@ -32,6 +32,8 @@ public struct CoverageRun: Sendable {
     public var storedGeometry: [Geometry]
     public var facilities: [Facility]
     public var metricCRS: CRS
+    /// The metric CRS with why it was chosen: the line the command prints.
+    public var metricCRSChoice: MetricCRSChoice
     public var mode: CoverageMode
     public var warnings: [String]
 }
@@ -40,7 +42,8 @@ public struct CoverageRun: Sendable {
 /// pure analysis, write result layers, format CSV and summary.
 public enum CoverageJob {
     public static func run(store: SpatialStore, options: CoverageOptions, progress: (@Sendable (String) -> Void)? = nil) throws -> CoverageRun {
-        let metric = try options.metricCRS ?? store.metricCRS()
+        let choice = try store.metricCRSChoice(override: options.metricCRS.map { ($0, "--metric-crs") })
+        let metric = choice.crs
         let loaded = try LayerInputs.residentialParcels(from: store, mapping: options.mapping, metric: metric)
         let facilities = try LayerInputs.facilities(from: store, mapping: options.mapping, metric: metric)
         var warnings: [String] = []
@@ -85,7 +88,7 @@ public enum CoverageJob {
             }
         }
         return CoverageRun(result: result, storedGeometry: loaded.storedGeometry, facilities: facilities,
-                           metricCRS: metric, mode: options.mode, warnings: warnings)
+                           metricCRS: metric, metricCRSChoice: choice, mode: options.mode, warnings: warnings)
     }
 
     /// Writes the result layers, in one transaction: `coverage_parcels` (one row per residential

@@ -225,14 +225,67 @@ public final class SpatialStore: Sendable {
         try read { db in try String.fetchOne(db, sql: "SELECT value FROM renewalgis_settings WHERE key = ?", arguments: [key]) }
     }
 
-    /// The metric CRS for analyses: the `metric_crs` setting when set, else the CGCS2000
-    /// 3° Gauss-Krüger zone nearest to the centre of all layers' extent.
-    public func metricCRS() throws -> CRS {
-        if let text = try setting("metric_crs") { return try CRS(parsing: text) }
-        var all = Envelope.empty
-        for layer in try layers() { if let e = layer.extent { all.expand(toInclude: e) } }
-        return CRS.gaussKrugerZone(forLongitude: all.isEmpty ? 108 : all.center.x)
+    /// Every setting, by key.
+    public func settings() throws -> [String: String] {
+        try read { db in
+            Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT key, value FROM renewalgis_settings ORDER BY key")
+                .map { ($0["key"] as String, $0["value"] as String) })
+        }
     }
+
+    /// The settings the store knows, with what they mean (`renewalgis settings` lists them).
+    public static let knownSettings: [String: String] = [
+        "metric_crs": "the projected CRS (metres) every analysis measures in, e.g. EPSG:3067; unset: chosen from the data (see docs/crs.md)",
+    ]
+
+    /// Sets (or with nil removes) a setting. `metric_crs` must be a projected CRS in metres:
+    /// it is checked here and stored in its canonical form (`EPSG:3067`).
+    public func setSetting(_ key: String, _ value: String?) throws {
+        guard SpatialStore.knownSettings[key] != nil else {
+            throw StoreError.database(path: path, message: "no setting \"\(key)\" (settings: \(SpatialStore.knownSettings.keys.sorted().joined(separator: ", ")))")
+        }
+        var value = value
+        if key == "metric_crs", let text = value {
+            value = try MetricCRSChoice.explicit(try CRS(parsing: text), source: "metric_crs").crs.description
+        }
+        try write { db in
+            if let value {
+                try db.execute(sql: "INSERT OR REPLACE INTO renewalgis_settings (key, value) VALUES (?, ?)", arguments: [key, value])
+            } else {
+                try db.execute(sql: "DELETE FROM renewalgis_settings WHERE key = ?", arguments: [key])
+            }
+        }
+    }
+
+    /// The metric CRS for analyses and why: `override` when given (a CRS and where it was named,
+    /// e.g. "--metric-crs"), else the store's `metric_crs` setting, else the zone chosen from the
+    /// extent of all layers (`MetricCRSChoice.automatic`: the CGCS2000 3° Gauss-Krüger zone in
+    /// China, the UTM zone of the centre elsewhere). Data too wide for one zone is refused with
+    /// an error naming the store and its widest layers. A store without geometry gets EPSG:4545.
+    public func metricCRSChoice(override: (crs: CRS, source: String)? = nil) throws -> MetricCRSChoice {
+        if let override { return try MetricCRSChoice.explicit(override.crs, source: override.source) }
+        if let text = try setting("metric_crs") {
+            return try MetricCRSChoice.explicit(try CRS(parsing: text), source: "the store's metric_crs setting")
+        }
+        var all = Envelope.empty
+        let layers = try layers()
+        for layer in layers { if let e = layer.extent { all.expand(toInclude: e) } }
+        guard !all.isEmpty else {
+            let crs = CRS.epsg(4545)
+            return MetricCRSChoice(crs: crs, name: (try? CRSRegistry.info(crs).name) ?? crs.description,
+                                   reason: "the store holds no geometry yet to choose by")
+        }
+        do {
+            return try MetricCRSChoice.automatic(for: all)
+        } catch let error as MetricCRSError {
+            let widest = layers.compactMap { l in l.extent.map { (l.name, $0) } }.sorted { $0.1.width > $1.1.width }.prefix(3)
+                .map { String(format: "%@ %.2f°–%.2f°E", $0.0, $0.1.minX, $0.1.maxX) }
+            throw StoreError.database(path: path, message: "no metric CRS for the analyses: \(error) (widest layers: \(widest.joined(separator: ", "))); set one with `renewalgis settings --store \(path) metric_crs EPSG:<code>`")
+        }
+    }
+
+    /// The metric CRS for analyses (see `metricCRSChoice`).
+    public func metricCRS() throws -> CRS { try metricCRSChoice().crs }
 }
 
 extension PropertyValue {
