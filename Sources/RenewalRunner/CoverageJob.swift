@@ -156,7 +156,7 @@ public enum CoverageJob {
                     values.append(distance.isFinite ? .double(distance) : .null)
                 }
             }
-            rows.append(values, geometry: run.storedGeometry[i])
+            rows.append(values, storedGeometry: run.storedGeometry[i])
         }
         return rows
     }
@@ -170,14 +170,17 @@ public enum CoverageJob {
         try back.borrow { back in for piece in pieces {
             let i = piece.parcel
             let fraction = category.fractions[i]
-            var stored = run.storedGeometry[i], area = result.parcelAreas[i]
+            let values: [PropertyValue] = [.string(category.category), .string(result.parcels[i].id), .double(fraction),
+                                           .double(fraction > 0 ? PlanarRing.area(piece.geometry) : result.parcelAreas[i]),
+                                           .double((1 - fraction) * result.parcels[i].population)]
             if fraction > 0 {
-                stored = piece.geometry
-                try back.transform(&stored)
-                area = PlanarRing.area(piece.geometry)
+                // A piece cut by the ring difference: checked (and repaired if invalid) before it is stored.
+                var cut = piece.geometry
+                try back.transform(&cut)
+                try rows.append(values, geometry: cut)
+            } else {
+                rows.append(values, storedGeometry: run.storedGeometry[i])
             }
-            rows.append([.string(category.category), .string(result.parcels[i].id), .double(fraction), .double(area),
-                         .double((1 - fraction) * result.parcels[i].population)], geometry: stored)
         } }
         return rows
     }

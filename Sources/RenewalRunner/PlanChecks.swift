@@ -226,7 +226,7 @@ public enum PlanChecks {
                     try out?.write([p.id, p.code, target, v.verdict.rawValue, ruleIDs,
                                     v.reasons.map { "\($0.ruleID): \($0.text) [\($0.clause)]" }.joined(separator: " | ")])
                 }
-                try sink?.append(values, geometry: inputs.storedGeometry[i])
+                try sink?.append(values, storedGeometry: inputs.storedGeometry[i])
             }
         }
         if let store { try store.writeResults([spec]) { _, sink in try judgeAll(sink) } } else { try judgeAll(nil) }

@@ -269,7 +269,7 @@ public enum UnitsJob {
                         let x = run.indicators[i]
                         let v: (Double?) -> PropertyValue = { $0.map { .double($0) } ?? .null }
                         try sink.append([.string(run.parcelIDs[i]), .string(run.unitID(u)), .double(run.need[i]), v(x.oldBuilding), v(x.dangerous),
-                                         v(x.vacancy), v(x.lowFAR), v(x.serviceGaps), v(x.conflicts)], geometry: run.storedGeometry[i])
+                                         v(x.vacancy), v(x.lowFAR), v(x.serviceGaps), v(x.conflicts)], storedGeometry: run.storedGeometry[i])
                     }
                 }
             }
