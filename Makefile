@@ -42,6 +42,10 @@ $(VENV)/bin/pip:
 $(VENV)/bin/openapi-spec-validator: $(VENV)/bin/pip
 	$(VENV)/bin/pip install -q openapi-spec-validator
 
+# GeoPandas for the outside-China coverage check of e2e (scripts/coverage_outside_china.py).
+$(VENV)/.geopandas: $(VENV)/bin/pip
+	$(VENV)/bin/pip install -q geopandas pyogrio shapely pyproj && touch $@
+
 # Downloads the wheel once (vendor/cache/), checks its hash, unpacks the two files /map needs.
 # Skips everything when they are there already.
 maplibre:
@@ -74,7 +78,7 @@ test: deps
 
 # The server against third-party clients: GDAL's OAPIF driver (ogrinfo, ogr2ogr), openapi-spec-validator,
 # headless chromium drawing /map. Imports GeoData/ into a temporary store; see scripts/e2e.sh.
-e2e: build e2e-deps maplibre $(VENV)/bin/openapi-spec-validator
+e2e: build e2e-deps maplibre $(VENV)/bin/openapi-spec-validator $(VENV)/.geopandas
 	bash scripts/e2e.sh $(BIN)
 
 # The batch run of GeoData/project.yaml on a fresh store: imports every sample layer, runs coverage

@@ -66,7 +66,7 @@ let package = Package(
             "RenewalAnalysis", "GeoKernel", "TestSupport", .product(name: "Yams", package: "Yams"),
         ]),
         .testTarget(name: "RenewalStoreTests", dependencies: [
-            "RenewalStore", "GeoFiles", "GeoKernel", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            "RenewalStore", "GeoFiles", "GeoKernel", "RenewalRunner", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "CLITests", dependencies: ["renewalgis", "TestSupport"]),
         .testTarget(name: "RenewalServerTests", dependencies: [

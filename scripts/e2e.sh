@@ -4,11 +4,12 @@
 #      ogr2ogr copies every parcel to a GeoPackage, none lost or repeated;
 #   2. openapi-spec-validator accepts /api;
 #   3. headless chromium draws /map: the page reports no error and features rendered, and the
-#      screenshot has the parcels style's colours (scripts/map_pixels.py).
+#      screenshot has the parcels style's colours (scripts/map_pixels.py);
+#   4. outside China, on real OSM data of Helsinki: coverage equals GeoPandas in UTM 35N (scripts/coverage_outside_china.py).
 # Each check prints PASS or FAIL with its figures; the script exits 1 when any fails.
 #
 #   bash scripts/e2e.sh [BIN=.build/debug/renewalgis]        (from `make e2e`, which installs what it needs)
-# Env: VENV (.venv-e2e, holding openapi-spec-validator), ASSETS (vendor/maplibre), CHROMIUM (chromium),
+# Env: VENV (.venv-e2e, holding openapi-spec-validator and GeoPandas), ASSETS (vendor/maplibre), CHROMIUM (chromium),
 #      KEEP=1 keeps the work directory (store, server log, copy, screenshot).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -121,6 +122,20 @@ if [ -s "$WORK/map.png" ] && out=$(python3 scripts/map_pixels.py "$WORK/map.png"
     pass "chromium screenshot: $out"
 else
     fail "chromium screenshot: ${out:-no screenshot}"
+fi
+
+# 4. Outside China (real OpenStreetMap data of central Helsinki, ODbL, via scripts/osm_sample.sh): the
+#    covered fractions of `renewalgis coverage` equal GeoPandas' in the local UTM zone within 0.005.
+if [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c 'import geopandas' 2>/dev/null; then
+    if osm=$(bash scripts/osm_sample.sh 2>"$WORK/osm.err") && bash scripts/osm_city.sh "$osm/Helsinki.osm.pbf" "$WORK/helsinki.gpkg" 2>>"$WORK/osm.err" &&
+       out=$("$VENV/bin/python" scripts/coverage_outside_china.py "$BIN" "$WORK/helsinki.gpkg" "$WORK/outside_china" 2>&1) &&
+       grep -q '^PASS' <<<"$out"; then
+        pass "outside China: $(tr '\n' ' ' <<<"$out")"
+    else
+        fail "outside China: ${out:-$(tail -3 "$WORK/osm.err")}"
+    fi
+else
+    fail "outside China: GeoPandas is not in $VENV: run \`make e2e\`, which installs it"
 fi
 
 if [ "$FAILED" -gt 0 ]; then

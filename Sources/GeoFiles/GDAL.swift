@@ -18,6 +18,9 @@ enum GDAL {
         guard loaded.table != nil else { return }
         gdal.GDALAllRegister()
         _ = gdal.CPLSetErrorHandler(gdal.CPLQuietErrorHandler)
+        // GDAL's CSV driver keeps only the first 2,000 columns unless told otherwise, with nothing
+        // but a warning: read them all, so the import can refuse a file wider than a layer can be.
+        gdal.CPLSetConfigOption("OGR_CSV_MAX_FIELD_COUNT", "1000000")
     }()
 
     /// Loads and sets up GDAL; throws (naming `path`, the file about to be read or written)

@@ -158,7 +158,11 @@ final class GeoPackageFile {
             var values: [PropertyValue] = []
             values.reserveCapacity(table.columns.count)
             for (k, column) in table.columns.enumerated() {
-                values.append(GeoPackageFile.value(statement, Int32(k + 1), column.type))
+                do {
+                    values.append(try GeoPackageFile.value(statement, Int32(k + 1), column.type))
+                } catch let why as TextError {
+                    throw FileError(path: path, location: location(index, values) + ", column \(column.name)", reason: why.description)
+                }
             }
             let geometry: Geometry?
             do {
@@ -171,15 +175,27 @@ final class GeoPackageFile {
         }
     }
 
-    private static func value(_ statement: OpaquePointer, _ column: Int32, _ type: FieldType) -> PropertyValue {
+    private static func value(_ statement: OpaquePointer, _ column: Int32, _ type: FieldType) throws -> PropertyValue {
         guard sqlite3_column_type(statement, column) != SQLITE_NULL else { return .null }
         switch type {
         case .integer: return .int(sqlite3_column_int64(statement, column))
         case .boolean: return .bool(sqlite3_column_int64(statement, column) != 0)
         case .real: return .double(sqlite3_column_double(statement, column))
-        case .text, .date, .dateTime: return .string(sqlite3_column_text(statement, column).map { String(cString: $0) } ?? "")
+        case .text, .date, .dateTime:
+            // The whole value (sqlite3_column_bytes counts past a NUL, which a C string would stop at),
+            // decoded strictly: a NUL or invalid UTF-8 is an error, never cut short or replaced by U+FFFD.
+            guard let text = sqlite3_column_text(statement, column) else { return .string("") }
+            let bytes = UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(statement, column)))
+            if let nul = bytes.firstIndex(of: 0) { throw TextError(description: "text holds a NUL character at byte \(nul + 1)") }
+            if let bad = TextFileCheck.firstInvalidUTF8(bytes) {
+                let shown = bytes[bad..<min(bytes.count, bad + 4)].map { String(format: "%02x", $0) }.joined(separator: " ")
+                throw TextError(description: "text is not valid UTF-8 (bytes \(shown) at byte \(bad + 1)); GeoPackage text must be UTF-8")
+            }
+            return .string(String(decoding: bytes, as: UTF8.self))
         }
     }
+
+    struct TextError: Error, CustomStringConvertible { var description: String }
 
     /// Decodes a GeoPackage geometry blob (GeoPackage 1.3, 2.1.3): "GP", version, flags, srs_id,
     /// an optional envelope, then standard WKB. Empty geometries come back as an empty collection,

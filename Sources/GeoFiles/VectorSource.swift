@@ -32,7 +32,10 @@ public final class VectorSource {
         guard FileManager.default.isReadableFile(atPath: path) else {
             throw FileError(path: path, reason: "file is not readable (permission denied)")
         }
+        try VectorSource.checkKind(path)
         let ext = (path as NSString).pathExtension.lowercased()
+        if ext == "shp" { try VectorSource.checkShapefileParts(path) }
+        if ["csv", "geojson", "json", "geojsonl", "geojsons"].contains(ext) { try TextFileCheck.refuseNUL(path, json: ext != "csv") }
         if ext == "gpkg", !throughGDAL, let file = GeoPackageFile.openIfPlain(path: path) {
             backend = .geoPackage(file)
             driver = "GPKG"
@@ -57,6 +60,33 @@ public final class VectorSource {
         backend = .ogr(handle)
         // GDALGetDriverShortName returns a driver-owned string.
         driver = gdal.GDALGetDatasetDriver(handle).flatMap { gdal.GDALGetDriverShortName($0) }.map { String(cString: $0) } ?? "unknown"
+    }
+
+    /// Only regular files and directories (a Shapefile folder) are read: a FIFO, socket or device
+    /// would block the read or never end.
+    static func checkKind(_ path: String) throws {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw FileError(path: path, reason: "cannot read the file (\(String(cString: strerror(errno))))")
+        }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG, S_IFDIR: return
+        case S_IFIFO: throw FileError(path: path, reason: "a FIFO (named pipe), not a file: reading it could wait forever; save the data to a file first")
+        case S_IFSOCK: throw FileError(path: path, reason: "a socket, not a file")
+        case S_IFCHR, S_IFBLK: throw FileError(path: path, reason: "a device, not a file")
+        default: throw FileError(path: path, reason: "not a regular file")
+        }
+    }
+
+    /// A Shapefile is three files: without its .dbf, GDAL reads the shapes with no attributes at all.
+    static func checkShapefileParts(_ path: String) throws {
+        let base = (path as NSString).deletingPathExtension
+        for part in ["dbf"] {
+            let candidates = [part, part.uppercased()].map { (base as NSString).appendingPathExtension($0)! }
+            guard candidates.contains(where: { FileManager.default.fileExists(atPath: $0) }) else {
+                throw FileError(path: path, reason: "the Shapefile's attribute table \((base as NSString).lastPathComponent).\(part) is missing (a Shapefile is .shp, .shx and .dbf side by side); without it every attribute would be lost")
+            }
+        }
     }
 
     /// False when the file is a GeoPackage read with SQLite directly.
@@ -268,7 +298,7 @@ public final class SourceLayer {
                 return
             }
             defer { gdal.OGR_F_Destroy(f) }
-            let values = csvFieldIndexes.enumerated().map { k, i in value(f, i, fields[k].type) }
+            let values = try csvFieldIndexes.enumerated().map { k, i in try value(f, k, i, fields[k].type, index: index) }
             let readError = GDAL.failed ? GDAL.lastError(or: "unknown") : nil
             let geometry = try readGeometry(f, index: index, values: values)
             // Some drivers return the feature and report the damage (a truncated .shp gives a
@@ -341,19 +371,31 @@ public final class SourceLayer {
         }
     }
 
-    private func value(_ f: OGRFeatureH, _ i: Int32, _ type: FieldType) -> PropertyValue {
+    private func value(_ f: OGRFeatureH, _ k: Int, _ i: Int32, _ type: FieldType, index: Int) throws -> PropertyValue {
         guard gdal.OGR_F_IsFieldSetAndNotNull(f, i) != 0 else { return .null }
+        /// Text exactly as the file has it: invalid UTF-8 is an error naming the feature and column
+        /// (never replaced by U+FFFD).
+        func strictText() throws -> String {
+            let raw = gdal.OGR_F_GetFieldAsString(f, i)
+            guard let raw else { return "" }
+            if let text = String(validatingCString: raw) { return text }
+            let bytes = UnsafeRawPointer(raw).assumingMemoryBound(to: UInt8.self)
+            let length = strlen(raw)
+            let bad = TextFileCheck.firstInvalidUTF8(UnsafeBufferPointer(start: bytes, count: length)) ?? 0
+            let shown = (bad..<min(length, bad + 4)).map { String(format: "%02x", bytes[$0]) }.joined(separator: " ")
+            throw FileError(path: source.path, location: location(of: index) + ", column \(fields[k].name)",
+                            reason: "text is not valid UTF-8 (bytes \(shown) at byte \(bad + 1)); convert the file to UTF-8" + (source.driver == "ESRI Shapefile" ? " or pass --encoding (e.g. GBK)" : ""))
+        }
         if source.driver == "CSV" {
-            let text = GDAL.text(gdal.OGR_F_GetFieldAsString(f, i))
-            return SourceLayer.parse(text, as: type)
+            return SourceLayer.parse(try strictText(), as: type)
         }
         switch type {
         case .integer: return .int(gdal.OGR_F_GetFieldAsInteger64(f, i))
         case .boolean: return .bool(gdal.OGR_F_GetFieldAsInteger(f, i) != 0)
         case .real: return .double(gdal.OGR_F_GetFieldAsDouble(f, i))
         case .date, .dateTime:
-            return .string(GDAL.text(gdal.OGR_F_GetFieldAsString(f, i)).replacingOccurrences(of: "/", with: "-"))
-        case .text: return .string(GDAL.text(gdal.OGR_F_GetFieldAsString(f, i)))
+            return .string(try strictText().replacingOccurrences(of: "/", with: "-"))
+        case .text: return .string(try strictText())
         }
     }
 
@@ -442,5 +484,59 @@ public final class SourceLayer {
             }
         }
         return (nil, name)
+    }
+}
+
+/// Checks on the raw bytes of text formats that GDAL would otherwise pass on damaged.
+enum TextFileCheck {
+    /// Refuses a file holding a NUL character: a raw 0 byte, or (`json`) the escape \u0000. GDAL
+    /// hands text over as C strings, so a NUL would silently cut the value short there.
+    static func refuseNUL(_ path: String, json: Bool) throws {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return }
+        defer { try? handle.close() }
+        let escape = Array("\\u0000".utf8)
+        var offset = 0
+        var carry: [UInt8] = []   // the end of the previous chunk, for an escape split across chunks
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+            let bytes = carry + Array(chunk)
+            let start = offset - carry.count
+            try bytes.withUnsafeBufferPointer { buffer in
+                let base = buffer.baseAddress!
+                // memchr returns NULL when the byte is not there.
+                if let hit = memchr(base + carry.count, 0, buffer.count - carry.count) {
+                    let at = UnsafeRawPointer(hit) - UnsafeRawPointer(base)
+                    throw FileError(path: path, reason: "a NUL byte at byte \(start + at + 1): text values cannot hold it (a binary file, or UTF-16?); save the file as UTF-8 text")
+                }
+                guard json else { return }
+                var from = 0
+                while from < buffer.count, let hit = memchr(base + from, 0x5C, buffer.count - from) {
+                    let at = UnsafeRawPointer(hit) - UnsafeRawPointer(base)
+                    from = at + 1
+                    guard at + escape.count <= buffer.count, buffer[at..<(at + escape.count)].elementsEqual(escape) else { continue }
+                    var slashes = 0, k = at
+                    while k > 0 && buffer[k - 1] == 0x5C { slashes += 1; k -= 1 }
+                    // Only an unescaped backslash starts an escape (\\u0000 is a backslash and "u0000").
+                    if slashes % 2 == 0 && at + escape.count > carry.count {
+                        throw FileError(path: path, reason: "a \\u0000 (NUL) escape at byte \(start + at + 1): text values cannot hold NUL characters; remove them")
+                    }
+                }
+            }
+            offset += chunk.count
+            carry = Array(bytes.suffix(64))
+        }
+    }
+
+    /// Index of the first byte that does not start or continue a valid UTF-8 sequence; nil when all is valid.
+    static func firstInvalidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        var decoder = UTF8()
+        var iterator = bytes.makeIterator()
+        var consumed = 0
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let s): consumed += UTF8.width(s)
+            case .emptyInput: return nil
+            case .error: return consumed
+            }
+        }
     }
 }

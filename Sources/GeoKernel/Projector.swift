@@ -170,6 +170,9 @@ public struct CRSInfo: Sendable, Hashable {
     /// the CGCS2000 Gauss-Krüger zones northing/easting. Positions here are always x/y; OGC API
     /// output for an explicitly requested EPSG code swaps them when this is true.
     public var northingFirst: Bool = false
+    /// Metres per unit of the first axis (1 for metres, 0.3048 for feet); for geographic CRSs
+    /// the radians per degree. Nil when PROJ gives no coordinate system (e.g. a compound CRS).
+    public var unitToSI: Double? = nil
 }
 
 /// Look-ups in PROJ's EPSG registry (proj.db).
@@ -197,16 +200,19 @@ public enum CRSRegistry {
             || type == PJ_TYPE_GEOCENTRIC_CRS || type == PJ_TYPE_BOUND_CRS || type == PJ_TYPE_OTHER_CRS
         guard isCRS else { throw CRSError.unknown(crs.description, reason: "EPSG code names \"\(name)\", which is not a CRS") }
         var northFirst = false
+        var unit: Double? = nil
         // proj_crs_get_coordinate_system returns a new object (NULL for CRSs without one, e.g. compound).
         if let cs = proj_crs_get_coordinate_system(ctx, pj) {
             defer { proj_destroy(cs) }
             var direction: UnsafePointer<CChar>? = nil
+            var factor = 0.0
             // proj_cs_get_axis_info returns 1 on success; the strings belong to the object.
-            if proj_cs_get_axis_info(ctx, cs, 0, nil, nil, &direction, nil, nil, nil, nil) == 1, let direction {
-                northFirst = String(cString: direction).lowercased() == "north"
+            if proj_cs_get_axis_info(ctx, cs, 0, nil, nil, &direction, &factor, nil, nil, nil) == 1 {
+                if let direction { northFirst = String(cString: direction).lowercased() == "north" }
+                if factor > 0 { unit = factor }
             }
         }
-        return CRSInfo(crs: crs, name: name, isGeographic: geographic, northingFirst: northFirst)
+        return CRSInfo(crs: crs, name: name, isGeographic: geographic, northingFirst: northFirst, unitToSI: unit)
     }
 
     static func check(_ crs: CRS, in ctx: OpaquePointer) throws {

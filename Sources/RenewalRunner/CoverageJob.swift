@@ -19,7 +19,7 @@ public struct CoverageOptions: Sendable {
     /// Where the radii came from ("defaults" or the file path), for messages.
     public var radiiSource = "defaults"
     public var mapping = LayerMapping()
-    /// Metric CRS for the geometry work; nil: the store's (nearest 3° Gauss-Krüger zone).
+    /// Metric CRS for the geometry work (`--metric-crs`); nil: the store's (`SpatialStore.metricCRSChoice`).
     public var metricCRS: CRS?
     /// Network mode: who walks and how.
     public var walking = WalkingParameters()
@@ -37,6 +37,8 @@ public struct CoverageRun: Sendable {
     public var storedGeometry: [Geometry]
     public var facilities: [Facility]
     public var metricCRS: CRS
+    /// The metric CRS with why it was chosen: the line the command prints.
+    public var metricCRSChoice: MetricCRSChoice
     public var mode: CoverageMode
     public var warnings: [String]
     /// Network mode: how parcels and facilities met the network.
@@ -49,7 +51,8 @@ public struct CoverageRun: Sendable {
 /// pure analysis, write result layers, format CSV and summary.
 public enum CoverageJob {
     public static func run(store: SpatialStore, options: CoverageOptions, progress: (@Sendable (String) -> Void)? = nil) throws -> CoverageRun {
-        let metric = try options.metricCRS ?? store.metricCRS()
+        let choice = try store.metricCRSChoice(override: options.metricCRS.map { ($0, "--metric-crs") })
+        let metric = choice.crs
         let loaded = try LayerInputs.residentialParcels(from: store, mapping: options.mapping, metric: metric)
         let facilities = try LayerInputs.facilities(from: store, mapping: options.mapping, metric: metric)
         var warnings: [String] = []
@@ -125,7 +128,8 @@ public enum CoverageJob {
             }
         }
         return CoverageRun(result: result, storedGeometry: loaded.storedGeometry, facilities: facilities,
-                           metricCRS: metric, mode: options.mode, warnings: warnings, walking: diagnostics, notes: notes)
+                           metricCRS: metric, metricCRSChoice: choice, mode: options.mode, warnings: warnings,
+                           walking: diagnostics, notes: notes)
     }
 
     /// Writes the result layers, in one transaction: `coverage_parcels` (one row per residential
@@ -209,7 +213,7 @@ public enum CoverageJob {
                 values.append(.string(entrances > 0 ? "ok" : "none"))
                 values.append(.string(CoverageJob.refusalText(run.walking?.parcelRefused[i] ?? [])))
             }
-            rows.append(values, geometry: run.storedGeometry[i])
+            rows.append(values, storedGeometry: run.storedGeometry[i])
         }
         return rows
     }
@@ -223,16 +227,18 @@ public enum CoverageJob {
         try back.borrow { back in for piece in pieces {
             let i = piece.parcel
             let fraction = category.fractions[i]
-            var stored = run.storedGeometry[i], area = result.parcelAreas[i]
-            if fraction > 0 {
-                stored = piece.geometry
-                try back.transform(&stored)
-                area = PlanarRing.area(piece.geometry)
-            }
-            var values: [PropertyValue] = [.string(category.category), .string(result.parcels[i].id), .double(fraction), .double(area),
+            var values: [PropertyValue] = [.string(category.category), .string(result.parcels[i].id), .double(fraction),
+                                           .double(fraction > 0 ? PlanarRing.area(piece.geometry) : result.parcelAreas[i]),
                                            .double((1 - fraction) * result.parcels[i].population)]
             if run.mode == .network { values.append(.string(CoverageJob.walkStatus(run, parcel: i, fraction: fraction))) }
-            rows.append(values, geometry: stored)
+            if fraction > 0 {
+                // A piece cut by the ring difference: checked (and repaired if invalid) before it is stored.
+                var cut = piece.geometry
+                try back.transform(&cut)
+                try rows.append(values, geometry: cut)
+            } else {
+                rows.append(values, storedGeometry: run.storedGeometry[i])
+            }
         } }
         return rows
     }
@@ -263,7 +269,7 @@ public enum CoverageJob {
             var point = Geometry.point(f.location)
             try back.transform(&point)
             let leg = walking.facilityLeg[k]
-            rows.append([.string(f.id), .string(f.category), .string(walking.facilityAttached[k] ? "ok" : "none"),
+            try rows.append([.string(f.id), .string(f.category), .string(walking.facilityAttached[k] ? "ok" : "none"),
                          .string(refusalText(walking.facilityRefused[k])), leg.isFinite ? .double(leg) : .null], geometry: point)
         }
         return rows

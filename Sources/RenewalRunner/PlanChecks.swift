@@ -56,6 +56,8 @@ public struct PlanInputs: Sendable {
     public var eligibility: [EligibilityParcel]
     public var zones: [ConstraintZone]
     public var metricCRS: CRS
+    /// The metric CRS with why it was chosen: the line the commands print.
+    public var metricCRSChoice: MetricCRSChoice
     public var warnings: [String]
 }
 
@@ -63,7 +65,8 @@ public enum PlanChecks {
     /// Loads parcels and zones; with `nearZonesOnly` only the parcels whose box meets a zone's box, and heritage sites.
     public static func load(store: SpatialStore, mapping: PlanMapping, requireAction: Bool, nearZonesOnly: Bool = false,
                             metric: CRS? = nil) throws -> PlanInputs {
-        let metric = try metric ?? store.metricCRS()
+        let choice = try store.metricCRSChoice(override: metric.map { ($0, "--metric-crs") })
+        let metric = choice.crs
         let projector = try Projector(from: .cgcs2000, to: metric)
         _ = try LayerInputs.requireFields([mapping.parcelID, mapping.landUse] + (requireAction ? [mapping.action] : []),
                                           in: mapping.parcels, store: store)
@@ -144,7 +147,7 @@ public enum PlanChecks {
             warnings.append("\(n) parcels of \(mapping.parcels) have an unknown \(mapping.action) \"\(text)\" (use retain, renovate, demolish, add or 留/改/拆/增): no action rule applies to them")
         }
 
-        return PlanInputs(parcels: parcels, storedGeometry: stored, eligibility: eligibility, zones: zones, metricCRS: metric, warnings: warnings)
+        return PlanInputs(parcels: parcels, storedGeometry: stored, eligibility: eligibility, zones: zones, metricCRS: metric, metricCRSChoice: choice, warnings: warnings)
     }
 
     /// Runs the conflicts analysis and writes the `conflicts` layer (overlaps in EPSG:4490).
@@ -223,7 +226,7 @@ public enum PlanChecks {
                     try out?.write([p.id, p.code, target, v.verdict.rawValue, ruleIDs,
                                     v.reasons.map { "\($0.ruleID): \($0.text) [\($0.clause)]" }.joined(separator: " | ")])
                 }
-                try sink?.append(values, geometry: inputs.storedGeometry[i])
+                try sink?.append(values, storedGeometry: inputs.storedGeometry[i])
             }
         }
         if let store { try store.writeResults([spec]) { _, sink in try judgeAll(sink) } } else { try judgeAll(nil) }

@@ -73,6 +73,9 @@ public enum ProjectRun {
             return ((), "imported: \(imported.isEmpty ? "nothing" : imported.joined(separator: ", ")); already in the store: \(kept.isEmpty ? "nothing" : kept.joined(separator: ", "))")
         }
 
+        // Every analysis stage measures in this CRS (a store too wide for one zone stops here).
+        log(try store.metricCRSChoice().description)
+
         // Coverage.
         for mode in project.coverageModes {
             try stage("coverage (\(mode.rawValue))") { () -> ((), String) in
@@ -182,7 +185,8 @@ public enum UnitsReportWriter {
     public static func markdown(_ run: UnitsRun, project: ProjectFile, timings: [StageTiming], mapFile: String) -> String {
         let d = run.delineation
         var out = "# Renewal units — \((project.path as NSString).lastPathComponent)\n\n"
-        out += "Store: `\(project.store)`. Units of \(Int(project.units.minArea / 10_000))–\(Int(project.units.maxArea / 10_000)) ha, seed \(project.units.seed).\n\n"
+        out += "Store: `\(project.store)`. Measured in the \(run.metricCRSChoice).\n\n"
+        out += "Units of \(Int(project.units.minArea / 10_000))–\(Int(project.units.maxArea / 10_000)) ha, seed \(project.units.seed).\n\n"
         out += "## Run\n\n| stage | seconds | result |\n|---|---:|---|\n"
         for t in timings { out += "| \(t.stage) | \(String(format: "%.2f", t.seconds)) | \(t.note.replacingOccurrences(of: "|", with: "/")) |\n" }
         out += "\n## Units ranked by need\n\n![units](\(mapFile))\n\n"

@@ -38,6 +38,8 @@ public struct UnitsRun: Sendable {
     public var unitGeometry: [Geometry]
     public var warnings: [String]
     public var metricCRS: CRS
+    /// The metric CRS with why it was chosen: the line the command prints.
+    public var metricCRSChoice: MetricCRSChoice
 
     /// `U0001`… by rank (1 = most need).
     public func unitID(_ u: Int) -> String { String(format: "U%04d", delineation.units[u].rank) }
@@ -47,7 +49,8 @@ public enum UnitsJob {
     public static func run(store: SpatialStore, mapping: UnitsMapping, weights: NeedWeights, parameters: UnitParameters,
                            progress: (@Sendable (String) -> Void)? = nil) throws -> UnitsRun {
         _ = try parameters.validated()
-        let metric = try store.metricCRS()
+        let choice = try store.metricCRSChoice()
+        let metric = choice.crs
         let projector = try Projector(from: .cgcs2000, to: metric)
         let layers = Set(try store.layers().map(\.name))
         var warnings: [String] = []
@@ -222,7 +225,7 @@ public enum UnitsJob {
             outlines.append(outline)
         }
         return UnitsRun(parcelIDs: rows.map(\.id), storedGeometry: rows.map(\.stored), indicators: indicators, need: need,
-                        delineation: delineation, problems: problems, unitGeometry: outlines, warnings: warnings, metricCRS: metric)
+                        delineation: delineation, problems: problems, unitGeometry: outlines, warnings: warnings, metricCRS: metric, metricCRSChoice: choice)
     }
 
     /// Writes `renewal_units` (one row per unit: totals, problem list, 63号 checks; outline geometry)
@@ -266,7 +269,7 @@ public enum UnitsJob {
                         let x = run.indicators[i]
                         let v: (Double?) -> PropertyValue = { $0.map { .double($0) } ?? .null }
                         try sink.append([.string(run.parcelIDs[i]), .string(run.unitID(u)), .double(run.need[i]), v(x.oldBuilding), v(x.dangerous),
-                                         v(x.vacancy), v(x.lowFAR), v(x.serviceGaps), v(x.conflicts)], geometry: run.storedGeometry[i])
+                                         v(x.vacancy), v(x.lowFAR), v(x.serviceGaps), v(x.conflicts)], storedGeometry: run.storedGeometry[i])
                     }
                 }
             }

@@ -111,18 +111,25 @@ final class FeatureReader {
             geometry = fitted
 
             if kind.dimension != 0 {
-                let reason: String?
-                do { reason = try geos.invalidityReason(geometry) } catch { reason = "\(error)" }
-                if let reason {
-                    let location = "\(path): " + source.location(of: feature.index, values: feature.values)
+                // Checked with GEOS (unclosed rings count as invalid: GEOS would close them silently).
+                let check: ValidityCheck
+                do { check = try geos.checked(geometry) } catch { check = .collapsed(reason: "\(error)") }
+                let location = "\(path): " + source.location(of: feature.index, values: feature.values)
+                switch check {
+                case .valid: break
+                case .repaired(let fixed, let reason):
                     if options.strict { throw StoreError.invalidGeometry(location: location, reason: reason) }
-                    guard let fixed = try? geos.makeValid(geometry), let refit = LayerBuilder.fit(fixed, to: kind) else {
+                    guard let refit = LayerBuilder.fit(fixed, to: kind) else {
                         skip(feature, "invalid (\(reason)) and nothing is left after repair")
                         return
                     }
                     geometry = refit
                     repaired += 1
                     if repairedExamples.count < LayerImporter.listedExamples { repairedExamples.append("\(location): \(reason)") }
+                case .collapsed(let reason):
+                    if options.strict { throw StoreError.invalidGeometry(location: location, reason: reason) }
+                    skip(feature, "invalid (\(reason)) and nothing is left after repair")
+                    return
                 }
             }
             guard let envelope = geometry.envelope else { return }

@@ -40,6 +40,9 @@ public struct ImportReport: Sendable {
 /// features (reproject to EPSG:4490, repair or reject invalid geometry), build the spatial
 /// index and write the catalogue row — all or nothing.
 public enum LayerImporter {
+    /// Attribute columns a layer can have: SQLite's default limit of 2,000 columns per table, less fid and geom.
+    public static let maximumFields = 1_998
+
     /// How many skipped or repaired features are listed by id in the warnings.
     static let listedExamples = 5
 
@@ -75,6 +78,10 @@ public enum LayerImporter {
         }
 
         let fields = source.fields.map { FieldInfo(name: options.renames[$0.name] ?? $0.name, type: $0.type) }
+        guard fields.count <= maximumFields else {
+            throw FileError(path: path, location: "layer \(source.name)",
+                            reason: "\(fields.count) attribute columns (from \(fields[maximumFields].name) on) are more than the \(maximumFields) a store layer can hold (SQLite's limit of 2,000 columns, with fid and geom); keep the columns you need (e.g. ogr2ogr -select) and import that")
+        }
         let builder = try LayerBuilder(db, storePath: storePath, name: name, fields: fields,
                                        kind: source.declaredKind.map(LayerBuilder.storageKind), replace: options.replace)
 

@@ -20,6 +20,11 @@ public struct ResultLayerSpec: Sendable {
 /// handed over whole: values row after row, geometry as SpatiaLite blobs (EPSG:4490) back to back.
 /// A chunk of a thousand rows is a handful of allocations, so the single SQLite writer spends its
 /// time in SQLite rather than in freeing rows.
+///
+/// Geometry an analysis built (`append(_:geometry:)`) is checked with GEOS and, when invalid,
+/// repaired (MakeValid, keeping the layer's dimension) and counted in `repaired`; geometry copied
+/// unchanged from a store layer (`append(_:storedGeometry:)`), which its import already checked,
+/// is not checked again.
 public struct ResultRows: Sendable {
     let kind: GeometryKind
     /// Values per row: the spec's field count.
@@ -29,6 +34,11 @@ public struct ResultRows: Sendable {
     /// Where each row's blob ends in `blobs` (it starts where the previous one ends).
     private(set) var blobEnds: [Int] = []
     private(set) var envelopes: [Envelope] = []
+    /// Rows whose geometry was invalid and was repaired.
+    public private(set) var repaired = 0
+    /// Rows left out because nothing of the layer's dimension survived the repair.
+    public private(set) var collapsed = 0
+    private let checker = GeometryChecker()
 
     public init(for spec: ResultLayerSpec, capacity: Int = 0) {
         kind = LayerBuilder.storageKind(for: spec.kind)
@@ -40,11 +50,27 @@ public struct ResultRows: Sendable {
 
     public var count: Int { blobEnds.count }
 
-    /// Appends a row: `rowValues` in the spec's field order, `geometry` in EPSG:4490. A geometry
-    /// that is empty or of another dimension than the layer's leaves the row out.
-    public mutating func append(_ rowValues: [PropertyValue], geometry: Geometry) {
+    /// Appends a row whose geometry an analysis built: `rowValues` in the spec's field order,
+    /// `geometry` in EPSG:4490, checked and repaired if invalid. A geometry that is empty, of another
+    /// dimension than the layer's, or collapses under repair leaves the row out.
+    public mutating func append(_ rowValues: [PropertyValue], geometry: Geometry) throws {
+        guard let fitted = LayerBuilder.fit(geometry, to: kind) else { return }
+        switch try checker.check(fitted, kind: kind) {
+        case .valid: add(rowValues, fitted)
+        case .repaired(let fixed, _): repaired += 1; add(rowValues, fixed)
+        case .collapsed: collapsed += 1
+        }
+    }
+
+    /// Appends a row whose geometry is a stored layer's, unchanged (already checked on import).
+    public mutating func append(_ rowValues: [PropertyValue], storedGeometry geometry: Geometry) {
+        guard let fitted = LayerBuilder.fit(geometry, to: kind) else { return }
+        add(rowValues, fitted)
+    }
+
+    private mutating func add(_ rowValues: [PropertyValue], _ fitted: Geometry) {
         precondition(rowValues.count == width, "a \(width)-field row")
-        guard let fitted = LayerBuilder.fit(geometry, to: kind), let envelope = fitted.envelope else { return }
+        guard let envelope = fitted.envelope else { return }
         SpatiaLiteBlob.encode(fitted, srid: Int32(SpatialStore.storageSRID), envelope: envelope, appendingTo: &blobs)
         values += rowValues
         blobEnds.append(blobs.count)
@@ -52,16 +78,48 @@ public struct ResultRows: Sendable {
     }
 }
 
+/// Checks result geometry with a GEOS context made on first use. A `ResultRows` is filled on one
+/// worker thread and only then handed to the writer, which never checks with it: the context is
+/// used by one thread at a time (and freed on whichever thread lets go of it last, which GEOS allows).
+final class GeometryChecker: @unchecked Sendable {
+    private var context: GEOSContext?
+
+    /// `geometry` (already of the layer's `kind`) as it may be stored.
+    func check(_ geometry: Geometry, kind: GeometryKind) throws -> ValidityCheck {
+        guard kind.dimension != 0 else { return .valid }
+        if context == nil { context = try GEOSContext() }
+        switch try context!.checked(geometry) {
+        case .valid: return .valid
+        case .collapsed(let reason): return .collapsed(reason: reason)
+        case .repaired(let fixed, let reason):
+            guard let refit = LayerBuilder.fit(fixed, to: kind), !refit.isEmpty else { return .collapsed(reason: reason) }
+            return .repaired(refit, reason: reason)
+        }
+    }
+}
+
 /// Takes the rows of one result layer inside a results transaction.
 public final class ResultLayerSink {
     let builder: LayerBuilder
     let kind: GeometryKind
+    private let checker = GeometryChecker()
 
     init(builder: LayerBuilder, kind: GeometryKind) { self.builder = builder; self.kind = kind }
 
-    /// Appends a row: values in the spec's field order, geometry in EPSG:4490 (a geometry of
-    /// another dimension than the layer's is left out).
+    /// Appends a row whose geometry an analysis built: values in the spec's field order, geometry in
+    /// EPSG:4490, checked with GEOS and repaired (and counted) when invalid. A geometry of another
+    /// dimension than the layer's, or that collapses under repair, is left out.
     public func append(_ values: [PropertyValue], geometry: Geometry) throws {
+        guard let fitted = LayerBuilder.fit(geometry, to: kind) else { return }
+        switch try checker.check(fitted, kind: kind) {
+        case .valid: try builder.append(values, geometry: fitted)
+        case .repaired(let fixed, _): builder.repaired += 1; try builder.append(values, geometry: fixed)
+        case .collapsed: builder.skipped += 1
+        }
+    }
+
+    /// Appends a row whose geometry is a stored layer's, unchanged (already checked on import).
+    public func append(_ values: [PropertyValue], storedGeometry geometry: Geometry) throws {
         guard let fitted = LayerBuilder.fit(geometry, to: kind) else { return }
         try builder.append(values, geometry: fitted)
     }
@@ -69,6 +127,8 @@ public final class ResultLayerSink {
     /// Appends rows prepared off this thread (see `ResultRows`).
     public func append(_ rows: ResultRows) throws {
         try builder.append(rows)
+        builder.repaired += rows.repaired
+        builder.skipped += rows.collapsed
     }
 }
 
@@ -87,7 +147,7 @@ extension SpatialStore {
                 return try builder.finish(LayerRecord(
                     name: name, kind: "result", sourceFile: spec.producedBy, sourceLayer: spec.name, sourceCRS: "EPSG:4490",
                     featureCount: 0, geometryType: "", importedAt: ISO8601DateFormatter().string(from: Date()),
-                    repairedCount: 0, skippedCount: 0))
+                    repairedCount: builder.repaired, skippedCount: builder.skipped))
             }
         }
     }

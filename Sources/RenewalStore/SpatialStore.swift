@@ -9,9 +9,19 @@ import GRDB
 ///
 /// Connections load `mod_spatialite`. Writes go through `write`, one SQLite transaction:
 /// a failed or killed write leaves the file as it was.
-public final class SpatialStore: Sendable {
+///
+/// A new store (`init(openOrCreate:)`) lives under a temporary name until its first write
+/// transaction commits, and is moved into place only then: a failed or killed first import
+/// leaves no store at the final path.
+public final class SpatialStore: @unchecked Sendable {
     public let path: String
-    let queue: DatabaseQueue
+    /// The connection and, for a new store not yet in place, its temporary file; guarded by `lock`
+    /// (they change once, when a new store is moved into place).
+    private var connection: DatabaseQueue
+    private var staging: String?
+    private let lock = NSLock()
+
+    var queue: DatabaseQueue { lock.withLock { connection } }
 
     /// The SRID of every stored geometry: CGCS2000 lon/lat.
     public static let storageSRID = 4490
@@ -24,7 +34,7 @@ public final class SpatialStore: Sendable {
             throw StoreError.notAStore(path: path, reason: "no such file; `renewalgis import` creates one")
         }
         try SpatialStore.checkSQLiteHeader(path)
-        queue = try SpatialStore.connect(path)
+        connection = try SpatialStore.connect(path)
         let hasCatalogue = try read { db in try db.tableExists(LayerRecord.databaseTableName) }
         guard hasCatalogue else {
             throw StoreError.notAStore(path: path, reason: "a SQLite file without the renewalgis_layers catalogue")
@@ -32,10 +42,56 @@ public final class SpatialStore: Sendable {
     }
 
     /// Opens the store at `path`, creating it when missing. A new store is initialised under a
-    /// temporary name and moved into place, so a half-created store never appears.
+    /// temporary name (`.NAME.creating-PID` beside it) and moved into place when its first write
+    /// transaction commits, so neither a half-created nor an empty store from a failed or killed
+    /// first import ever appears at `path`. Until then reads see the new, empty store.
     public convenience init(openOrCreate path: String) throws {
-        if !FileManager.default.fileExists(atPath: path) { try SpatialStore.create(path) }
-        try self.init(openExisting: path)
+        if FileManager.default.fileExists(atPath: path) {
+            try self.init(openExisting: path)
+        } else {
+            try self.init(staged: try SpatialStore.create(path), finalPath: path)
+        }
+    }
+
+    private init(staged: String, finalPath: String) throws {
+        path = finalPath
+        staging = staged
+        connection = try SpatialStore.connect(staged)
+    }
+
+    deinit {
+        // A new store whose first write never committed: nothing to keep.
+        if let staging {
+            try? connection.close()
+            SpatialStore.removeStaging(staging)
+        }
+    }
+
+    static func removeStaging(_ staging: String) {
+        for suffix in ["", "-journal", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: staging + suffix) }
+    }
+
+    /// Moves a new store into place after its first committed write: the connection is closed (so
+    /// no journal is left under the temporary name), the file linked to `path` — which fails, rather
+    /// than overwrite, if another process created a store there meanwhile — and reopened there.
+    private func publishIfStaged() throws {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let staged = staging else { return }
+        try connection.close()
+        if link(staged, path) != 0 {
+            let why = String(cString: strerror(errno))
+            connection = try SpatialStore.connect(staged)
+            throw StoreError.cannotCreate(path: path, reason: errno == EEXIST
+                ? "another process created a file there meanwhile; nothing was written to it" : "cannot move the new store into place (\(why))")
+        }
+        unlink(staged)
+        staging = nil
+        // The directory entry is durable before anyone is told the import is done.
+        let directory = (path as NSString).deletingLastPathComponent
+        let fd = open(directory.isEmpty ? "." : directory, O_RDONLY)
+        if fd >= 0 { fsync(fd); close(fd) }
+        connection = try SpatialStore.connect(path)
     }
 
     static func checkSQLiteHeader(_ path: String) throws {
@@ -92,7 +148,9 @@ public final class SpatialStore: Sendable {
         return Feature(id: .int(row[0]), properties: properties, geometry: geometry)
     }
 
-    static func create(_ path: String) throws {
+    /// Creates and initialises a new store under a temporary name beside `path` and returns that
+    /// name. Temporary files of earlier creations whose process is gone (killed) are removed first.
+    static func create(_ path: String) throws -> String {
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
         var isDirectory: ObjCBool = false
@@ -102,9 +160,16 @@ public final class SpatialStore: Sendable {
         guard FileManager.default.isWritableFile(atPath: directory) else {
             throw StoreError.cannotCreate(path: path, reason: "directory \(directory) is not writable")
         }
-        let staging = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).creating-\(getpid())").path
-        try? FileManager.default.removeItem(atPath: staging)
+        let prefix = ".\(url.lastPathComponent).creating-"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasPrefix(prefix) {
+            let rest = name.dropFirst(prefix.count)
+            guard let pid = Int32(rest.split(separator: "-").first ?? ""), pid != getpid() else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH {
+                try? FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent(name))
+            }
+        }
+        let staging = url.deletingLastPathComponent().appendingPathComponent(prefix + "\(getpid())-\(UUID().uuidString.prefix(8))").path
+        removeStaging(staging)
         do {
             let q = try connect(staging)
             try q.writeWithoutTransaction { db in
@@ -127,18 +192,21 @@ public final class SpatialStore: Sendable {
             }
             try file.synchronize()
             try file.close()
-            try FileManager.default.moveItem(atPath: staging, toPath: path)
+            return staging
         } catch {
-            try? FileManager.default.removeItem(atPath: staging)
+            removeStaging(staging)
             throw StoreError.cannotCreate(path: path, reason: "\(error)")
         }
     }
 
     /// Runs `body` in one write transaction (committed if it returns, rolled back if it throws).
     public func write<T>(_ body: (Database) throws -> T) throws -> T {
-        do { return try queue.write(body) } catch let e as DatabaseError {
+        let result: T
+        do { result = try queue.write(body) } catch let e as DatabaseError {
             throw StoreError.database(path: path, message: e.message ?? "\(e)")
         }
+        try publishIfStaged()
+        return result
     }
 
     /// Runs `body` with read access.
@@ -225,14 +293,67 @@ public final class SpatialStore: Sendable {
         try read { db in try String.fetchOne(db, sql: "SELECT value FROM renewalgis_settings WHERE key = ?", arguments: [key]) }
     }
 
-    /// The metric CRS for analyses: the `metric_crs` setting when set, else the CGCS2000
-    /// 3° Gauss-Krüger zone nearest to the centre of all layers' extent.
-    public func metricCRS() throws -> CRS {
-        if let text = try setting("metric_crs") { return try CRS(parsing: text) }
-        var all = Envelope.empty
-        for layer in try layers() { if let e = layer.extent { all.expand(toInclude: e) } }
-        return CRS.gaussKrugerZone(forLongitude: all.isEmpty ? 108 : all.center.x)
+    /// Every setting, by key.
+    public func settings() throws -> [String: String] {
+        try read { db in
+            Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT key, value FROM renewalgis_settings ORDER BY key")
+                .map { ($0["key"] as String, $0["value"] as String) })
+        }
     }
+
+    /// The settings the store knows, with what they mean (`renewalgis settings` lists them).
+    public static let knownSettings: [String: String] = [
+        "metric_crs": "the projected CRS (metres) every analysis measures in, e.g. EPSG:3067; unset: chosen from the data (see docs/crs.md)",
+    ]
+
+    /// Sets (or with nil removes) a setting. `metric_crs` must be a projected CRS in metres:
+    /// it is checked here and stored in its canonical form (`EPSG:3067`).
+    public func setSetting(_ key: String, _ value: String?) throws {
+        guard SpatialStore.knownSettings[key] != nil else {
+            throw StoreError.database(path: path, message: "no setting \"\(key)\" (settings: \(SpatialStore.knownSettings.keys.sorted().joined(separator: ", ")))")
+        }
+        var value = value
+        if key == "metric_crs", let text = value {
+            value = try MetricCRSChoice.explicit(try CRS(parsing: text), source: "metric_crs").crs.description
+        }
+        try write { db in
+            if let value {
+                try db.execute(sql: "INSERT OR REPLACE INTO renewalgis_settings (key, value) VALUES (?, ?)", arguments: [key, value])
+            } else {
+                try db.execute(sql: "DELETE FROM renewalgis_settings WHERE key = ?", arguments: [key])
+            }
+        }
+    }
+
+    /// The metric CRS for analyses and why: `override` when given (a CRS and where it was named,
+    /// e.g. "--metric-crs"), else the store's `metric_crs` setting, else the zone chosen from the
+    /// extent of all layers (`MetricCRSChoice.automatic`: the CGCS2000 3° Gauss-Krüger zone in
+    /// China, the UTM zone of the centre elsewhere). Data too wide for one zone is refused with
+    /// an error naming the store and its widest layers. A store without geometry gets EPSG:4545.
+    public func metricCRSChoice(override: (crs: CRS, source: String)? = nil) throws -> MetricCRSChoice {
+        if let override { return try MetricCRSChoice.explicit(override.crs, source: override.source) }
+        if let text = try setting("metric_crs") {
+            return try MetricCRSChoice.explicit(try CRS(parsing: text), source: "the store's metric_crs setting")
+        }
+        var all = Envelope.empty
+        let layers = try layers()
+        for layer in layers { if let e = layer.extent { all.expand(toInclude: e) } }
+        guard !all.isEmpty else {
+            let crs = CRS.epsg(4545)
+            return MetricCRSChoice(crs: crs, name: (try? CRSRegistry.info(crs).name) ?? crs.description,
+                                   reason: "the store holds no geometry yet to choose by")
+        }
+        do {
+            return try MetricCRSChoice.automatic(for: all)
+        } catch let error as MetricCRSError {
+            let widest = layers.compactMap { l in l.extent.map { (l.name, $0) } }.sorted { $0.1.width > $1.1.width }.prefix(3)
+                .map { String(format: "%@ %.2f°–%.2f°E", $0.0, $0.1.minX, $0.1.maxX) }
+            throw StoreError.database(path: path, message: "no metric CRS for the analyses: \(error) (widest layers: \(widest.joined(separator: ", "))); set one with `renewalgis settings --store \(path) metric_crs EPSG:<code>`")
+        }
+    }
+
+    /// The metric CRS for analyses (see `metricCRSChoice`).
+    public func metricCRS() throws -> CRS { try metricCRSChoice().crs }
 }
 
 extension PropertyValue {

@@ -55,7 +55,7 @@ struct Coverage: ParsableCommand {
     @Option(help: "Land-use code prefix that marks residential land (repeatable).") var residentialPrefix: [String] = ["07"]
     @Option(help: "Population field of the parcels.") var populationField = "population"
     @Option(help: "Category field of the facilities.") var categoryField = "category"
-    @Option(help: "Metric CRS for the geometry work (default: the nearest 3° Gauss-Krüger zone).") var metricCrs: String?
+    @Option(help: "Metric CRS for the geometry work (default: the store's metric_crs setting, else the CGCS2000 3° zone in China or the UTM zone elsewhere).") var metricCrs: String?
 
     @Flag(help: "Do not write result layers into the store.")
     var noStore = false
@@ -98,6 +98,7 @@ struct Coverage: ParsableCommand {
                 if Terminal.isInteractive { Terminal.write("\r\u{1B}[2Kcoverage: \(n)/\(total) categories (\(category))") }
             }
             if Terminal.isInteractive { Terminal.write("\r\u{1B}[2K") }
+            Terminal.info(run.metricCRSChoice.description)
             run.notes.forEach(Terminal.info)
             run.warnings.forEach(Terminal.warning)
             var phases = [String(format: "analysis %.2f s", Date().timeIntervalSince(started))]

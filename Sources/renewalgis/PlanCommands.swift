@@ -55,6 +55,7 @@ struct Conflicts: ParsableCommand {
             let store = try SpatialStore(openExisting: options.store)
             let inputs = try PlanChecks.load(store: store, mapping: options.mapping, requireAction: true, nearZonesOnly: true)
             inputs.warnings.forEach(Terminal.warning)
+            Terminal.info(inputs.metricCRSChoice.description)
             let (records, pairs) = try PlanChecks.conflicts(inputs, rules: rules, store: store)
             if let overlaps { try PlanChecks.overlapsCSV(pairs, inputs).write(toFile: overlaps, atomically: true, encoding: .utf8) }
             if let csv { try PlanChecks.conflictsCSV(records, inputs).write(toFile: csv, atomically: true, encoding: .utf8) }
@@ -96,6 +97,7 @@ struct Eligibility: ParsableCommand {
             let store = try SpatialStore(openExisting: options.store)
             let inputs = try PlanChecks.load(store: store, mapping: options.mapping, requireAction: false)
             inputs.warnings.forEach(Terminal.warning)
+            Terminal.info(inputs.metricCRSChoice.description)
             let overlaps = try ZoneOverlay.overlaps(parcels: inputs.parcels.map(\.geometry), zones: inputs.zones.map(\.geometry))
             let chosen = targets.isEmpty ? EligibilityAnalysis.targets(in: rules) : targets
             let counts = try PlanChecks.eligibility(inputs, overlaps: overlaps, targets: chosen, rules: rules,

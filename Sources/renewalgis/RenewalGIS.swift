@@ -15,7 +15,7 @@ struct RenewalGIS: AsyncParsableCommand {
             Start with:  renewalgis import GeoData/streets.geojson --store city.sqlite
             """,
         version: version,
-        subcommands: [Import.self, Layers.self, Export.self, Coverage.self, Conflicts.self, Eligibility.self, Rules.self, Units.self, Run.self, Serve.self]
+        subcommands: [Import.self, Layers.self, Settings.self, Export.self, Coverage.self, Conflicts.self, Eligibility.self, Rules.self, Units.self, Run.self, Serve.self]
     )
 
     static func main() async {

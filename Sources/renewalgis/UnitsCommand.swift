@@ -68,6 +68,7 @@ struct Units: ParsableCommand {
             let run = try UnitsJob.run(store: store, mapping: options.mapping(parcels: parcels), weights: weights,
                                        parameters: options.parameters, progress: { Terminal.info("units: \($0)") })
             run.warnings.forEach(Terminal.warning)
+            Terminal.info(run.metricCRSChoice.description)
             try UnitsJob.writeResults(run, to: store, producedBy: "renewalgis units")
             if let csv { try UnitsJob.csv(run).write(toFile: csv, atomically: true, encoding: .utf8) }
             if let adjacency { try UnitsJob.adjacencyCSV(run).write(toFile: adjacency, atomically: true, encoding: .utf8) }

@@ -23,6 +23,7 @@
     X(CPLGetLastErrorMsg) \
     X(CPLGetLastErrorType) \
     X(CPLQuietErrorHandler) \
+    X(CPLSetConfigOption) \
     X(CPLSetErrorHandler) \
     X(CSLAddString) \
     X(CSLDestroy) \

@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import RenewalStore
+
+struct Settings: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show or change a store's settings (metric_crs: the CRS every analysis measures in).",
+        discussion: """
+            Without KEY: every setting with its value. With KEY: its value. With KEY VALUE: sets it; --unset KEY removes it.
+            metric_crs must be a projected CRS in metres; unset, each analysis chooses the CGCS2000 3° Gauss-Krüger
+            zone when the data is in China and the UTM zone of the data's centre elsewhere (docs/crs.md).
+
+            Examples:
+              renewalgis settings --store city.sqlite
+              renewalgis settings --store city.sqlite metric_crs EPSG:3067
+              renewalgis settings --store city.sqlite --unset metric_crs
+            """
+    )
+
+    @Option(help: "The store (a SpatiaLite file).") var store: String
+    @Argument(help: "The setting: metric_crs.") var key: String?
+    @Argument(help: "Its new value, e.g. EPSG:3067.") var value: String?
+    @Flag(help: "Remove the setting KEY (back to the default).") var unset = false
+
+    func run() throws {
+        try reportingErrors {
+            let store = try SpatialStore(openExisting: store)
+            guard let key else {
+                let values = try store.settings()
+                for (name, meaning) in SpatialStore.knownSettings.sorted(by: { $0.key < $1.key }) {
+                    print("\(name) = \(values[name] ?? "(unset)")    # \(meaning)")
+                }
+                return
+            }
+            if unset {
+                guard value == nil else { throw ValidationError("--unset takes only the key, not a value") }
+                try store.setSetting(key, nil)
+            } else if let value {
+                try store.setSetting(key, value)
+            } else {
+                guard SpatialStore.knownSettings[key] != nil else {
+                    throw ValidationError("no setting \"\(key)\" (settings: \(SpatialStore.knownSettings.keys.sorted().joined(separator: ", ")))")
+                }
+                print(try store.setting(key) ?? "(unset)")
+                return
+            }
+            let now: String
+            do { now = "\(try store.metricCRSChoice())" } catch { now = "analyses will stop: \(error)" }
+            Terminal.info("\(key) = \(try store.setting(key) ?? "(unset)") in \(store.path); \(now)")
+        }
+    }
+}
