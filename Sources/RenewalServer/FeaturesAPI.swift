@@ -481,8 +481,11 @@ public struct FeaturesAPI: Sendable {
         let base = self.base(request)
         let query = try QueryString(request)
         for key in query.names where !["crs", "f"].contains(key) {
-            // (f is accepted for symmetry with items; only GeoJSON is served.)
+            // (f is accepted for symmetry with items; only GeoJSON is served for a feature.)
             throw APIError.invalidParameter("unknown query parameter \"\(key)\" (a feature takes crs, f)")
+        }
+        if let f = query["f"], !["json", "geojson"].contains(f) {
+            throw APIError.invalidParameter("f=\(f) is not served for a feature (use f=json or f=geojson)")
         }
         let outputCRS = try query["crs"].flatMap { try requestedCRS($0, parameter: "crs") }
         var body = try store.withSnapshot { snapshot -> String in

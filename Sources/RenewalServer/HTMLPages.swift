@@ -38,7 +38,7 @@ enum HTMLPages {
         body += " · <a href=\"/collections/\(escape(layer))/items?f=json\">GeoJSON</a></p><table><tr><th>id</th><th>geometry</th>"
         body += names.map { "<th>\(escape($0))</th>" }.joined() + "</tr>"
         for f in features {
-            body += "<tr><td><a href=\"/collections/\(escape(layer))/items/\(escape(f.id.text ?? ""))?f=html\">\(escape(f.id.text ?? ""))</a></td><td>\(f.geometry?.kind.geoJSONName ?? "")</td>"
+            body += "<tr><td><a href=\"/collections/\(escape(layer))/items/\(escape(f.id.text ?? ""))\">\(escape(f.id.text ?? ""))</a></td><td>\(f.geometry?.kind.geoJSONName ?? "")</td>"
             for n in names { body += "<td>\(escape(f[n]?.text ?? ""))</td>" }
             body += "</tr>"
         }

@@ -61,7 +61,7 @@ enum OpenAPIDocument {
         let bboxCRS: [String: Any] = ["name": "bbox-crs", "in": "query", "required": false, "schema": crsList,
                                       "description": "CRS of bbox, in its axis order; default CRS84"]
         let filter: [String: Any] = [
-            "name": "filter", "in": "query", "required": false, "schema": ["type": "string"],
+            "name": "filter", "in": "query", "required": false, "schema": ["type": "string", "minLength": 1],
             "description": """
                 A CQL2 filter (Part 3), in the language of filter-lang. Supported: comparisons (=, <>, <, <=, >, >=), AND, OR, NOT, \
                 LIKE (% and _, \\ escapes; case-sensitive), BETWEEN, IN, IS [NOT] NULL; string, number, boolean, DATE('…') and \
