@@ -70,7 +70,7 @@ enum ServiceDocPage {
         body += "Example: <code>\(e(base))/collections/parcels/items?filter=land_use+%3D+%27070101%27&amp;limit=10</code></p>"
         body += "<h2>Limits</h2><ul>"
         body += "<li>request target (path and query): \(c.maximumRequestTarget) bytes, longer answers 414 with a JSON body</li>"
-        body += "<li>filter: \(c.maximumFilterLength) bytes, \(c.maximumFilterDepth) levels of nesting, \(c.maximumInListItems) values per IN list (past them: 400)</li>"
+        body += "<li>filter: \(c.maximumFilterLength) bytes, \(c.maximumFilterDepth) levels of nesting, \(c.maximumLogicDepth) levels of logic (NOT, AND/OR inside one another), \(c.maximumInListItems) values per IN list (past them: 400)</li>"
         body += "<li>one store query: \(c.queryTimeLimit) s, then 503</li>"
         body += "<li>an idle connection is closed after \(c.idleTimeout) s</li></ul>"
         body += "<h2>Consistency and caching</h2><p>Each response is read from one snapshot of the store: a page, its numberMatched and its ETag agree even while a layer is being replaced. "

@@ -69,7 +69,7 @@ enum OpenAPIDocument {
                 S_INTERSECTS, S_WITHIN, S_CONTAINS, S_EQUALS, S_DISJOINT, S_TOUCHES, S_OVERLAPS and S_CROSSES between the geometry \
                 property (geometry) and a geometry (WKT POINT, LINESTRING, POLYGON, MULTI…, GEOMETRYCOLLECTION, BBOX(…); GeoJSON or \
                 {"bbox": […]} in CQL2 JSON) in filter-crs. At most \(configuration.maximumFilterLength) bytes, \
-                \(configuration.maximumFilterDepth) levels of nesting and \(configuration.maximumInListItems) values per IN list.
+                \(configuration.maximumFilterDepth) levels of nesting, \(configuration.maximumLogicDepth) levels of logic (each NOT, and AND/OR inside one another; a chain of n terms counts log2 n) and \(configuration.maximumInListItems) values per IN list.
                 """,
         ]
         let filterLang: [String: Any] = ["name": "filter-lang", "in": "query", "required": false,
