@@ -46,6 +46,10 @@ $(VENV)/bin/openapi-spec-validator: $(VENV)/bin/pip
 $(VENV)/.geopandas: $(VENV)/bin/pip
 	$(VENV)/bin/pip install -q geopandas pyogrio shapely pyproj && touch $@
 
+# OWSLib (OGC client library for Python, PyPI owslib) for the OWSLib check of scripts/e2e.sh.
+$(VENV)/.owslib: $(VENV)/bin/pip
+	$(VENV)/bin/pip install -q owslib && touch $@
+
 # Downloads the wheel once (vendor/cache/), checks its hash, unpacks the two files /map needs.
 # Skips everything when they are there already.
 maplibre:
@@ -77,8 +81,8 @@ test: deps
 	$(MAKE) --no-print-directory e2e
 
 # The server against third-party clients: GDAL's OAPIF driver (ogrinfo, ogr2ogr), openapi-spec-validator,
-# headless chromium drawing /map. Imports GeoData/ into a temporary store; see scripts/e2e.sh.
-e2e: build e2e-deps maplibre $(VENV)/bin/openapi-spec-validator $(VENV)/.geopandas
+# headless chromium drawing /map, OWSLib, and the outside-China check. Imports GeoData/ into a temporary store; see scripts/e2e.sh.
+e2e: build e2e-deps maplibre $(VENV)/bin/openapi-spec-validator $(VENV)/.geopandas $(VENV)/.owslib
 	bash scripts/e2e.sh $(BIN)
 
 # The batch run of GeoData/project.yaml on a fresh store: imports every sample layer, runs coverage

@@ -5,11 +5,12 @@
 #   2. openapi-spec-validator accepts /api;
 #   3. headless chromium draws /map: the page reports no error and features rendered, and the
 #      screenshot has the parcels style's colours (scripts/map_pixels.py);
-#   4. outside China, on real OSM data of Helsinki: coverage equals GeoPandas in UTM 35N (scripts/coverage_outside_china.py).
+#   4. outside China, on real OSM data of Helsinki: coverage equals GeoPandas in UTM 35N (scripts/coverage_outside_china.py);
+#   5. OWSLib reads the collections, items, queryables and a CQL2 filter with spaces (scripts/owslib_check.py).
 # Each check prints PASS or FAIL with its figures; the script exits 1 when any fails.
 #
 #   bash scripts/e2e.sh [BIN=.build/debug/renewalgis]        (from `make e2e`, which installs what it needs)
-# Env: VENV (.venv-e2e, holding openapi-spec-validator and GeoPandas), ASSETS (vendor/maplibre), CHROMIUM (chromium),
+# Env: VENV (.venv-e2e, holding openapi-spec-validator, GeoPandas and owslib), ASSETS (vendor/maplibre), CHROMIUM (chromium),
 #      KEEP=1 keeps the work directory (store, server log, copy, screenshot).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -137,6 +138,19 @@ if [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c 'import geopandas' 2>/dev/
 else
     fail "outside China: GeoPandas is not in $VENV: run \`make e2e\`, which installs it"
 fi
+
+# ---- OWSLib (serving helper's block; keep separate from the QGIS block) ----------------------
+# 5. OWSLib, the OGC client library for Python (owslib from PyPI, in $VENV): the collections, a page
+#    of parcels, the parcels' queryables and a CQL2 filter with spaces (sent form-encoded, a space as
+#    +), each compared with the store (scripts/owslib_check.py).
+if ! "$VENV/bin/python" -c 'import owslib' 2>/dev/null; then
+    fail "owslib is not in $VENV: run \`make e2e\`, which installs it"
+elif out=$("$VENV/bin/python" scripts/owslib_check.py "$URL" "$STORE" 2>&1); then
+    pass "$(echo "$out" | tail -1)"
+else
+    fail "owslib: $(echo "$out" | grep -v '^PASS' | tail -5)"
+fi
+# ---- end of the OWSLib block ------------------------------------------------------------------
 
 if [ "$FAILED" -gt 0 ]; then
     echo "e2e: $FAILED check(s) failed (server log: $WORK/serve.log; KEEP=1 keeps it)"

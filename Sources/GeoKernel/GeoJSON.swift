@@ -96,9 +96,13 @@ public enum GeoJSON {
         text.withUTF8Buffer { out.append(contentsOf: $0) }
     }
 
-    /// Shortest text that reads back to the same Double (integral values without a decimal point).
+    /// Shortest text that reads back to the same Double, always with a fraction or an exponent
+    /// (`0.0`, `1.0`, `1e-300`, `1e+16`), so clients that type a column from its values (QGIS, GDAL)
+    /// see a real number, never an integer. Negative zero is written `0.0`. Finite values only.
     @inline(__always) static func put(number d: Double, _ out: inout [UInt8]) {
-        if d == d.rounded(), abs(d) < 1e15 { out.append(contentsOf: String(Int64(d)).utf8) } else { out.append(contentsOf: d.description.utf8) }
+        if d == 0 { put("0.0", &out); return }
+        // Swift's description is the shortest round-tripping form and always holds "." or "e".
+        out.append(contentsOf: d.description.utf8)
     }
 
     /// Appends `geometry` as a GeoJSON geometry object (UTF-8).

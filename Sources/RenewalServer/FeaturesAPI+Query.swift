@@ -105,26 +105,35 @@ extension FeaturesAPI {
 
     /// /collections/{id}/queryables: a JSON Schema of what filters may name — the geometry and every attribute.
     func queryables(_ id: String, base: String) throws -> Response {
-        let layer = try layer(id)
-        let fields = try store.fields(of: layer.name)
-        let compiler = FilterCompiler(layer: layer.name, fields: fields)
-        let temporal = StoreReader.temporalField(in: fields)
-        var properties: [String: Any] = [
-            compiler.queryables[0]: ["title": "geometry", "description": "the feature's \(layer.geometryType.lowercased()) geometry",
-                                     "format": "geometry-any", "x-ogc-role": "primary-geometry"] as [String: Any],
-        ]
-        for field in fields {
-            var p: [String: Any] = ["title": field.name]
-            switch field.type {
-            case .integer: p["type"] = "integer"
-            case .real: p["type"] = "number"
-            case .boolean: p["type"] = "boolean"
-            case .date: p["type"] = "string"; p["format"] = "date"
-            case .dateTime: p["type"] = "string"; p["format"] = "date-time"
-            case .text: p["type"] = "string"
+        let (layer, properties) = try store.withSnapshot { snapshot -> (LayerRecord, [String: Any]) in
+            let layer = try self.layer(id, in: snapshot)
+            let fields = try snapshot.fields(of: layer.name)
+            let compiler = FilterCompiler(layer: layer.name, fields: fields)
+            let temporal = StoreReader.temporalField(in: fields)
+            var properties: [String: Any] = [
+                compiler.queryables[0]: ["title": "geometry", "description": "the feature's \(layer.geometryType.lowercased()) geometry",
+                                         "format": "geometry-any", "x-ogc-role": "primary-geometry"] as [String: Any],
+            ]
+            for field in fields {
+                var p: [String: Any] = ["title": field.name]
+                switch field.type {
+                case .integer: p["type"] = "integer"
+                case .real: p["type"] = "number"
+                case .boolean: p["type"] = "boolean"
+                case .date: p["type"] = "string"; p["format"] = "date"
+                case .dateTime: p["type"] = "string"; p["format"] = "date-time"
+                case .text: p["type"] = "string"
+                }
+                if field.name == temporal?.name {
+                    // The property datetime filters on (Part 3: the primary instant), with its format
+                    // also when the store keeps it as text.
+                    p["format"] = try snapshot.temporalFormat(of: layer.name, field: field)
+                    p["x-ogc-role"] = "primary-instant"
+                    p["description"] = "the time of the feature: what datetime selects on"
+                }
+                properties[field.name] = p
             }
-            if field.name == temporal?.name { p["x-ogc-role"] = "primary-instant" }
-            properties[field.name] = p
+            return (layer, properties)
         }
         var response = try json([
             "$schema": "https://json-schema.org/draft/2020-12/schema",

@@ -15,11 +15,13 @@ public struct ServerConfiguration: Sendable {
     public var assetsDirectory = "vendor/maplibre"
     /// Items per page when `limit` is not given.
     public var defaultLimit = 100
-    /// The largest `limit` accepted.
+    /// The largest page: a larger `limit` is served as this many (OGC API – Features Part 1, 7.15.4).
     public var maximumLimit = 10_000
     /// Features read from the store and written to the client at a time in a streamed page.
     public var streamBatch = 500
-    /// The longest request target (path and query) accepted, bytes; longer ones answer 414.
+    /// The longest request target (path and query) accepted, bytes; longer ones answer 414 with a JSON
+    /// body. The HTTP parser reads request heads up to four times this size; a head longer than that
+    /// is refused by the parser itself (400 without a body, connection closed).
     public var maximumRequestTarget = 256 * 1024
     /// A connection idle this long (seconds) is closed: slow or stalled clients do not hold it.
     public var idleTimeout = 30
@@ -27,8 +29,12 @@ public struct ServerConfiguration: Sendable {
     public var queryTimeLimit = 10.0
     /// The longest `filter` accepted, in bytes once percent-decoded (64 KiB); longer ones answer 400.
     public var maximumFilterLength = 65_536
-    /// How deeply a filter may nest parentheses, NOT, operators (JSON) and geometry collections.
+    /// How deeply a filter may nest parentheses, NOT, operators (JSON) and geometry collections (checked while parsing).
     public var maximumFilterDepth = 64
+    /// How deeply a filter's logic may nest — NOT, and AND/OR inside one another — checked on the parsed
+    /// filter before any SQL is built. SQLite's parser bounds it: the SQL of deeper logic overflows its
+    /// parser stack, so this stays below what it handles (see FilterCompiler.maximumLogicDepth).
+    public var maximumLogicDepth = FilterCompiler.maximumLogicDepth
     /// The most values one IN list of a filter may hold.
     public var maximumInListItems = 1_000
     public init() {}
@@ -82,28 +88,33 @@ public struct FeaturesAPI: Sendable {
         "http://www.opengis.net/spec/cql2/1.0/conf/spatial-functions",
     ]
 
-    /// The routes, on a router the caller owns.
+    /// The routes, on a router the caller owns. Every GET route also answers HEAD (the same status and
+    /// headers, no body).
     public func addRoutes(to router: Router<BasicRequestContext>) {
-        router.get("/") { request, _ in try self.respond(request) { try self.landing(base: self.base(request)) } }
-        router.get("/conformance") { request, _ in try self.respond(request) { try json(["conformsTo": FeaturesAPI.conformance]) } }
-        router.get("/api") { request, _ in
+        route(router, "/") { request, _ in try self.respond(request) { try self.landing(base: self.base(request)) } }
+        route(router, "/conformance") { request, _ in try self.respond(request) { try json(["conformsTo": FeaturesAPI.conformance]) } }
+        route(router, "/api") { request, _ in
             try self.respond(request) {
-                var r = try json(OpenAPIDocument.document(base: self.base(request), configuration: self.configuration))
-                r.headers[.contentType] = "application/vnd.oai.openapi+json;version=3.0"
+                var r = try json(try self.store.withSnapshot { snapshot in
+                    try OpenAPIDocument.document(base: self.base(request), configuration: self.configuration,
+                                                 collections: try snapshot.layers().map { (name: $0.name, fields: try snapshot.fields(of: $0.name)) })
+                })
+                r.headers[.contentType] = OpenAPIDocument.mediaType
                 return r
             }
         }
-        router.get("/collections") { request, _ in try self.respond(request) { try self.collections(base: self.base(request)) } }
-        router.get("/collections/:id") { request, context in
+        route(router, "/service-doc") { request, _ in try self.respond(request) { ServiceDocPage.response(base: self.base(request), configuration: self.configuration) } }
+        route(router, "/collections") { request, _ in try self.respond(request) { try self.collections(base: self.base(request)) } }
+        route(router, "/collections/:id") { request, context in
             try self.respond(request) { try self.collection(context.parameters.get("id") ?? "", base: self.base(request)) }
         }
-        router.get("/collections/:id/queryables") { request, context in
+        route(router, "/collections/:id/queryables") { request, context in
             try self.respond(request) { try self.queryables(context.parameters.get("id") ?? "", base: self.base(request)) }
         }
-        router.get("/collections/:id/items") { request, context in
-            try self.respond(request) { try self.items(context.parameters.get("id") ?? "", request: request) }
+        route(router, "/collections/:id/items") { request, context in
+            try await self.respondAsync(request) { try await self.items(context.parameters.get("id") ?? "", request: request) }
         }
-        router.get("/collections/:id/items/:featureId") { request, context in
+        route(router, "/collections/:id/items/:featureId") { request, context in
             try self.respond(request) {
                 try self.item(context.parameters.get("id") ?? "", featureID: context.parameters.get("featureId") ?? "", request: request)
             }
@@ -114,16 +125,27 @@ public struct FeaturesAPI: Sendable {
     func respond(_ request: Request, _ body: () throws -> Response) throws -> Response {
         do {
             return try body()
-        } catch let error as APIError {
-            return error.response
-        } catch let error as StoreError {
-            if case .queryTimeLimit = error {
-                logger.warning("\(request.method) \(request.uri): \(error)")
-                return APIError(status: .serviceUnavailable, code: "QueryTimeLimit", description: error.description).response
-            }
-            logger.error("\(request.method) \(request.uri): \(error)")
-            return APIError(status: .internalServerError, code: "ServerError", description: "the server could not answer; see its log").response
         } catch {
+            return errorResponse(error, request)
+        }
+    }
+
+    func respondAsync(_ request: Request, _ body: () async throws -> Response) async throws -> Response {
+        do {
+            return try await body()
+        } catch {
+            return errorResponse(error, request)
+        }
+    }
+
+    func errorResponse(_ error: Error, _ request: Request) -> Response {
+        switch error {
+        case let error as APIError:
+            return error.response
+        case StoreError.queryTimeLimit:
+            logger.warning("\(request.method) \(request.uri): \(error)")
+            return APIError(status: .serviceUnavailable, code: "QueryTimeLimit", description: "\(error)").response
+        default:
             logger.error("\(request.method) \(request.uri): \(error)")
             return APIError(status: .internalServerError, code: "ServerError", description: "the server could not answer; see its log").response
         }
@@ -140,14 +162,15 @@ public struct FeaturesAPI: Sendable {
             "description": "Planning layers and analysis results of a RenewalGIS store, as OGC API – Features",
             "links": [
                 link(base + "/", "self", "application/json", "this document"),
-                link(base + "/api", "service-desc", "application/vnd.oai.openapi+json;version=3.0", "the API definition"),
+                link(base + "/api", "service-desc", OpenAPIDocument.mediaType, "the API definition"),
+                link(base + "/service-doc", "service-doc", "text/html", "the API documentation, for people"),
                 link(base + "/conformance", "conformance", "application/json", "conformance classes"),
                 link(base + "/collections", "data", "application/json", "the store's layers"),
             ] + StylesAPI.landingLinks(base: base),
         ])
     }
 
-    func collectionJSON(_ layer: LayerRecord, base: String) throws -> [String: Any] {
+    func collectionJSON(_ layer: LayerRecord, base: String, snapshot: StoreSnapshot) throws -> [String: Any] {
         var c: [String: Any] = [
             "id": layer.name, "title": layer.name, "itemType": "feature",
             "description": "\(layer.kind == "result" ? "result of" : "imported from") \(layer.sourceFile): \(layer.featureCount) \(layer.geometryType) features",
@@ -163,7 +186,7 @@ public struct FeaturesAPI: Sendable {
         if let e = layer.extent {
             extent["spatial"] = ["bbox": [[e.minX, e.minY, e.maxX, e.maxY]], "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"]
         }
-        if let time = try store.temporalExtent(of: layer) {
+        if let time = try snapshot.temporalExtent(of: layer.name) {
             // From the first to the last instant of the layer's temporal field (datetime filters on it).
             func stamp(_ seconds: Double?) -> Any { seconds.map { Date(timeIntervalSince1970: $0.rounded(.down)).formatted(.iso8601) } ?? NSNull() }
             extent["temporal"] = ["interval": [[stamp(time.start), stamp(time.end)]],
@@ -175,17 +198,19 @@ public struct FeaturesAPI: Sendable {
     }
 
     func collections(base: String) throws -> Response {
-        try json(["links": [link(base + "/collections", "self", "application/json", "collections")],
-                  "collections": try store.layers().map { try collectionJSON($0, base: base) }])
+        try json(try store.withSnapshot { snapshot in
+            ["links": [link(base + "/collections", "self", "application/json", "collections")],
+             "collections": try snapshot.layers().map { try collectionJSON($0, base: base, snapshot: snapshot) }]
+        })
     }
 
-    func layer(_ id: String) throws -> LayerRecord {
-        guard let layer = try store.layer(id) else { throw APIError.notFound("no collection \"\(id)\"") }
+    func layer(_ id: String, in snapshot: StoreSnapshot) throws -> LayerRecord {
+        guard let layer = try snapshot.layer(id) else { throw APIError.notFound("no collection \"\(id)\"") }
         return layer
     }
 
     func collection(_ id: String, base: String) throws -> Response {
-        try json(collectionJSON(try layer(id), base: base))
+        try json(try store.withSnapshot { try collectionJSON(try layer(id, in: $0), base: base, snapshot: $0) })
     }
 
     /// The query parameters of /items besides property filters; a property named like one of these
@@ -224,14 +249,12 @@ public struct FeaturesAPI: Sendable {
         }
     }
 
-    /// A weak entity tag for what a request reads of a layer: it changes when the layer is re-imported
-    /// or replaced (new import time or count), so caches revalidate exactly then.
-    func entityTag(_ layer: LayerRecord, _ request: Request) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in "\(request.uri)|\(layer.name)|\(layer.importedAt)|\(layer.featureCount)".utf8 {
-            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
-        }
-        return "W/\"\(String(hash, radix: 16))\""
+    /// A weak entity tag for what a request reads of a layer: a hash of the request target, the layer's
+    /// catalogue entry and the store's schema version, read in the response's snapshot. Every layer
+    /// write drops and creates tables, which changes the schema version, so the tag changes whenever
+    /// content changes (and sometimes when another layer's does).
+    func entityTag(_ layer: LayerRecord, _ request: Request, snapshot: StoreSnapshot) -> String {
+        weakTag("\(request.uri)|\(layer)|\(snapshot.schemaVersion)".utf8)
     }
 
     /// 304 when the client already holds this version.
@@ -242,18 +265,40 @@ public struct FeaturesAPI: Sendable {
 
     let cacheControl = "public, max-age=60, must-revalidate"
 
-    func items(_ id: String, request: Request) throws -> Response {
-        let layer = try layer(id)
-        let tag = entityTag(layer, request)
-        // Keys arrive percent-encoded (values are decoded by the router).
-        let parameters = request.uri.queryParameters.map { (String($0.key).removingPercentEncoding ?? String($0.key), String($0.value)) }
+    /// /collections/{id}/items: the whole answer — catalogue entry, fields, ETag, count and every
+    /// feature of the page — is read in one snapshot of the store, on a thread of its own that holds the
+    /// read transaction while the page is written to the client batch by batch (memory stays flat
+    /// whatever the page size, and a layer replaced meanwhile is never mixed in).
+    func items(_ id: String, request: Request) async throws -> Response {
+        let query = try QueryString(request)
+        let channel = PageChannel(stallTimeout: Double(configuration.idleTimeout))
+        let api = self
+        DispatchQueue.global().async {
+            do {
+                try api.store.withSnapshot { snapshot in
+                    try api.items(id, query: query, request: request, snapshot: snapshot, channel: channel)
+                }
+                channel.finish(nil)
+            } catch {
+                channel.finish(error)
+            }
+        }
+        return try await channel.response()
+    }
+
+    /// The items answer inside a snapshot: hands the response to `channel`, then (for a streamed GET)
+    /// the page's chunks.
+    func items(_ id: String, query form: QueryString, request: Request, snapshot: StoreSnapshot, channel: PageChannel) throws {
+        let layer = try layer(id, in: snapshot)
+        let tag = entityTag(layer, request, snapshot: snapshot)
         var query: [String: String] = [:]
-        for (key, value) in parameters where query[key] == nil { query[key] = value }
+        for (key, value) in form.pairs where query[key] == nil { query[key] = value }
         // Property filters: a query parameter named after an attribute selects features whose value equals it.
-        let others = parameters.filter { !Self.itemParameters.contains($0.0) }
+        let others = form.pairs.filter { !Self.itemParameters.contains($0.name) }
         let needsFields = !others.isEmpty || ["filter", "datetime", "sortby", "properties"].contains { query[$0] != nil }
-        let fields = needsFields ? try store.fields(of: layer.name) : []
+        let fields = needsFields ? try snapshot.fields(of: layer.name) : []
         var compiler = FilterCompiler(layer: layer.name, fields: fields)
+        compiler.maximumLogicDepth = configuration.maximumLogicDepth
         var conditions: [SQLCondition] = []
         var equal: [(key: String, value: String)] = []
         for (key, value) in others {
@@ -268,17 +313,19 @@ public struct FeaturesAPI: Sendable {
         }
         var limit = configuration.defaultLimit
         if let text = query["limit"] {
-            guard let n = Int(text), n >= 1, n <= configuration.maximumLimit else {
-                throw APIError.invalidParameter("limit=\(text) must be a whole number from 1 to \(configuration.maximumLimit)")
+            // A whole number too large for Int is still a request for the largest page.
+            let digits = !text.isEmpty && text.utf8.allSatisfy { (48...57).contains($0) }
+            guard let n = Int(text) ?? (digits ? Int.max : nil), n >= 1 else {
+                throw APIError.invalidParameter("limit=\(text) must be a whole number of at least 1 (pages hold at most \(configuration.maximumLimit) features; a larger limit is served as \(configuration.maximumLimit))")
             }
-            limit = n
+            limit = min(n, configuration.maximumLimit)
         }
         var offset = 0
         if let text = query["offset"] {
             guard let n = Int(text), n >= 0 else { throw APIError.invalidParameter("offset=\(text) must be a whole number ≥ 0") }
             offset = n
         }
-        let bbox = try self.bbox(query)
+        let boxes = try self.boxes(query)
         let outputCRS = try query["crs"].flatMap { try requestedCRS($0, parameter: "crs") }
         if let filter = try self.filter(query, compiler: &compiler) { conditions.append(filter) }
         if let text = query["datetime"] {
@@ -290,18 +337,18 @@ public struct FeaturesAPI: Sendable {
         }
         let sortBy = try query["sortby"].map { try Self.sortKeys($0, fields: fields) } ?? []
         let selected = try query["properties"].map { try Self.propertyList($0, fields: fields) }
-        if let unchanged = notModified(tag, request) { return unchanged }
-        let key = try store.identifierField(of: layer.name)
+        if let unchanged = notModified(tag, request) { channel.respond(unchanged); return }
+        let key = try snapshot.identifierField(of: layer.name)
         // The identifying field is read even when not selected: it gives features their ids.
         let columns = selected.map { list in list + (key.map { list.contains($0) ? [] : [$0] } ?? []) }
-        let pageQuery = FeatureQuery(bbox: bbox, condition: SQLCondition.all(conditions), sortBy: sortBy, columns: columns, limit: limit, offset: offset)
+        let pageQuery = FeatureQuery(boxes: boxes, condition: SQLCondition.all(conditions), sortBy: sortBy, columns: columns, limit: limit, offset: offset)
         // The first batch is read now: when it comes back short the match count is known without a
         // second pass over the selection (the usual case for a bbox page); otherwise it is counted.
         var firstQuery = pageQuery
         firstQuery.limit = min(limit, configuration.streamBatch)
-        let first = try store.page(of: layer.name, query: firstQuery)
+        let first = try snapshot.page(of: layer.name, query: firstQuery)
         let matched = first.count < firstQuery.limit && (!first.isEmpty || offset == 0)
-            ? offset + first.count : try store.matchCount(of: layer.name, query: pageQuery)
+            ? offset + first.count : try snapshot.matchCount(of: layer.name, query: pageQuery)
         let returned = max(0, min(limit, matched - offset))
         let base = self.base(request)
         let carried = ["bbox", "bbox-crs", "crs", "filter", "filter-lang", "filter-crs", "datetime", "sortby", "properties"].compactMap { key in
@@ -315,9 +362,10 @@ public struct FeaturesAPI: Sendable {
         }
         if query["f"] == "html" {
             // The first batch is the whole page when it holds every feature returned.
-            let page = first.count == returned ? first : try store.page(of: layer.name, query: pageQuery)
+            let page = first.count == returned ? first : try snapshot.page(of: layer.name, query: pageQuery)
             let features = page.map { identified($0, by: key) }
-            return HTMLPages.items(layer: layer.name, features: features, matched: matched, offset: offset, links: links)
+            channel.respond(HTMLPages.items(layer: layer.name, features: features, matched: matched, offset: offset, links: links))
+            return
         }
         // The head carries the counts and links; features follow in batches read as they are written,
         // so memory stays flat whatever the page size; numberReturned closes the object.
@@ -329,40 +377,45 @@ public struct FeaturesAPI: Sendable {
         var headers: HTTPFields = [.contentType: "application/geo+json", .eTag: tag, .cacheControl: cacheControl, .vary: "Accept-Encoding"]
         headers[contentCRS] = "<\(outputCRS?.uri ?? FeaturesAPI.crs84)>"
         if gzip { headers[.contentEncoding] = "gzip" }
-        let store = self.store, layerName = layer.name, batchSize = configuration.streamBatch
-        let api = self, start = offset, opening = head
-        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+        if request.method == .head {
+            channel.respond(Response(status: .ok, headers: headers, body: ResponseBody { writer in try await writer.finish(nil) }))
+            return
+        }
+        channel.respond(Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            // However the writing ends, the snapshot thread stops waiting for it.
+            defer { channel.abandon() }
             var out = try BodyStream(gzip: gzip)
-            try await out.write(opening, to: &writer)
-            var written = 0
-            var pending: [Feature]? = first
-            while written < returned {
-                var features: [Feature]
-                if let firstBatch = pending {
-                    features = firstBatch
-                    pending = nil
-                } else {
-                    var batch = pageQuery
-                    batch.offset = start + written
-                    batch.limit = min(batchSize, returned - written)
-                    features = try store.page(of: layerName, query: batch)
-                }
-                if features.isEmpty { break }
-                if let outputCRS { features = try api.reproject(features, to: outputCRS) }
-                var bytes: [UInt8] = []
-                bytes.reserveCapacity(features.count * 400)
-                for feature in features {
-                    if written > 0 { bytes.append(UInt8(ascii: ",")) }
-                    var f = identified(feature, by: key)
-                    if let selected { f.properties = selected.compactMap { name in f.properties.first { $0.name == name } } }
-                    GeoJSON.write(f, to: &bytes)
-                    written += 1
-                }
-                try await out.write(bytes, to: &writer)
-            }
-            try await out.write("],\"numberReturned\":\(written)}", to: &writer)
+            while let chunk = try await channel.next() { try await out.write(chunk, to: &writer) }
             try await out.finish(&writer)
-        })
+        }))
+        try channel.put(Array(head.utf8))
+        var written = 0
+        var pending: [Feature]? = first
+        while written < returned {
+            var features: [Feature]
+            if let firstBatch = pending {
+                features = firstBatch
+                pending = nil
+            } else {
+                var batch = pageQuery
+                batch.offset = offset + written
+                batch.limit = min(configuration.streamBatch, returned - written)
+                features = try snapshot.page(of: layer.name, query: batch)
+            }
+            if features.isEmpty { break }
+            if let outputCRS { features = try reproject(features, to: outputCRS) }
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(features.count * 400)
+            for feature in features {
+                if written > 0 { bytes.append(UInt8(ascii: ",")) }
+                var f = identified(feature, by: key)
+                if let selected { f.properties = selected.compactMap { name in f.properties.first { $0.name == name } } }
+                GeoJSON.write(f, to: &bytes)
+                written += 1
+            }
+            try channel.put(bytes)
+        }
+        try channel.put(Array("],\"numberReturned\":\(written)}".utf8))
     }
 
     /// True when the client accepts gzip (and did not rule it out with q=0).
@@ -374,11 +427,13 @@ public struct FeaturesAPI: Sendable {
         }
     }
 
-    /// The `bbox` parameter (with `bbox-crs`) as a box in the stored EPSG:4490.
-    func bbox(_ query: [String: String]) throws -> Envelope? {
+    /// The `bbox` parameter (with `bbox-crs`) as boxes in the stored EPSG:4490: one box, or two when
+    /// a box in a geographic CRS crosses the antimeridian (its west edge east of its east edge, as
+    /// OGC API – Features Part 1 allows): from the west edge to 180° and from −180° to the east edge.
+    func boxes(_ query: [String: String]) throws -> [Envelope] {
         guard let text = query["bbox"] else {
             if query["bbox-crs"] != nil { throw APIError.invalidParameter("bbox-crs is given without bbox") }
-            return nil
+            return []
         }
         let numbers = text.split(separator: ",", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces)) }
         guard numbers.count == 4 || numbers.count == 6, numbers.allSatisfy({ $0?.isFinite ?? false }) else {
@@ -386,17 +441,30 @@ public struct FeaturesAPI: Sendable {
         }
         let n = numbers.map { $0! }
         let (x0, y0, x1, y1) = n.count == 4 ? (n[0], n[1], n[2], n[3]) : (n[0], n[1], n[3], n[4])
-        guard x0 <= x1, y0 <= y1 else {
-            throw APIError.invalidParameter("bbox=\(text): the lower corner must come first")
+        let source = try query["bbox-crs"].flatMap { try requestedCRS($0, parameter: "bbox-crs") }
+        // Corners in the CRS's own axis order, read as (east, north).
+        let (ax0, ay0, ax1, ay1) = source?.swap == true ? (y0, x0, y1, x1) : (x0, y0, x1, y1)
+        let geographic = source.map { ["4490", "4326"].contains($0.uri.split(separator: "/").last ?? "") } ?? true
+        guard ay0 <= ay1 else { throw APIError.invalidParameter("bbox=\(text): the lower corner must come first (its latitude or northing is above the upper corner's)") }
+        if geographic {
+            guard ay0 >= -90, ay1 <= 90 else { throw APIError.invalidParameter("bbox=\(text): latitudes must be within ±90") }
         }
-        if let crsText = query["bbox-crs"], let source = try requestedCRS(crsText, parameter: "bbox-crs") {
-            // Corners in the CRS's own axis order; the box's edges are sampled so the stored-CRS box covers it.
-            let (ax0, ay0, ax1, ay1) = source.swap ? (y0, x0, y1, x1) : (x0, y0, x1, y1)
+        var spans = [(ax0, ax1)]
+        if ax0 > ax1 {
+            guard geographic else { throw APIError.invalidParameter("bbox=\(text): the lower corner must come first") }
+            guard ax0 <= 180, ax1 >= -180 else {
+                throw APIError.invalidParameter("bbox=\(text) crosses the antimeridian with a longitude outside ±180")
+            }
+            spans = [(ax0, 180), (-180, ax1)]
+        }
+        guard let source else { return spans.map { Envelope(minX: $0.0, minY: ay0, maxX: $0.1, maxY: ay1) } }
+        return try spans.map { (west, east) in
+            // The box's edges are sampled so the stored-CRS box covers it.
             var edge: [Position] = []
             for k in 0...20 {
                 let t = Double(k) / 20
-                edge += [Position(ax0 + (ax1 - ax0) * t, ay0), Position(ax0 + (ax1 - ax0) * t, ay1),
-                         Position(ax0, ay0 + (ay1 - ay0) * t), Position(ax1, ay0 + (ay1 - ay0) * t)]
+                edge += [Position(west + (east - west) * t, ay0), Position(west + (east - west) * t, ay1),
+                         Position(west, ay0 + (ay1 - ay0) * t), Position(east, ay0 + (ay1 - ay0) * t)]
             }
             do { try Projector(from: source.crs, to: .cgcs2000).transform(&edge) } catch {
                 throw APIError.invalidParameter("bbox=\(text) cannot be read in \(source.uri)")
@@ -405,29 +473,34 @@ public struct FeaturesAPI: Sendable {
             edge.forEach { env.expand(toInclude: $0) }
             return env
         }
-        guard y0 >= -90, y1 <= 90 else { throw APIError.invalidParameter("bbox=\(text): latitudes must be within ±90") }
-        return Envelope(minX: x0, minY: y0, maxX: x1, maxY: y1)
     }
 
     let contentCRS = HTTPField.Name("Content-Crs")!
 
     func item(_ id: String, featureID: String, request: Request) throws -> Response {
-        let layer = try layer(id)
         let base = self.base(request)
-        let tag = entityTag(layer, request)
-        if let unchanged = notModified(tag, request) { return unchanged }
-        let query = request.uri.queryParameters
-        for key in query.map({ String($0.key) }) where !["crs", "f"].contains(key) {
-            // (f is accepted for symmetry with items; only GeoJSON is served.)
+        let query = try QueryString(request)
+        for key in query.names where !["crs", "f"].contains(key) {
+            // (f is accepted for symmetry with items; only GeoJSON is served for a feature.)
             throw APIError.invalidParameter("unknown query parameter \"\(key)\" (a feature takes crs, f)")
         }
-        let outputCRS = try query["crs"].flatMap { try requestedCRS(String($0), parameter: "crs") }
-        guard var feature = try store.feature(of: layer.name, id: featureID) else {
-            throw APIError.notFound("no feature \"\(featureID)\" in collection \"\(id)\"")
+        if let f = query["f"], !["json", "geojson"].contains(f) {
+            throw APIError.invalidParameter("f=\(f) is not served for a feature (use f=json or f=geojson)")
         }
-        if let outputCRS { feature = try reproject([feature], to: outputCRS)[0] }
-        var body = ""
-        GeoJSON.write(identified(feature, by: try store.identifierField(of: layer.name)), to: &body)
+        let outputCRS = try query["crs"].flatMap { try requestedCRS($0, parameter: "crs") }
+        var body = try store.withSnapshot { snapshot -> String in
+            let layer = try layer(id, in: snapshot)
+            guard var feature = try snapshot.feature(of: layer.name, id: featureID) else {
+                throw APIError.notFound("no feature \"\(featureID)\" in collection \"\(id)\"")
+            }
+            if let outputCRS { feature = try reproject([feature], to: outputCRS)[0] }
+            var body = ""
+            GeoJSON.write(identified(feature, by: try snapshot.identifierField(of: layer.name)), to: &body)
+            return body
+        }
+        // The tag hashes the feature as written, so it changes exactly when the feature does.
+        let tag = weakTag(Array(body.utf8) + Array((outputCRS?.uri ?? "").utf8))
+        if let unchanged = notModified(tag, request) { return unchanged }
         body.removeLast()
         body += ",\"links\":" + String(decoding: try JSONSerialization.data(withJSONObject: [
             link(base + "/collections/\(id)/items/\(featureID)", "self", "application/geo+json", "this feature"),
@@ -436,6 +509,24 @@ public struct FeaturesAPI: Sendable {
         var headers: HTTPFields = [.contentType: "application/geo+json", .eTag: tag, .cacheControl: cacheControl]
         headers[contentCRS] = "<\(outputCRS?.uri ?? FeaturesAPI.crs84)>"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+}
+
+/// A weak entity tag: a 64-bit FNV-1a hash of `bytes`.
+func weakTag(_ bytes: some Sequence<UInt8>) -> String {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+    return "W/\"\(String(hash, radix: 16))\""
+}
+
+/// Registers `handler` for GET and HEAD at `path`; HEAD answers GET's status and headers without the body.
+func route(_ router: Router<BasicRequestContext>, _ path: RouterPath,
+           _ handler: @escaping @Sendable (Request, BasicRequestContext) async throws -> Response) {
+    router.get(path, use: handler)
+    router.head(path) { request, context in
+        let full = try await handler(request, context)
+        // An empty body of unknown length keeps GET's Content-Length (or its chunked framing).
+        return Response(status: full.status, headers: full.headers, body: ResponseBody { writer in try await writer.finish(nil) })
     }
 }
 
@@ -461,10 +552,16 @@ public func buildApplication(store: StoreReader, configuration: ServerConfigurat
     let router = Router()
     router.middlewares.add(LogRequestsMiddleware(.info))
     router.middlewares.add(RequestLimitMiddleware(maximumTarget: configuration.maximumRequestTarget))
+    router.middlewares.add(MethodMiddleware())
     router.middlewares.add(CORSMiddleware(allowOrigin: .all, allowHeaders: [.ifNoneMatch, .accept], allowMethods: [.get, .head, .options]))
     FeaturesAPI(store: store, configuration: configuration, logger: logger).addRoutes(to: router)
     StylesAPI(store: store, configuration: configuration, logger: logger).addRoutes(to: router)
-    return Application(router: router, server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeout)))),
+    // The HTTP parser reads request heads well past the target limit, so an over-long target reaches
+    // RequestLimitMiddleware and gets its documented 414 with a body.
+    let head = max(80 * 1024, configuration.maximumRequestTarget * 4)
+    return Application(router: router,
+                       server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeout)),
+                                                           httpDecoderConfiguration: .init(maxHeaderFieldSize: head, maxHeaderListSize: head + 64 * 1024))),
                        configuration: .init(address: .hostname(configuration.host, port: configuration.port)), logger: logger)
 }
 
@@ -478,5 +575,39 @@ struct RequestLimitMiddleware<Context: RequestContext>: RouterMiddleware {
                             description: "the request target is \(length) bytes; at most \(maximumTarget) are accepted").response
         }
         return try await next(request, context)
+    }
+}
+
+/// The served paths, for MethodMiddleware.
+enum ServedPaths {
+    /// As components; `*` matches any one component.
+    static let patterns: [[Substring]] = [
+        "/", "/conformance", "/api", "/service-doc", "/collections", "/collections/*", "/collections/*/queryables",
+        "/collections/*/items", "/collections/*/items/*", "/styles", "/styles/*", "/assets/*", "/map",
+    ].map { $0.split(separator: "/") }
+
+    static func contains(_ path: String) -> Bool {
+        let parts = path.split(separator: "/")
+        return patterns.contains { p in p.count == parts.count && zip(p, parts).allSatisfy { $0 == "*" || $0 == $1 } }
+    }
+}
+
+/// Everything served is read-only: a method other than GET, HEAD or OPTIONS (CORS) on a served path
+/// answers 405 with `Allow`; on any other path 404.
+struct MethodMiddleware<Context: RequestContext>: RouterMiddleware {
+    static func isServed(_ path: String) -> Bool { ServedPaths.contains(path) }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        switch request.method {
+        case .get, .head, .options: return try await next(request, context)
+        default:
+            guard Self.isServed(request.uri.path) else {
+                return APIError.notFound("nothing is served at \(request.uri.path)").response
+            }
+            var response = APIError(status: .methodNotAllowed, code: "MethodNotAllowed",
+                                    description: "\(request.method) is not allowed: this API is read-only (GET and HEAD)").response
+            response.headers[.allow] = "GET, HEAD"
+            return response
+        }
     }
 }

@@ -35,8 +35,7 @@ extension OpenAPIDocument {
 
     static var mapPath: [String: Any] {
         getOperation("getMap", "An HTML map of the store's layers drawn with the styles (MapLibre GL JS from /assets)", responses: [
-            "200": ["description": "The map page", "content": ["text/html": ["schema": ["type": "string"]]]],
-            "503": ["description": "MapLibre GL JS or the styles are not installed: a page saying how to install them",
+            "200": ["description": "The map page; when MapLibre GL JS or the styles are not installed, a page saying how to install them",
                     "content": ["text/html": ["schema": ["type": "string"]]]],
         ])
     }
@@ -45,7 +44,7 @@ extension OpenAPIDocument {
         let file: [String: Any] = ["name": "file", "in": "path", "required": true,
                                    "schema": ["type": "string", "enum": StylesAPI.assetTypes.keys.sorted()]]
         return getOperation("getAsset", "MapLibre GL JS, as installed by `make maplibre`", parameters: [file], responses: [
-            "200": ["description": "The file", "content": ["text/javascript": ["schema": ["type": "string"]], "text/css": ["schema": ["type": "string"]]]],
+            "200": ["description": "The file", "content": Dictionary(uniqueKeysWithValues: StylesAPI.assetTypes.values.sorted().map { ($0, ["schema": ["type": "string"]]) })],
             "304": ["description": "Not modified since the ETag given in If-None-Match"],
             "404": exception("Not a served file, or not installed"),
         ])

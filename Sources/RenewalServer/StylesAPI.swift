@@ -40,14 +40,14 @@ public struct StylesAPI: Sendable {
 
     /// The routes, on a router the caller owns.
     public func addRoutes(to router: Router<BasicRequestContext>) {
-        router.get("/styles") { request, _ in try self.respond(request) { try self.styleList(base: self.base(request)) } }
-        router.get("/styles/:styleId") { request, context in
+        route(router, "/styles") { request, _ in try self.respond(request) { try self.styleList(base: self.base(request)) } }
+        route(router, "/styles/:styleId") { request, context in
             try self.respond(request) { try self.style(context.parameters.get("styleId") ?? "", base: self.base(request)) }
         }
-        router.get("/assets/:file") { request, context in
+        route(router, "/assets/:file") { request, context in
             try self.respond(request) { try self.asset(context.parameters.get("file") ?? "", request: request) }
         }
-        router.get("/map") { request, _ in try self.respond(request) { try self.mapPage() } }
+        route(router, "/map") { request, _ in try self.respond(request) { try self.mapPage() } }
     }
 
     /// The landing page's links to the styles and the map.
@@ -126,13 +126,14 @@ public struct StylesAPI: Sendable {
             !FileManager.default.fileExists(atPath: (configuration.assetsDirectory as NSString).appendingPathComponent($0))
         }
         guard missing.isEmpty else {
-            return html(.serviceUnavailable, MapPage.assetsMissing(directory: configuration.assetsDirectory, files: missing))
+            // A page that helps (how to install them), not an error: the server itself is fine.
+            return html(.ok, MapPage.assetsMissing(directory: configuration.assetsDirectory, files: missing))
         }
         let layers = try store.layers()
         let names = Set(layers.map(\.name))
         let styles = styleFiles()
         guard !styles.isEmpty else {
-            return html(.serviceUnavailable, MapPage.message(
+            return html(.ok, MapPage.message(
                 "No styles", "No style files (*.json) in <code>\(MapPage.escape(configuration.stylesDirectory))</code>: start the server in the RenewalGIS directory, or give <code>renewalgis serve --styles DIR</code>."))
         }
         // The parcels' extent, else every layer's.

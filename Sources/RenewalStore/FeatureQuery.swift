@@ -5,8 +5,14 @@ import GRDB
 /// What `StoreReader.features(of:query:)` reads: which features (a box, a parameterised condition),
 /// in which order, which attribute columns, and which page.
 public struct FeatureQuery: Sendable {
-    /// Only features whose geometry intersects this box (EPSG:4490): R*Tree search, then an exact test.
-    public var bbox: Envelope?
+    /// Only features whose geometry intersects one of these boxes (EPSG:4490): an R*Tree search, then an
+    /// exact test, per box. Empty: no box test. (A box across the antimeridian comes as two boxes.)
+    public var boxes: [Envelope]
+    /// The one box of `boxes` (setting it replaces them).
+    public var bbox: Envelope? {
+        get { boxes.first }
+        set { boxes = newValue.map { [$0] } ?? [] }
+    }
     /// Only features for which this condition holds (ANDed with `bbox`). Build it from `StoreSQL`
     /// pieces: identifiers quoted from the catalogue, every value a bound argument.
     public var condition: SQLCondition?
@@ -20,9 +26,9 @@ public struct FeatureQuery: Sendable {
     /// Matching features to skip, in sort order.
     public var offset: Int
 
-    public init(bbox: Envelope? = nil, condition: SQLCondition? = nil, sortBy: [SortKey] = [], columns: [String]? = nil,
+    public init(bbox: Envelope? = nil, boxes: [Envelope] = [], condition: SQLCondition? = nil, sortBy: [SortKey] = [], columns: [String]? = nil,
                 limit: Int, offset: Int = 0) {
-        self.bbox = bbox; self.condition = condition; self.sortBy = sortBy; self.columns = columns
+        self.boxes = (bbox.map { [$0] } ?? []) + boxes; self.condition = condition; self.sortBy = sortBy; self.columns = columns
         self.limit = limit; self.offset = offset
     }
 }

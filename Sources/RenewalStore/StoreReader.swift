@@ -13,23 +13,29 @@ public struct TemporalExtent: Sendable {
     public var end: Double?
 }
 
-/// Read access to a store for serving: a pool of SQLite connections (WAL mode, so readers run
-/// side by side and beside a writer), each with mod_spatialite loaded.
+/// Read access to a store for serving: a pool of read-only SQLite connections, each with
+/// mod_spatialite loaded. Serving never writes to the store: it is opened read-only (so a store on a
+/// read-only file or volume serves) and its journal mode is left as found — readers run side by side
+/// in WAL mode and in rollback-journal mode alike (an importer then waits for readers to finish).
 public final class StoreReader: Sendable {
     public let path: String
     let pool: DatabasePool
-    /// Per layer, the field that identifies features (nil: the row id), decided once.
+    /// Per layer and store version, the field that identifies features (nil: the row id), decided once.
     private let identifiers = ValueCache<String?>()
     private let temporalExtents = ValueCache<TemporalExtent?>()
+    private let temporalFormats = ValueCache<String>()
 
-    /// Values computed once per key (a layer and its import), shared by every request.
+    /// Values computed once per key (a layer and the store's schema version), shared by every request.
     final class ValueCache<Value>: @unchecked Sendable {
         private var known: [String: Value] = [:]
         private let lock = NSLock()
         func value(_ key: String, _ compute: () throws -> Value) rethrows -> Value {
-            lock.lock(); defer { lock.unlock() }
-            if let v = known[key] { return v }
+            lock.lock()
+            if let v = known[key] { lock.unlock(); return v }
+            lock.unlock()
             let v = try compute()
+            lock.lock(); defer { lock.unlock() }
+            if known.count > 4096 { known.removeAll() }
             known[key] = v
             return v
         }
@@ -39,18 +45,7 @@ public final class StoreReader: Sendable {
     /// are all present and distinct (e.g. `parcel_id`), so feature ids are the ones planners use;
     /// nil when there is none (the row id `fid` serves then).
     public func identifierField(of layer: String) throws -> String? {
-        try identifiers.value(layer) {
-            let fields = try self.fields(of: layer).map(\.name)
-            let candidates = fields.filter { $0.lowercased() == "id" } + fields.filter { $0.lowercased().hasSuffix("_id") }
-            return try pool.read { db in
-                let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(SQL.quote(layer))") ?? 0
-                for field in candidates {
-                    let distinct = try Int.fetchOne(db, sql: "SELECT count(DISTINCT \(SQL.quote(field))) FROM \(SQL.quote(layer)) WHERE \(SQL.quote(field)) IS NOT NULL") ?? 0
-                    if distinct == total { return field }
-                }
-                return nil
-            }
-        }
+        try withSnapshot { try $0.identifierField(of: layer) }
     }
 
     /// How long one query may run, seconds, before SQLite is interrupted (`StoreError.queryTimeLimit`).
@@ -64,8 +59,12 @@ public final class StoreReader: Sendable {
         }
         try SpatialStore.checkSQLiteHeader(path)
         var config = Configuration()
+        // Read-only connections: no journal-mode switch, no -wal/-shm created for a rollback-journal store,
+        // and a store on a read-only file or volume opens.
+        config.readonly = true
         config.busyMode = .timeout(10)
-        config.maximumReaderCount = max(2, ProcessInfo.processInfo.activeProcessorCount * 2)
+        // A streamed /items page holds one reader for its whole response (one snapshot per response).
+        config.maximumReaderCount = max(8, ProcessInfo.processInfo.activeProcessorCount * 4)
         config.prepareDatabase { db in
             try SpatialStore.loadSpatiaLite(db, path: path)
             TimeInstant.register(in: db)
@@ -73,22 +72,35 @@ public final class StoreReader: Sendable {
         do { pool = try DatabasePool(path: path, configuration: config) } catch let e as DatabaseError {
             throw StoreError.notAStore(path: path, reason: e.message ?? "\(e)")
         }
-        guard try pool.read({ try $0.tableExists(LayerRecord.databaseTableName) }) else {
+        let hasCatalogue: Bool
+        do { hasCatalogue = try pool.read { try $0.tableExists(LayerRecord.databaseTableName) } } catch let e as DatabaseError {
+            throw StoreError.notAStore(path: path, reason: e.message ?? "\(e)")
+        }
+        guard hasCatalogue else {
             throw StoreError.notAStore(path: path, reason: "a SQLite file without the renewalgis_layers catalogue")
         }
     }
 
+    /// Runs `body` inside one read transaction: everything it reads comes from the same state of the
+    /// store, even while an import replaces a layer (which the snapshot does not see).
+    public func withSnapshot<T>(_ body: (StoreSnapshot) throws -> T) throws -> T {
+        try pool.read { db in
+            let version = try Int.fetchOne(db, sql: "PRAGMA schema_version") ?? 0
+            return try body(StoreSnapshot(db: db, reader: self, schemaVersion: version))
+        }
+    }
+
     public func layers() throws -> [LayerRecord] {
-        try pool.read { db in try LayerRecord.order(Column("name")).fetchAll(db) }
+        try withSnapshot { try $0.layers() }
     }
 
     /// The catalogue entry, or nil for an unknown layer.
     public func layer(_ name: String) throws -> LayerRecord? {
-        try pool.read { db in try LayerRecord.fetchOne(db, key: name) }
+        try withSnapshot { try $0.layer(name) }
     }
 
     public func fields(of layer: String) throws -> [FieldInfo] {
-        try pool.read { db in try SpatialStore.fields(of: layer, in: db) }
+        try withSnapshot { try $0.fields(of: layer) }
     }
 
     /// A page of features of a catalogued layer and how many features match in all (one read).
@@ -98,50 +110,43 @@ public final class StoreReader: Sendable {
     /// repeat); only `query.columns` are read when given. Throws `StoreError.unknownField` for a sort
     /// key or column the layer does not have.
     public func features(of layer: String, query: FeatureQuery) throws -> (features: [Feature], matched: Int) {
-        try timedRead { db in
-            let compiled = try Compiled(layer: layer, query: query, db: db)
-            return (try compiled.page(db), try compiled.count(db))
-        }
+        try withSnapshot { (try $0.page(of: layer, query: query), try $0.matchCount(of: layer, query: query)) }
     }
 
     /// How many features of `layer` the query's box and condition select (limit and offset aside).
     public func matchCount(of layer: String, query: FeatureQuery) throws -> Int {
-        try timedRead { db in try Compiled(layer: layer, query: query, db: db).count(db) }
+        try withSnapshot { try $0.matchCount(of: layer, query: query) }
     }
 
-    /// The page of features `query` selects (see `features(of:query:)`), without counting the matches:
-    /// a streamed response reads its page in several of these.
+    /// The page of features `query` selects (see `features(of:query:)`), without counting the matches.
     public func page(of layer: String, query: FeatureQuery) throws -> [Feature] {
-        try timedRead { db in try Compiled(layer: layer, query: query, db: db).page(db) }
+        try withSnapshot { try $0.page(of: layer, query: query) }
     }
 
-    /// A pool read that SQLite abandons after `queryTimeLimit` seconds (sqlite3_interrupt from a
-    /// timer; a lock makes sure the timer never touches the connection once the read is over).
-    private func timedRead<T>(_ body: (Database) throws -> T) throws -> T {
-        try pool.read { db in
-            guard let connection = db.sqliteConnection else { return try body(db) }
-            let state = InterruptState(connection)
-            DispatchQueue.global().asyncAfter(deadline: .now() + queryTimeLimit) { state.interruptIfRunning() }
-            defer { state.finish() }
-            do {
-                return try body(db)
-            } catch let error as DatabaseError where error.resultCode == .SQLITE_INTERRUPT {
-                throw StoreError.queryTimeLimit(seconds: queryTimeLimit)
-            }
+    /// One statement that SQLite abandons once `queryTimeLimit` seconds have passed since it was
+    /// started (preparing included): a progress handler, called every 1,000 virtual-machine steps,
+    /// checks the clock. (sqlite3_interrupt from a timer is not enough: a flag raised while the
+    /// statement is still being prepared is cleared when it starts to run.)
+    fileprivate func timed<T>(_ db: Database, _ body: () throws -> T) throws -> T {
+        guard let connection = db.sqliteConnection else { return try body() }
+        let deadline = UnsafeMutablePointer<UInt64>.allocate(capacity: 1)
+        deadline.pointee = DispatchTime.now().uptimeNanoseconds + UInt64(max(0, queryTimeLimit) * 1e9)
+        sqlite3_progress_handler(connection, 1000, { context in
+            DispatchTime.now().uptimeNanoseconds > context!.assumingMemoryBound(to: UInt64.self).pointee ? 1 : 0
+        }, deadline)
+        defer {
+            sqlite3_progress_handler(connection, 0, nil, nil)
+            deadline.deallocate()
+        }
+        do {
+            return try body()
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_INTERRUPT {
+            throw StoreError.queryTimeLimit(seconds: queryTimeLimit)
         }
     }
 
-    private final class InterruptState: @unchecked Sendable {
-        private let lock = NSLock()
-        private var running = true
-        private let connection: OpaquePointer
-        init(_ connection: OpaquePointer) { self.connection = connection }
-        func interruptIfRunning() { lock.lock(); if running { sqlite3_interrupt(connection) }; lock.unlock() }
-        func finish() { lock.lock(); running = false; lock.unlock() }
-    }
-
     /// A query turned into SQL against the layer's catalogued columns, with its bound arguments.
-    private struct Compiled {
+    fileprivate struct Compiled {
         let layer: String
         let selected: [FieldInfo]
         let filter: String
@@ -162,10 +167,14 @@ public final class StoreReader: Sendable {
             order = (try query.sortBy.map { "\(SQL.quote(try field($0.field).name))\($0.descending ? " DESC" : "")" } + ["fid"]).joined(separator: ", ")
             var conditions: [String] = []
             var arguments = StatementArguments()
-            if let b = query.bbox {
-                conditions.append("fid IN (SELECT pkid FROM \(SQL.quote("idx_\(layer)_geom")) WHERE xmax >= ? AND xmin <= ? AND ymax >= ? AND ymin <= ?)"
-                    + " AND Intersects(geom, BuildMbr(?, ?, ?, ?, \(SpatialStore.storageSRID))) = 1")
-                arguments += [b.minX, b.maxX, b.minY, b.maxY, b.minX, b.minY, b.maxX, b.maxY]
+            if !query.boxes.isEmpty {
+                // One R*Tree search and exact test per box (two for a box across the antimeridian).
+                let tests = query.boxes.map { b -> String in
+                    arguments += [b.minX, b.maxX, b.minY, b.maxY, b.minX, b.minY, b.maxX, b.maxY]
+                    return "(fid IN (SELECT pkid FROM \(SQL.quote("idx_\(layer)_geom")) WHERE xmax >= ? AND xmin <= ? AND ymax >= ? AND ymin <= ?)"
+                        + " AND Intersects(geom, BuildMbr(?, ?, ?, ?, \(SpatialStore.storageSRID))) = 1)"
+                }
+                conditions.append(tests.count == 1 ? tests[0] : "(" + tests.joined(separator: " OR ") + ")")
             }
             if let condition = query.condition {
                 conditions.append("(\(condition.sql))")
@@ -213,28 +222,112 @@ public final class StoreReader: Sendable {
 
     /// A layer's temporal field and the first and last instants in it (seconds since 1970 UTC; a date's
     /// span ends with its day; nil when no value is a date). nil when the layer has no temporal field.
-    /// Computed once per import of the layer.
     public func temporalExtent(of layer: LayerRecord) throws -> TemporalExtent? {
-        try temporalExtents.value("\(layer.name)|\(layer.importedAt)|\(layer.featureCount)") {
-            guard let field = try temporalField(of: layer.name) else { return nil }
-            return try pool.read { db in
-                let c = StoreSQL.column(field.name)
-                let row = try Row.fetchOne(db, sql: "SELECT min(\(StoreSQL.timeStart(c))), max(\(StoreSQL.timeEnd(c))) FROM \(SQL.quote(layer.name))")
-                return TemporalExtent(field: field, start: row?[0], end: row?[1])
+        try withSnapshot { try $0.temporalExtent(of: layer.name) }
+    }
+
+    /// One feature by its id (the identifying field's value, or the row id), or nil.
+    public func feature(of layer: String, id: String) throws -> Feature? {
+        try withSnapshot { try $0.feature(of: layer, id: id) }
+    }
+
+    fileprivate func cachedIdentifier(_ key: String, _ compute: () throws -> String?) rethrows -> String? {
+        try identifiers.value(key, compute)
+    }
+
+    fileprivate func cachedTemporalExtent(_ key: String, _ compute: () throws -> TemporalExtent?) rethrows -> TemporalExtent? {
+        try temporalExtents.value(key, compute)
+    }
+
+    fileprivate func cachedTemporalFormat(_ key: String, _ compute: () throws -> String) rethrows -> String {
+        try temporalFormats.value(key, compute)
+    }
+}
+
+/// One consistent state of the store, inside a read transaction (`StoreReader.withSnapshot`): the
+/// catalogue, every count and every page read through it agree, whatever an import does meanwhile.
+/// Valid only inside the closure it was given to.
+public struct StoreSnapshot {
+    let db: Database
+    let reader: StoreReader
+    /// SQLite's schema version: every layer written (its table dropped and created) changes it, so a
+    /// value derived from it changes whenever any layer's content does.
+    public let schemaVersion: Int
+
+    public func layers() throws -> [LayerRecord] {
+        try LayerRecord.order(Column("name")).fetchAll(db)
+    }
+
+    /// The catalogue entry, or nil for an unknown layer.
+    public func layer(_ name: String) throws -> LayerRecord? {
+        try LayerRecord.fetchOne(db, key: name)
+    }
+
+    public func fields(of layer: String) throws -> [FieldInfo] {
+        try SpatialStore.fields(of: layer, in: db)
+    }
+
+    /// The layer's identifying field (see `StoreReader.identifierField(of:)`), decided once per store version.
+    public func identifierField(of layer: String) throws -> String? {
+        try reader.cachedIdentifier("\(layer)|\(schemaVersion)") {
+            let fields = try self.fields(of: layer).map(\.name)
+            let candidates = fields.filter { $0.lowercased() == "id" } + fields.filter { $0.lowercased().hasSuffix("_id") }
+            guard !candidates.isEmpty else { return nil }
+            let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(SQL.quote(layer))") ?? 0
+            for field in candidates {
+                let distinct = try Int.fetchOne(db, sql: "SELECT count(DISTINCT \(SQL.quote(field))) FROM \(SQL.quote(layer)) WHERE \(SQL.quote(field)) IS NOT NULL") ?? 0
+                if distinct == total { return field }
             }
+            return nil
+        }
+    }
+
+    /// The page of features `query` selects (see `StoreReader.features(of:query:)`).
+    public func page(of layer: String, query: FeatureQuery) throws -> [Feature] {
+        let compiled = try StoreReader.Compiled(layer: layer, query: query, db: db)
+        return try reader.timed(db) { try compiled.page(db) }
+    }
+
+    /// How many features of `layer` the query's boxes and condition select (limit and offset aside).
+    public func matchCount(of layer: String, query: FeatureQuery) throws -> Int {
+        let compiled = try StoreReader.Compiled(layer: layer, query: query, db: db)
+        return try reader.timed(db) { try compiled.count(db) }
+    }
+
+    /// The layer's temporal field with its first and last instants (see `StoreReader.temporalExtent(of:)`),
+    /// computed once per store version.
+    public func temporalExtent(of layer: String) throws -> TemporalExtent? {
+        try reader.cachedTemporalExtent("\(layer)|\(schemaVersion)") {
+            guard let field = StoreReader.temporalField(in: try fields(of: layer)) else { return nil }
+            let c = StoreSQL.column(field.name)
+            let row = try Row.fetchOne(db, sql: "SELECT min(\(StoreSQL.timeStart(c))), max(\(StoreSQL.timeEnd(c))) FROM \(SQL.quote(layer))")
+            return TemporalExtent(field: field, start: row?[0], end: row?[1])
+        }
+    }
+
+    /// `date` when every dated value of the layer's temporal `field` is a bare date (`2024-03-01`),
+    /// else `date-time` (typed fields answer by their type). Computed once per store version.
+    public func temporalFormat(of layer: String, field: FieldInfo) throws -> String {
+        switch field.type {
+        case .date: return "date"
+        case .dateTime: return "date-time"
+        default: break
+        }
+        return try reader.cachedTemporalFormat("\(layer)|\(field.name)|\(schemaVersion)") {
+            let c = StoreSQL.column(field.name)
+            let longer = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM \(SQL.quote(layer)) WHERE \(StoreSQL.timeStart(c)) IS NOT NULL AND length(\(c)) > 10)") ?? false
+            return longer ? "date-time" : "date"
         }
     }
 
     /// One feature by its id (the identifying field's value, or the row id), or nil.
     public func feature(of layer: String, id: String) throws -> Feature? {
         let key = try identifierField(of: layer)
-        return try pool.read { db in
-            let fields = try SpatialStore.fields(of: layer, in: db)
-            let columns = fields.map { ", " + SQL.quote($0.name) }.joined()
-            let sql = "SELECT fid, geom\(columns) FROM \(SQL.quote(layer)) WHERE \(key.map(SQL.quote) ?? "fid") = ?"
-            let argument: DatabaseValueConvertible = key == nil ? (Int64(id) ?? -1) : id
-            guard let row = try Row.fetchOne(db, sql: sql, arguments: [argument]) else { return nil }
-            return try SpatialStore.feature(row, fields: fields, db: db)
-        }
+        let fields = try self.fields(of: layer)
+        let columns = fields.map { ", " + SQL.quote($0.name) }.joined()
+        let sql = "SELECT fid, geom\(columns) FROM \(SQL.quote(layer)) WHERE \(key.map(SQL.quote) ?? "fid") = ?"
+        let argument: DatabaseValueConvertible = key == nil ? (Int64(id) ?? -1) : id
+        guard let row = try Row.fetchOne(db, sql: sql, arguments: [argument]) else { return nil }
+        return try SpatialStore.feature(row, fields: fields, db: db)
     }
 }

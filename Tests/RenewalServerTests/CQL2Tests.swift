@@ -108,10 +108,10 @@ import Testing
         let e = try parse("name = 'a'' OR 1=1 --'")
         #expect(e == .comparison(.equal, .property("name"), .string("a' OR 1=1 --")))
         let sql = try compiler.compile(e)
-        #expect(sql.sql == "\"name\" = ?")
+        #expect(sql.sql == "(\"name\" = ?)")
         #expect(sql.arguments == [.text("a' OR 1=1 --")])
         let drop = try compiler.compile(parse("name = '); DROP TABLE parcels; --'"))
-        #expect(drop.sql == "\"name\" = ?")
+        #expect(drop.sql == "(\"name\" = ?)")
         #expect(drop.arguments == [.text("); DROP TABLE parcels; --")])
     }
 

@@ -1,0 +1,117 @@
+import Foundation
+import Hummingbird
+
+/// Hands a response, then the chunks of its body, from the thread that holds a store snapshot to the
+/// task writing the response. The producer blocks while two chunks wait (so memory stays flat); when
+/// the writer has taken nothing for `stallTimeout` seconds, or has gone away (`abandon`), `put`
+/// throws and the producer ends its read transaction.
+final class PageChannel: @unchecked Sendable {
+    private let condition = NSCondition()
+    private let stallTimeout: Double
+    private let capacity = 2
+    private var responded: Result<Response, Error>?
+    private var responseWaiter: CheckedContinuation<Response, Error>?
+    private var chunks: [[UInt8]] = []
+    private var chunkWaiter: CheckedContinuation<[UInt8]?, Error>?
+    private var finished = false
+    private var failure: Error?
+    private var abandoned = false
+
+    struct Abandoned: Error {}
+
+    init(stallTimeout: Double) { self.stallTimeout = stallTimeout }
+
+    // MARK: producer (the snapshot thread)
+
+    /// The response (its head; a streamed body then reads `next`).
+    func respond(_ response: Response) { deliver(.success(response)) }
+
+    /// Queues a chunk of the body, waiting while the writer is behind.
+    func put(_ chunk: [UInt8]) throws {
+        condition.lock()
+        let deadline = Date(timeIntervalSinceNow: stallTimeout)
+        while true {
+            if abandoned { condition.unlock(); throw Abandoned() }
+            // A waiting writer has taken everything queued: hand the chunk over directly.
+            if let waiter = chunkWaiter {
+                chunkWaiter = nil
+                condition.unlock()
+                waiter.resume(returning: chunk)
+                return
+            }
+            if chunks.count < capacity {
+                chunks.append(chunk)
+                condition.unlock()
+                return
+            }
+            if !condition.wait(until: deadline) { abandoned = true }
+        }
+    }
+
+    /// The producer is done: the body ends here, or with `error` (which also answers a response not yet given).
+    func finish(_ error: Error?) {
+        deliver(.failure(error ?? Abandoned()))
+        condition.lock()
+        finished = true
+        failure = error
+        let waiter = chunkWaiter
+        chunkWaiter = nil
+        condition.unlock()
+        if let waiter {
+            if let error { waiter.resume(throwing: error) } else { waiter.resume(returning: nil) }
+        }
+    }
+
+    private func deliver(_ result: Result<Response, Error>) {
+        condition.lock()
+        guard responded == nil else { condition.unlock(); return }
+        responded = result
+        let waiter = responseWaiter
+        responseWaiter = nil
+        condition.unlock()
+        waiter?.resume(with: result)
+    }
+
+    // MARK: consumer (the response writer)
+
+    func response() async throws -> Response {
+        try await withCheckedThrowingContinuation { (c: CheckedContinuation<Response, Error>) in
+            condition.lock()
+            if let result = responded {
+                condition.unlock()
+                c.resume(with: result)
+            } else {
+                responseWaiter = c
+                condition.unlock()
+            }
+        }
+    }
+
+    /// The next chunk of the body; nil at its end.
+    func next() async throws -> [UInt8]? {
+        try await withCheckedThrowingContinuation { (c: CheckedContinuation<[UInt8]?, Error>) in
+            condition.lock()
+            if !chunks.isEmpty {
+                let chunk = chunks.removeFirst()
+                condition.broadcast()
+                condition.unlock()
+                c.resume(returning: chunk)
+            } else if finished {
+                let error = failure
+                condition.unlock()
+                if let error { c.resume(throwing: error) } else { c.resume(returning: nil) }
+            } else {
+                chunkWaiter = c
+                condition.unlock()
+            }
+        }
+    }
+
+    /// The writer stops (done, or the client went away): a waiting producer gives up.
+    func abandon() {
+        condition.lock()
+        abandoned = true
+        condition.broadcast()
+        condition.unlock()
+    }
+}
