@@ -5,6 +5,8 @@
 #   2. openapi-spec-validator accepts /api;
 #   3. headless chromium draws /map: the page reports no error and features rendered, and the
 #      screenshot has the parcels style's colours (scripts/map_pixels.py).
+#   4. QGIS (headless PyQGIS, its OAPIF provider) loads every collection with the store's count,
+#      values, types and geometries, and renders a map whose pixels are checked (scripts/qgis_check.py).
 # Each check prints PASS or FAIL with its figures; the script exits 1 when any fails.
 #
 #   bash scripts/e2e.sh [BIN=.build/debug/renewalgis]        (from `make e2e`, which installs what it needs)
@@ -122,6 +124,22 @@ if [ -s "$WORK/map.png" ] && out=$(python3 scripts/map_pixels.py "$WORK/map.png"
 else
     fail "chromium screenshot: ${out:-no screenshot}"
 fi
+
+# ---- QGIS (scripts/qgis_check.py) -------------------------------------------------------------
+# 4. QGIS's own OGC API – Features provider, headless: every collection with the store's count, every
+#    value and geometry as in the store, fields typed as the store declares them, and a map rendered
+#    whose pixels are checked where the store says parcels and streets are. PyQGIS imports only in
+#    Debian's /usr/bin/python3 (packages qgis, python3-qgis).
+if /usr/bin/python3 -c 'import qgis.core' 2>/dev/null; then
+    QT_QPA_PLATFORM=offscreen /usr/bin/python3 scripts/qgis_check.py "$URL" "$STORE" --png "$WORK/qgis_map.png" \
+        2>"$WORK/qgis.err" | tee "$WORK/qgis.out" | grep -E '^(PASS|FAIL) '
+    FAILED=$((FAILED + $(grep -c '^FAIL ' "$WORK/qgis.out")))
+    grep -q '^qgis: all checks passed' "$WORK/qgis.out" || grep -q '^FAIL ' "$WORK/qgis.out" ||
+        fail "qgis_check.py did not finish: $(grep -v 'QStandardPaths' "$WORK/qgis.err" | tail -3)"
+else
+    fail "PyQGIS does not import in /usr/bin/python3: run \`make e2e\`, which installs qgis and python3-qgis"
+fi
+# ---- end of QGIS ----------------------------------------------------------------------------------
 
 if [ "$FAILED" -gt 0 ]; then
     echo "e2e: $FAILED check(s) failed (server log: $WORK/serve.log; KEEP=1 keeps it)"
