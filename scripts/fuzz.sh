@@ -88,8 +88,12 @@ build_target() {  # TARGET
     fi
 }
 
+# One build at a time (two runs started together share .build-fuzz/obj).
+exec 9>"$OUT/build.lock"
+flock 9
 build_modules
 for t in "${TARGETS[@]}"; do build_target "$t"; done
+flock -u 9
 
 run_target() {  # TARGET: prints one summary line; returns 1 on a crash
     local t=$1 corpus=$OUT/corpus/$t crashes=$OUT/crashes/$t log=$OUT/log/$t.log
