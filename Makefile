@@ -8,8 +8,9 @@ BIN := .build/debug/renewalgis
 RELEASE_BIN := .build/release/renewalgis
 DEMO_STORE ?= out/demo.sqlite
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-# What the end-to-end checks drive: a browser, GDAL's OAPIF client (gdal-bin, above), a Python venv.
-E2E_APT_PACKAGES := chromium python3-venv unzip curl sqlite3
+# What the end-to-end checks drive: a browser, GDAL's OAPIF client (gdal-bin, above), a Python venv,
+# QGIS with PyQGIS (~300 MB; scripts/qgis_check.py).
+E2E_APT_PACKAGES := chromium python3-venv unzip curl sqlite3 qgis python3-qgis
 # Python tools of the checks and set-up (openapi-spec-validator, pip for MapLibre), git-ignored.
 VENV := .venv-e2e
 # MapLibre GL JS 5.3.0 (BSD-3-Clause) for /map, from the PyPI wheel `maplibre` 0.3.6; not committed.
@@ -17,7 +18,7 @@ MAPLIBRE_DIR := vendor/maplibre
 MAPLIBRE_WHEEL := vendor/cache/maplibre-0.3.6-py3-none-any.whl
 MAPLIBRE_SHA256 := eeafab617d4a1b71c0c174c71405f67c4b4e494fe1b27968d4d2359bc160e277
 
-.PHONY: all deps e2e-deps build release test e2e maplibre demo bench clean sample-data
+.PHONY: all deps e2e-deps build release test fuzz e2e maplibre demo bench clean sample-data
 
 all: build
 
@@ -78,7 +79,17 @@ release: deps
 test: deps
 	swift build --build-tests
 	swift test --skip-build
+	bash scripts/fuzz.sh $(FUZZ_TEST_SECONDS)
 	$(MAKE) --no-print-directory e2e
+
+# libFuzzer targets (GeoJSON, WKB, GeoPackage blob, CSV readers; CQL2 text and JSON parsers), built
+# with swiftc into .build-fuzz/ from the sources they need; seeds in Fuzz/corpus/. `make test` runs
+# each for FUZZ_TEST_SECONDS, `make fuzz` for FUZZ_SECONDS (FUZZ_TARGETS picks some). See scripts/fuzz.sh.
+FUZZ_TEST_SECONDS ?= 15
+FUZZ_SECONDS ?= 600
+FUZZ_TARGETS ?=
+fuzz: deps
+	bash scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # The server against third-party clients: GDAL's OAPIF driver (ogrinfo, ogr2ogr), openapi-spec-validator,
 # headless chromium drawing /map, OWSLib, and the outside-China check. Imports GeoData/ into a temporary store; see scripts/e2e.sh.

@@ -7,6 +7,8 @@
 #      screenshot has the parcels style's colours (scripts/map_pixels.py);
 #   4. outside China, on real OSM data of Helsinki: coverage equals GeoPandas in UTM 35N (scripts/coverage_outside_china.py);
 #   5. OWSLib reads the collections, items, queryables and a CQL2 filter with spaces (scripts/owslib_check.py).
+#   6. QGIS (headless PyQGIS, its OAPIF provider) loads every collection with the store's count,
+#      values, types and geometries, and renders a map whose pixels are checked (scripts/qgis_check.py).
 # Each check prints PASS or FAIL with its figures; the script exits 1 when any fails.
 #
 #   bash scripts/e2e.sh [BIN=.build/debug/renewalgis]        (from `make e2e`, which installs what it needs)
@@ -151,6 +153,22 @@ else
     fail "owslib: $(echo "$out" | grep -v '^PASS' | tail -5)"
 fi
 # ---- end of the OWSLib block ------------------------------------------------------------------
+
+# ---- QGIS (scripts/qgis_check.py) -------------------------------------------------------------
+# 6. QGIS's own OGC API – Features provider, headless: every collection with the store's count, every
+#    value and geometry as in the store, fields typed as the store declares them, and a map rendered
+#    whose pixels are checked where the store says parcels and streets are. PyQGIS imports only in
+#    Debian's /usr/bin/python3 (packages qgis, python3-qgis).
+if /usr/bin/python3 -c 'import qgis.core' 2>/dev/null; then
+    QT_QPA_PLATFORM=offscreen /usr/bin/python3 scripts/qgis_check.py "$URL" "$STORE" --png "$WORK/qgis_map.png" \
+        2>"$WORK/qgis.err" | tee "$WORK/qgis.out" | grep -E '^(PASS|FAIL) '
+    FAILED=$((FAILED + $(grep -c '^FAIL ' "$WORK/qgis.out")))
+    grep -q '^qgis: all checks passed' "$WORK/qgis.out" || grep -q '^FAIL ' "$WORK/qgis.out" ||
+        fail "qgis_check.py did not finish: $(grep -v 'QStandardPaths' "$WORK/qgis.err" | tail -3)"
+else
+    fail "PyQGIS does not import in /usr/bin/python3: run \`make e2e\`, which installs qgis and python3-qgis"
+fi
+# ---- end of QGIS ----------------------------------------------------------------------------------
 
 if [ "$FAILED" -gt 0 ]; then
     echo "e2e: $FAILED check(s) failed (server log: $WORK/serve.log; KEEP=1 keeps it)"

@@ -204,7 +204,12 @@ final class GeoPackageFile {
         guard sqlite3_column_type(statement, column) != SQLITE_NULL else { return nil }
         let count = Int(sqlite3_column_bytes(statement, column))
         guard let start = sqlite3_column_blob(statement, column) else { return nil }
-        let blob = UnsafeRawBufferPointer(start: start, count: count)
+        return try geometry(blob: UnsafeRawBufferPointer(start: start, count: count))
+    }
+
+    /// The geometry of one GeoPackage geometry blob (the part of `geometry(_:_:)` that reads bytes).
+    static func geometry(blob: UnsafeRawBufferPointer) throws -> Geometry {
+        let count = blob.count
         guard count >= 8, blob[0] == 0x47, blob[1] == 0x50 else {
             throw GeoPackageBlobError(description: "geometry is not a GeoPackage geometry blob")
         }

@@ -8,7 +8,13 @@ public struct WKBError: Error, CustomStringConvertible, Sendable {
 /// Well-Known Binary (ISO and EWKB flavours, either byte order) to and from `Geometry`.
 /// Z and M ordinates are read and dropped: the project's geometry is 2D.
 public enum WKB {
-    /// Decodes one geometry. Throws `WKBError` on a truncated buffer or an unknown type code.
+    /// How deep collections (multi-geometries and geometry collections) may nest in WKB read:
+    /// deeper input is refused, so a hostile file cannot overflow the stack of the reader or of
+    /// any code that walks the geometry afterwards.
+    public static let maximumNesting = 64
+
+    /// Decodes one geometry. Throws `WKBError` on a truncated buffer, an unknown type code or
+    /// collections nested deeper than `maximumNesting`.
     public static func decode(_ bytes: UnsafeRawBufferPointer) throws -> Geometry {
         var reader = Reader(bytes: bytes)
         return try reader.geometry()
@@ -55,6 +61,7 @@ public enum WKB {
         var offset = 0
         var littleEndian = true
         var extraOrdinates = 0
+        var depth = 0
 
         init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
@@ -126,6 +133,11 @@ public enum WKB {
                 for _ in 0..<n { rings.append(try run()) }
                 return .polygon(rings)
             case 4, 5, 6, 7:
+                guard depth < WKB.maximumNesting else {
+                    throw WKBError(description: "WKB collections nest deeper than \(WKB.maximumNesting) levels")
+                }
+                depth += 1
+                defer { depth -= 1 }
                 let n = try count()
                 var parts = [Geometry]()
                 parts.reserveCapacity(n)

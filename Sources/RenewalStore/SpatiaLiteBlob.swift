@@ -127,6 +127,7 @@ enum SpatiaLiteBlob {
             offset += 1
             return u32() == expected
         }
+        var depth = 0
         func body(_ cls: Int) -> Geometry? {
             switch cls {
             case 1: return position().map(Geometry.point)
@@ -142,7 +143,10 @@ enum SpatiaLiteBlob {
                 default: return .multiPolygon(parts.compactMap { if case .polygon(let r) = $0 { r } else { nil } })
                 }
             case 7:
-                guard let n = u32(), n <= bytes.count else { return nil }
+                // Collections nest at most as deep as WKB may (deeper would overflow the stack).
+                guard depth < WKB.maximumNesting, let n = u32(), n <= bytes.count else { return nil }
+                depth += 1
+                defer { depth -= 1 }
                 var parts = [Geometry]()
                 for _ in 0..<n {
                     guard offset < bytes.count, bytes[offset] == 0x69 else { return nil }
