@@ -17,7 +17,7 @@ MAPLIBRE_DIR := vendor/maplibre
 MAPLIBRE_WHEEL := vendor/cache/maplibre-0.3.6-py3-none-any.whl
 MAPLIBRE_SHA256 := eeafab617d4a1b71c0c174c71405f67c4b4e494fe1b27968d4d2359bc160e277
 
-.PHONY: all deps e2e-deps build release test e2e maplibre demo bench clean sample-data
+.PHONY: all deps e2e-deps build release test walk-check e2e maplibre demo bench clean sample-data
 
 all: build
 
@@ -69,8 +69,14 @@ release: deps
 
 test: deps
 	swift build --build-tests
-	swift test --skip-build
+	RENEWALGIS_OSM_DIR="$$(bash scripts/osm_sample.sh || true)" swift test --skip-build
+	$(MAKE) --no-print-directory walk-check
 	$(MAKE) --no-print-directory e2e
+
+# Walking distances on real OSM streets against an independent networkx computation (scripts/walk_check.py).
+walk-check: build $(VENV)/bin/pip
+	@$(VENV)/bin/pip install -q networkx shapely pyyaml
+	bash scripts/walk_check.sh $(BIN) $(VENV)/bin/python
 
 # The server against third-party clients: GDAL's OAPIF driver (ogrinfo, ogr2ogr), openapi-spec-validator,
 # headless chromium drawing /map. Imports GeoData/ into a temporary store; see scripts/e2e.sh.
