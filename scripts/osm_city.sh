@@ -34,7 +34,7 @@ ogr() {
   local name=$1 type=$2 sql=$3
   local update=()
   [ -e "$out" ] && update=(-update)
-  ogr2ogr -q -f GPKG "$out" "$pbf" "${update[@]}" -dialect sqlite -sql "$sql" -nln "$name" -nlt "$type" \
+  ogr2ogr -q -f GPKG "$out" "$pbf" "${update[@]}" -a_srs EPSG:4326 -dialect sqlite -sql "$sql" -nln "$name" -nlt "$type" \
     -lco FID=fid -lco GEOMETRY_NAME=geom
 }
 
