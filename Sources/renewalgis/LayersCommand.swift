@@ -42,7 +42,8 @@ enum LayerTable {
             header: ["layer", "features", "geometry", "source CRS", "repaired", "skipped", "source"],
             rows: records.map { r in
                 [r.name, String(r.featureCount), r.geometryType, r.sourceCRS, String(r.repairedCount), String(r.skippedCount),
-                 r.sourceLayer == (r.sourceFile as NSString).lastPathComponent ? r.sourceFile : "\(r.sourceFile) (\(r.sourceLayer))"]
+                 // The source layer when it differs from the store's name for it (and from the file's).
+                 [r.name, (r.sourceFile as NSString).lastPathComponent].contains(r.sourceLayer) ? r.sourceFile : "\(r.sourceFile) (\(r.sourceLayer))"]
             })
     }
 }

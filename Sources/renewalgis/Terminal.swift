@@ -182,7 +182,16 @@ enum TextTable {
         let words = header.map { $0.split(separator: " ").map { displayWidth(String($0)) }.max() ?? 0 }
         func total() -> Int { widths.reduce(0, +) + gap * max(0, widths.count - 1) }
         func longestWord(_ s: String) -> Int {
-            s.split(whereSeparator: { " ;,/".contains($0) }).map { displayWidth(String($0)) + 1 }.max() ?? 0
+            // Words as `wrap` cuts them: up to and including a break character ("GeoData/").
+            var longest = 0, current = ""
+            for c in s {
+                current.append(c)
+                if " ;,/".contains(c) {
+                    longest = max(longest, displayWidth(current.trimmingCharacters(in: .whitespaces)))
+                    current = ""
+                }
+            }
+            return max(longest, displayWidth(current))
         }
         var tokens = header.map { _ in 0 }
         for row in rows { for (i, cell) in row.enumerated() where i < widths.count { tokens[i] = max(tokens[i], longestWord(cell)) } }
