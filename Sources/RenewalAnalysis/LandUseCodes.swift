@@ -1,4 +1,5 @@
 import Foundation
+import GeoKernel
 
 /// The 用地用海 classification codes of 《国土空间调查、规划、用途管制用地用海分类指南》(2023), and
 /// the mapping from GB 50137-2011 letter codes. Levels one and two are complete for land (01–17,
@@ -39,6 +40,33 @@ public enum LandUseCodes {
 
     /// True for a code of the 2023 classification.
     public static func isKnown(_ code: String) -> Bool { names[code] != nil }
+
+    /// Why `code` is not a code of the list, with the nearest codes (nil when it is one), for an
+    /// error message: "089999 is not a 用地用海 code (under 08 公共管理与公共服务用地: 0801, …)".
+    public static func problem(with code: String) -> String? {
+        guard !isKnown(code) else { return nil }
+        let shape = code.allSatisfy(\.isASCII) && code.allSatisfy(\.isNumber) && [2, 4, 6].contains(code.count)
+            ? "" : ", which has 2, 4 or 6 digits"
+        // A lost leading zero (a number somewhere on the way: 080701 → 80701) comes first.
+        let padded = "0" + code
+        let candidates = (isKnown(padded) ? [padded] : []) + names.keys.sorted().filter { abs($0.count - code.count) <= 1 }
+        let near = NearestNames.nearest(to: code, in: candidates, maxDistance: code.count >= 5 ? 2 : 1)
+        if !near.isEmpty {
+            return "\(code) is not a 用地用海 code\(shape) (did you mean \(list(near))?)"
+        }
+        // Nothing a typo away: list the codes one level below the longest known prefix.
+        if let parent = stride(from: min(code.count - 1, 4) / 2 * 2, through: 2, by: -2).map({ String(code.prefix($0)) }).first(where: isKnown) {
+            let children = names.keys.filter { $0.count == parent.count + 2 && $0.hasPrefix(parent) }.sorted()
+            if !children.isEmpty {
+                return "\(code) is not a 用地用海 code\(shape); under \(parent) \(names[parent]!) there are \(list(children.map { "\($0) \(names[$0]!)" }, conjunction: "and"))"
+            }
+        }
+        return "\(code) is not a 用地用海 code\(shape)"
+    }
+
+    private static func list(_ items: [String], conjunction: String = "or") -> String {
+        items.count <= 1 ? items.joined() : items.dropLast().joined(separator: ", ") + " \(conjunction) " + items.last!
+    }
 
     /// GB 50137-2011 《城市用地分类与规划建设用地标准》 letter codes → 用地用海 2023 codes: this tool's
     /// correspondence table (documented in docs/conflicts.md), most specific code first.

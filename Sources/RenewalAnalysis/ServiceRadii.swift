@@ -1,4 +1,5 @@
 import Foundation
+import GeoKernel
 
 /// A life-circle tier of GB 50180-2018 《城市居住区规划设计标准》: the walking time whose
 /// facilities a home must reach. Tiers are not nested (条文说明): a 15-minute facility does not
@@ -67,32 +68,42 @@ public struct ServiceRadii: Sendable, Equatable {
         return nil
     }
 
-    /// Reads a radius table from JSON or YAML text. Each entry is `category: metres` or
-    /// `category: {radius: metres, tier: 5|10|15, source: text}`; `park: {by_area: true}` keeps
-    /// the area rule. Categories from the defaults keep their tier and source unless given.
+    /// Reads a radius table from JSON or YAML text and applies it to `base` (the defaults unless
+    /// given): a file changes only the categories it names, the others keep their rule. Each entry
+    /// is `category: metres`, `category: {radius: metres, tier: 5|10|15, source: text}`,
+    /// `park: {by_area: true}` (the area rule), or `category: false` (leave the category out).
+    /// Categories from `base` keep their tier and source unless given.
     /// Throws `RadiiError` naming the file, the category and what is wrong.
-    public static func parse(_ object: Any, file: String) throws -> ServiceRadii {
+    public static func parse(_ object: Any, file: String, base: ServiceRadii = .defaults) throws -> ServiceRadii {
         guard let table = object as? [String: Any], !table.isEmpty else {
             throw RadiiError(file: file, message: "expected a table of category: radius in metres")
         }
-        var rules: [String: ServiceRule] = [:]
-        for (category, value) in table {
-            let base = defaults.rules[category]
+        var rules = base.rules
+        for (category, value) in table.sorted(by: { $0.key < $1.key }) {
+            let original = base.rules[category]
             func number(_ any: Any?) -> Double? {
+                if any is Bool { return nil }
                 switch any {
-                case let d as Double: d
-                case let i as Int: Double(i)
-                case let s as String: Double(s)
-                default: nil
+                case let d as Double: return d
+                case let i as Int: return Double(i)
+                case let s as String: return Double(s)
+                default: return nil
                 }
             }
-            var rule = ServiceRule(radius: base?.radius, tier: base?.tier, source: "\(file)")
+            if let flag = value as? Bool, type(of: value) == Bool.self {
+                guard !flag else {
+                    throw RadiiError(file: file, message: "category \(category): true is not a radius (a number of metres, or false to leave the category out)")
+                }
+                rules[category] = nil
+                continue
+            }
+            var rule = ServiceRule(radius: original?.radius, tier: original?.tier, source: "\(file)")
             if let metres = number(value) {
                 rule.radius = metres
             } else if let entry = value as? [String: Any] {
-                let known: Set<String> = ["radius", "tier", "source", "by_area"]
-                if let unknown = entry.keys.first(where: { !known.contains($0) }) {
-                    throw RadiiError(file: file, message: "category \(category): unknown key \"\(unknown)\" (use radius, tier, source, by_area)")
+                let known = ["radius", "tier", "source", "by_area"]
+                if let unknown = entry.keys.sorted().first(where: { !known.contains($0) }) {
+                    throw RadiiError(file: file, message: "category \(category): unknown key \"\(unknown)\"\(NearestNames.suggestion(for: unknown, in: known)) (use radius, tier, source, by_area)")
                 }
                 if entry["by_area"] as? Bool == true { rule.radius = nil } else if let r = entry["radius"] {
                     guard let metres = number(r) else { throw RadiiError(file: file, message: "category \(category): radius \"\(r)\" is not a number") }
@@ -111,14 +122,15 @@ public struct ServiceRadii: Sendable, Equatable {
             if let r = rule.radius, !(r > 0 && r.isFinite) {
                 throw RadiiError(file: file, message: "category \(category): radius \(r) m must be a positive number of metres")
             }
-            if rule.radius == nil && category != "park" && base?.radius != nil {
+            if rule.radius == nil && category != "park" && original?.radius != nil {
                 throw RadiiError(file: file, message: "category \(category): by_area applies to parks only")
             }
-            if rule.radius == nil && base == nil {
+            if rule.radius == nil && original == nil {
                 throw RadiiError(file: file, message: "category \(category): no radius given")
             }
             rules[category] = rule
         }
+        guard !rules.isEmpty else { throw RadiiError(file: file, message: "every category is left out: nothing to analyse") }
         return ServiceRadii(rules: rules)
     }
 }

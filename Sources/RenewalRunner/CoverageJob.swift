@@ -59,7 +59,7 @@ public enum CoverageJob {
         let present = Set(facilities.map(\.category))
         for category in options.radii.categories where !present.contains(category) {
             if ServiceRadii.defaults.rules[category] == nil {
-                throw InputError("\(options.radiiSource): category \(category) is neither a known category nor found in layer \(options.mapping.facilities) (categories there: \(present.sorted().joined(separator: ", ")))")
+                throw InputError("\(options.radiiSource): category \(category) is neither a known category nor found in layer \(options.mapping.facilities)\(NearestNames.suggestion(for: category, in: present.sorted() + ServiceRadii.defaults.categories)) (categories there: \(present.sorted().joined(separator: ", ")))")
             }
             warnings.append("layer \(options.mapping.facilities) has no \(category) facility: every residential parcel lacks one")
         }

@@ -4,7 +4,8 @@ import RenewalAnalysis
 import Yams
 
 /// A batch project (`renewalgis run PROJECT.yaml`): the layers to load, and the settings of each
-/// stage. Paths are relative to the project file. Unknown keys are warned with their line.
+/// stage. Paths are relative to the project file. Unknown keys, encodings, land-use codes and
+/// parameter values are errors with their line and the nearest valid names; codes must be YAML text.
 ///
 /// ```yaml
 /// store: ../out/yuzhong.sqlite
@@ -42,7 +43,7 @@ public struct ProjectFile: Sendable {
     public var barrierClasses: [String] = []
     public var weights = NeedWeights()
     public var report: String
-    /// Unknown keys and other things worth a warning, with their line.
+    /// Things worth a warning, with their line.
     public var warnings: [String] = []
 
     /// Reads and checks a project file; errors name the file, line and key.
@@ -56,13 +57,13 @@ public struct ProjectFile: Sendable {
         }
         guard let root = node?.mapping else { throw InputError("\(path): a project file is a YAML mapping (store:, layers:, …)") }
         let base = (path as NSString).deletingLastPathComponent
-        func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : ((base.isEmpty ? p : base + "/" + p) as NSString).standardizingPath }
+        func resolve(_ p: String) -> String { PathNames.clean(p.hasPrefix("/") || base.isEmpty ? p : base + "/" + p) }
         func line(_ n: Node) -> String { n.mark.map { "line \($0.line)" } ?? "?" }
-        var warnings: [String] = []
-        func check(_ mapping: Node.Mapping, _ allowed: [String], in section: String) {
+        let warnings: [String] = []
+        func check(_ mapping: Node.Mapping, _ allowed: [String], in section: String) throws {
             for (key, _) in mapping {
                 guard let k = key.string, !allowed.contains(k) else { continue }
-                warnings.append("\(path) \(line(key)): unknown key \(section.isEmpty ? "" : section + ".")\(k) (known: \(allowed.joined(separator: ", "))): ignored")
+                throw InputError("\(path) \(line(key)): unknown key \(section.isEmpty ? "" : section + ".")\(k)\(NearestNames.suggestion(for: k, in: allowed)) (known: \(allowed.joined(separator: ", ")))")
             }
         }
         func string(_ n: Node?, _ what: String) throws -> String? {
@@ -80,7 +81,26 @@ public struct ProjectFile: Sendable {
             if let seq = n.sequence { return try seq.map { try string($0, what) ?? "" } }
             return [try string(n, what) ?? ""]
         }
-        check(root, ["store", "layers", "coverage", "conflicts", "eligibility", "units", "report"], in: "")
+        /// 用地用海 codes: YAML text (a plain number loses its leading zero: 080701 → 80701), each a code of the list.
+        func codes(_ n: Node?, _ key: String, _ what: String) throws -> [String] {
+            guard let n else { return [] }
+            let items = n.sequence.map(Array.init) ?? [n]
+            let written = items.map { $0.string ?? "" }
+            func quoted(_ s: String) -> String {
+                "\"" + (s.allSatisfy(\.isNumber) && s.count % 2 == 1 ? "0" + s : s) + "\""
+            }
+            for item in items {
+                guard let scalar = item.scalar else { throw InputError("\(path) \(line(item)): \(what) must be text") }
+                if scalar.style == .plain, [Tag.Name.int, .float].contains(Resolver.default.resolveTag(of: item)) {
+                    throw InputError("\(path) \(line(item)): \(what) \(scalar.string) is a number to YAML, which drops leading zeros (080701 → 80701); write codes as text: \(key): [\(written.map(quoted).joined(separator: ", "))]")
+                }
+                if let problem = LandUseCodes.problem(with: scalar.string) {
+                    throw InputError("\(path) \(line(item)): \(what) \(problem)")
+                }
+            }
+            return written
+        }
+        try check(root, ["store", "layers", "coverage", "conflicts", "eligibility", "units", "report"], in: "")
         guard let storeText = try string(root["store"], "store") else { throw InputError("\(path): the project names no store (store: path/to/store.sqlite)") }
         let store = resolve(storeText)
         var project = ProjectFile(path: path, store: store, report: ((store as NSString).deletingPathExtension) + "_report.md")
@@ -88,13 +108,16 @@ public struct ProjectFile: Sendable {
             guard let seq = layers.sequence else { throw InputError("\(path) \(line(layers)): layers must be a list of {file: …}") }
             for item in seq {
                 guard let m = item.mapping else { throw InputError("\(path) \(line(item)): a layer is a mapping with file: …") }
-                check(m, ["file", "layer", "as", "crs", "encoding", "rename"], in: "layers")
+                try check(m, ["file", "layer", "as", "crs", "encoding", "rename"], in: "layers")
                 guard let file = try string(m["file"], "file") else { throw InputError("\(path) \(line(item)): a layer without file:") }
                 var layer = Layer(file: resolve(file))
                 layer.layer = try string(m["layer"], "layer")
                 layer.name = try string(m["as"], "as")
                 layer.crs = try string(m["crs"], "crs")
                 layer.encoding = try string(m["encoding"], "encoding")
+                if let encoding = layer.encoding, let problem = TextEncodings.problem(with: encoding, what: "encoding") {
+                    throw InputError("\(path) \(line(m["encoding"]!)): \(problem)")
+                }
                 if let r = m["rename"] {
                     guard let rm = r.mapping else { throw InputError("\(path) \(line(r)): rename is a mapping old: new") }
                     for (k, v) in rm { layer.rename[k.string ?? ""] = v.string ?? "" }
@@ -106,28 +129,31 @@ public struct ProjectFile: Sendable {
             }
         }
         if let c = root["coverage"]?.mapping {
-            check(c, ["mode", "radii", "speed"], in: "coverage")
+            try check(c, ["mode", "radii", "speed"], in: "coverage")
             if let mode = try string(c["mode"], "coverage.mode") {
                 switch mode {
                 case "straight": project.coverageModes = [.straight]
                 case "network": project.coverageModes = [.network]
                 case "both": project.coverageModes = [.straight, .network]
-                default: throw InputError("\(path) \(line(c["mode"]!)): coverage.mode \(mode) is not straight, network or both")
+                default: throw InputError("\(path) \(line(c["mode"]!)): coverage.mode \(mode) is not straight, network or both\(NearestNames.suggestion(for: mode, in: ["straight", "network", "both"]))")
                 }
             }
             project.radii = try string(c["radii"], "coverage.radii").map(resolve)
             project.speed = try string(c["speed"], "coverage.speed")
+            if let speed = project.speed, WalkingParameters.speed(named: speed) == nil {
+                throw InputError("\(path) \(line(c["speed"]!)): coverage.speed \(speed) is not adult, elderly, child or metres per second below 5\(NearestNames.suggestion(for: speed, in: WalkingParameters.presets.keys.sorted()))")
+            }
         }
         if let c = root["conflicts"]?.mapping {
-            check(c, ["rules"], in: "conflicts")
+            try check(c, ["rules"], in: "conflicts")
             project.rules = try string(c["rules"], "conflicts.rules").map(resolve)
         }
         if let e = root["eligibility"]?.mapping {
-            check(e, ["to"], in: "eligibility")
-            project.eligibilityTargets = try strings(e["to"], "eligibility.to")
+            try check(e, ["to"], in: "eligibility")
+            project.eligibilityTargets = try codes(e["to"], "to", "eligibility.to")
         }
         if let u = root["units"]?.mapping {
-            check(u, ["min_ha", "max_ha", "min_population", "max_population", "seed", "facing_m", "barrier_classes", "weights"], in: "units")
+            try check(u, ["min_ha", "max_ha", "min_population", "max_population", "seed", "facing_m", "barrier_classes", "weights"], in: "units")
             if let v = try number(u["min_ha"], "units.min_ha") { project.units.minArea = v * 10_000 }
             if let v = try number(u["max_ha"], "units.max_ha") { project.units.maxArea = v * 10_000 }
             project.units.minPopulation = try number(u["min_population"], "units.min_population")
@@ -137,7 +163,7 @@ public struct ProjectFile: Sendable {
             project.barrierClasses = try strings(u["barrier_classes"], "units.barrier_classes")
             if let w = u["weights"] {
                 guard let wm = w.mapping else { throw InputError("\(path) \(line(w)): units.weights is a mapping name: number") }
-                check(wm, NeedWeights.names, in: "units.weights")
+                try check(wm, NeedWeights.names, in: "units.weights")
                 var table: [String: Double] = [:]
                 for (k, v) in wm where NeedWeights.names.contains(k.string ?? "") {
                     guard let n = try number(v, "units.weights.\(k.string ?? "")"), n >= 0 else {
@@ -154,5 +180,32 @@ public struct ProjectFile: Sendable {
         if let r = try string(root["report"], "report") { project.report = resolve(r) }
         project.warnings = warnings
         return project
+    }
+}
+
+/// Paths as messages show them.
+public enum PathNames {
+    /// `path` with `.` and empty components dropped and `dir/..` collapsed where `dir` is a real
+    /// directory and not a symbolic link (so the path still names the same file): `GeoData/../out/x`
+    /// becomes `out/x`. Relative paths stay relative.
+    public static func clean(_ path: String) -> String {
+        guard !path.isEmpty else { return path }
+        let absolute = path.hasPrefix("/")
+        var parts: [String] = []
+        for component in path.split(separator: "/", omittingEmptySubsequences: true).map(String.init) {
+            if component == "." { continue }
+            if component == "..", let last = parts.last, last != ".." {
+                let sofar = (absolute ? "/" : "") + parts.joined(separator: "/")
+                var info = stat()
+                if lstat(sofar, &info) != 0 || (info.st_mode & S_IFMT) != S_IFLNK {
+                    parts.removeLast()
+                    continue
+                }
+            }
+            if component == "..", absolute, parts.isEmpty { continue }
+            parts.append(component)
+        }
+        let joined = parts.joined(separator: "/")
+        return absolute ? "/" + joined : (joined.isEmpty ? "." : joined)
     }
 }

@@ -10,16 +10,20 @@ extension CoverageMode: ExpressibleByArgument {}
 struct Coverage: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Coverage gaps of the 15-minute life circle: which residential parcels lack which facility within its service radius.",
+        usage: "renewalgis coverage --store <store> [<options>]",
         discussion: """
-            Residential parcels (land_use starting with 07) against facilities by category, with the
-            service radii of GB 50180 (defaults, or --radii FILE in JSON or YAML). Writes the result
-            layers coverage_parcels and coverage_gaps into the store (replacing earlier ones) and
-            prints a summary per category.
+            Residential parcels (land_use starting with 07) against facilities by category, with the \
+            service radii of GB 50180 (defaults, or --radii FILE in JSON or YAML, which changes only \
+            the categories it names; `category: false` leaves one out). Writes the result layers \
+            coverage_parcels and coverage_gaps into the store (replacing earlier ones) and prints a \
+            summary per category.
 
             Examples:
               renewalgis coverage --store city.sqlite
-              renewalgis coverage --store city.sqlite --radii radii.yaml --csv coverage.csv --summary summary.json
-              renewalgis export --store city.sqlite --layer coverage_gaps kindergarten_gaps.geojson
+              echo 'kindergarten: 250' > radii.yaml
+              renewalgis coverage --store city.sqlite --radii radii.yaml \\
+                  --csv coverage.csv --summary summary.json
+              renewalgis export --store city.sqlite --layer coverage_gaps gaps.geojson
             """
     )
 
@@ -78,7 +82,7 @@ struct Coverage: ParsableCommand {
             options.mapping.category = categoryField
             options.mapping.streets = streets
             guard let metresPerSecond = WalkingParameters.speed(named: speed) else {
-                throw ValidationError("--speed \(speed) is not adult, elderly, child or a walking speed in m/s (0–5)")
+                throw ValidationError("--speed \(speed) is not adult, elderly, child or a walking speed in m/s (0–5)\(NearestNames.suggestion(for: speed, in: WalkingParameters.presets.keys.sorted()))")
             }
             options.walking.speed = metresPerSecond
             options.walkability = walkability

@@ -2,16 +2,18 @@ import ArgumentParser
 import Foundation
 import GeoFiles
 import GeoKernel
+import RenewalRunner
 import RenewalStore
 
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write a store layer to GeoJSON, GeoPackage, Shapefile or CSV (by extension), in any CRS.",
+        usage: "renewalgis export --store <store> --layer <layer> [<options>] <output>",
         discussion: """
             Examples:
               renewalgis export --store city.sqlite --layer parcels parcels.geojson
               renewalgis export --store city.sqlite --layer parcels --crs EPSG:4545 parcels_gk.gpkg
-              renewalgis export --store city.sqlite --layer facilities --crs GCJ02 facilities_amap.csv
+              renewalgis export --store city.sqlite --layer facilities --crs GCJ02 amap.csv
             """
     )
 
@@ -32,16 +34,19 @@ struct Export: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            if let encoding, let problem = TextEncodings.problem(with: encoding, what: "--encoding") {
+                throw ValidationError(problem)
+            }
             let target = try CRS(parsing: crs)
             _ = try CRSRegistry.info(target)
             let store = try SpatialStore(openExisting: store)
-            let progress = ProgressLine("exporting \(layer)")
+            let progress = ProgressLine("exporting \(layer)", total: try? store.layer(layer).featureCount)
             let (count, outside) = try exportLayer(store: store, layer: layer, to: output, crs: target, encoding: encoding) { progress.update($0) }
             progress.finish()
             if outside > 0 {
                 Terminal.warning("\(outside) positions lie outside China, where \(target) has no offset; written unchanged")
             }
-            Terminal.info("exported \(count) features of \(layer) to \(output) in \(target)")
+            Terminal.info("exported \(count) features of \(layer) to \(Terminal.path(output)) in \(target)")
         }
     }
 }

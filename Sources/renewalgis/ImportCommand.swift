@@ -2,22 +2,27 @@ import ArgumentParser
 import Foundation
 import GeoFiles
 import GeoKernel
+import RenewalRunner
 import RenewalStore
 
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Import a GeoJSON, GeoPackage, Shapefile or CSV file into the store (atomically).",
+        usage: "renewalgis import <file> --store <store> [<options>]",
         discussion: """
-            Every layer is stored in EPSG:4490 with a spatial index and recorded in the catalogue.
-            The source CRS comes from the file (.prj, GeoPackage srs, GeoJSON) or from --crs, which
-            overrides it. Invalid geometry is repaired with GEOS MakeValid and counted (--strict
+            Every layer is stored in EPSG:4490 with a spatial index and recorded in the catalogue. \
+            The source CRS comes from the file (.prj, GeoPackage srs, GeoJSON) or from --crs, which \
+            overrides it. Invalid geometry is repaired with GEOS MakeValid and counted (--strict \
             stops instead). All layers of one file are imported in one transaction.
 
             Examples:
               renewalgis import GeoData/streets.geojson --store city.sqlite
-              renewalgis import GeoData/parcels.shp --encoding GBK --rename planned_ac=planned_action --store city.sqlite
+              renewalgis import GeoData/parcels.shp --encoding GBK \\
+                  --rename planned_ac=planned_action --store city.sqlite
               renewalgis import GeoData/facilities.csv --crs GCJ02 --store city.sqlite
-              renewalgis import GeoData/planning_constraints.gpkg --layer heritage_zones --store city.sqlite --replace
+              renewalgis import GeoData/planning_constraints.gpkg --store city.sqlite
+              renewalgis import GeoData/planning_constraints.gpkg --layer heritage_zones \\
+                  --store city.sqlite --replace
             """
     )
 
@@ -56,6 +61,10 @@ struct Import: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            let started = Date()
+            if let encoding, let problem = TextEncodings.problem(with: encoding, what: "--encoding") {
+                throw ValidationError(problem)
+            }
             let crsOverride = try crs.map { text -> CRS in
                 let parsed = try CRS(parsing: text)
                 _ = try CRSRegistry.info(parsed)
@@ -64,17 +73,9 @@ struct Import: ParsableCommand {
             if let encoding, (file as NSString).pathExtension.lowercased() == "shp" {
                 let cpg = ((file as NSString).deletingPathExtension as NSString).appendingPathExtension("cpg")!
                 if FileManager.default.fileExists(atPath: cpg) {
-                    Terminal.warning("\(file): --encoding \(encoding) overrides the encoding in \(cpg)")
+                    Terminal.warning("\(Terminal.path(file)): --encoding \(encoding) overrides the encoding in \(Terminal.path(cpg))")
                 }
             }
-            let source = try VectorSource(path: file, encoding: encoding)
-            let layers = try layer.map { [try source.layer(named: $0)] } ?? source.layers()
-            guard !layers.isEmpty else { throw FileError(path: file, reason: "the file has no layers") }
-            if storeName != nil && layers.count > 1 {
-                throw ValidationError("--as names one layer, but \(file) has \(layers.count); pick one with --layer")
-            }
-            let store = try SpatialStore(openOrCreate: store)
-            var bars: [String: ProgressLine] = [:]
             var renames: [String: String] = [:]
             for pair in rename {
                 let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
@@ -83,23 +84,51 @@ struct Import: ParsableCommand {
                 }
                 renames[parts[0]] = parts[1]
             }
-            if let unknown = renames.keys.first(where: { name in !layers.contains { $0.fields.contains { $0.name == name } } }) {
-                throw FileError(path: file, reason: "--rename \(unknown)=…: the file has no field \(unknown)")
+            // The line shows the bytes GDAL has read while it opens the file (a large GeoJSON is
+            // read through once before the first feature), then features of the total per layer.
+            let progress = ProgressLine("opening \(Terminal.path(file))", unit: "bytes")
+            defer { progress.finish() }
+            progress.phase("opening \(Terminal.path(file))", unit: "bytes", poll: FileReadProgress.reading(file))
+            let source = try VectorSource(path: file, encoding: encoding)
+            let layers = try layer.map { [try source.layer(named: $0)] } ?? source.layers()
+            guard !layers.isEmpty else { throw FileError(path: file, reason: "the file has no layers") }
+            if storeName != nil && layers.count > 1 {
+                throw ValidationError("--as names one layer, but \(file) has \(layers.count); pick one with --layer")
             }
+            if let unknown = renames.keys.sorted().first(where: { name in !layers.contains { $0.fields.contains { $0.name == name } } }) {
+                let fields = layers.flatMap { $0.fields.map(\.name) }
+                throw FileError(path: file, reason: "--rename \(unknown)=…: the file has no field \(unknown)\(NearestNames.suggestion(for: unknown, in: fields))")
+            }
+            let store = try SpatialStore(openOrCreate: store)
             var options = ImportOptions(layerName: storeName, crs: crsOverride, replace: replace, strict: strict, renames: renames)
             options.landUseField = landUseField
             options.mapGB50137 = mapGb50137
-            let reports = try LayerImporter.importLayers(layers.map { ($0, options) }, into: store) { name, count in
-                let bar = bars[name] ?? ProgressLine("importing \(name)")
-                bars[name] = bar
-                bar.update(count)
+            let totals = Dictionary(layers.map { ($0.name, $0.featureCountHint) }, uniquingKeysWith: { a, _ in a })
+            let bytes = FileReadProgress.reading(file)
+            var current: String?
+            func start(_ name: String) {
+                current = name
+                progress.phase("importing \(name)", total: totals[name] ?? nil, poll: bytes)
             }
-            bars.values.forEach { $0.finish() }
+            start(layers[0].name)
+            let reports = try LayerImporter.importLayers(layers.map { ($0, options) }, into: store) { name, count in
+                if name != current { start(name) }
+                progress.update(count)
+            }
+            progress.finish()
+            let seconds = Date().timeIntervalSince(started)
             for report in reports {
                 report.warnings.forEach(Terminal.warning)
                 let r = report.record
-                let rate = report.seconds > 0 ? Int(Double(r.featureCount) / report.seconds) : 0
-                print("imported \(r.name): \(r.featureCount) features from \(r.sourceCRS) (\(r.repairedCount) repaired, \(r.skippedCount) skipped) in \(String(format: "%.2f", report.seconds)) s, \(rate) features/s")
+                // One layer: the time from the start of the command to the commit (opening the file,
+                // reading, the spatial index); several: each layer's own time, and the whole below.
+                let time = reports.count == 1 ? seconds : report.seconds
+                let rate = time > 0 ? Int(Double(r.featureCount) / time) : 0
+                print("imported \(r.name): \(r.featureCount) features from \(r.sourceCRS) (\(r.repairedCount) repaired, \(r.skippedCount) skipped) in \(String(format: "%.2f", time)) s, \(rate) features/s")
+            }
+            if reports.count > 1 {
+                let features = reports.map(\.record.featureCount).reduce(0, +)
+                print("imported \(reports.count) layers, \(features) features, from \(Terminal.path(file)) in \(String(format: "%.2f", seconds)) s")
             }
         }
     }

@@ -6,7 +6,10 @@ struct Layers: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List the layers in the store (the catalogue).",
         discussion: """
-            Example:
+            The table shows each layer's name, feature count, geometry type, source CRS, repaired \
+            and skipped features and source; --json adds extents and import times.
+
+            Examples:
               renewalgis layers --store city.sqlite
               renewalgis layers --store city.sqlite --json
             """
@@ -33,16 +36,14 @@ struct Layers: ParsableCommand {
 }
 
 enum LayerTable {
+    /// The catalogue as a table that fits the terminal (extents and import times: `--json`).
     static func render(_ records: [LayerRecord]) -> String {
-        func extent(_ r: LayerRecord) -> String {
-            guard let e = r.extent else { return "-" }
-            return String(format: "%.4f,%.4f,%.4f,%.4f", e.minX, e.minY, e.maxX, e.maxY)
-        }
-        return TextTable.render(
-            header: ["layer", "features", "geometry", "source CRS", "repaired", "skipped", "extent (EPSG:4490)", "source"],
+        TextTable.render(
+            header: ["layer", "features", "geometry", "source CRS", "repaired", "skipped", "source"],
             rows: records.map { r in
                 [r.name, String(r.featureCount), r.geometryType, r.sourceCRS, String(r.repairedCount), String(r.skippedCount),
-                 extent(r), r.sourceLayer == (r.sourceFile as NSString).lastPathComponent ? r.sourceFile : "\(r.sourceFile) (\(r.sourceLayer))"]
+                 // The source layer when it differs from the store's name for it (and from the file's).
+                 [r.name, (r.sourceFile as NSString).lastPathComponent].contains(r.sourceLayer) ? r.sourceFile : "\(r.sourceFile) (\(r.sourceLayer))"]
             })
     }
 }

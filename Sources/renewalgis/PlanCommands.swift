@@ -32,19 +32,21 @@ struct PlanOptions: ParsableArguments {
 struct Conflicts: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check every planned action against heritage zones and control lines: a verdict per parcel × zone × rule, with its clause.",
+        usage: "renewalgis conflicts --store <store> [<options>]",
         discussion: """
-            Writes the layer `conflicts` (geometry = the overlap) and prints a summary by rule and verdict.
-            Overlaps under 1 m² or 1 % of the parcel are reported as touching.
+            Writes the layer `conflicts` (geometry = the overlap) and prints a summary by rule and \
+            verdict. Overlaps under 1 m² or 1 % of the parcel are reported as touching.
 
             Examples:
               renewalgis conflicts --store city.sqlite
-              renewalgis conflicts --store city.sqlite --rules my_rules.yaml --csv conflicts.csv --geojson conflicts.geojson
               renewalgis rules > my_rules.yaml      # the default rules, to edit
+              renewalgis conflicts --store city.sqlite --rules my_rules.yaml \\
+                  --csv conflicts.csv --geojson conflicts.geojson
             """
     )
 
     @OptionGroup var options: PlanOptions
-    @Option(help: "CSV output: parcel_id,zone_id,zone_type,action,rule_id,verdict,overlap_m2,overlap_share.") var csv: String?
+    @Option(help: "CSV output, columns parcel_id, zone_id, zone_type, action, rule_id, verdict, overlap_m2, overlap_share.") var csv: String?
     @Option(help: "GeoJSON output of the conflict features (EPSG:4490).") var geojson: String?
     @Option(help: "CSV of every parcel × zone overlap, whatever the rules: parcel_id,zone_id,zone_type,overlap_m2,overlap_share.") var overlaps: String?
 
@@ -72,13 +74,16 @@ struct Conflicts: ParsableCommand {
 struct Eligibility: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Land-use conversion eligibility under the positive and negative lists (正负面清单), every reason given.",
+        usage: "renewalgis eligibility --store <store> [--to <code> ...] [<options>]",
         discussion: """
-            Writes the layer `eligibility` (one row per parcel: verdict and rule ids per target) and prints a summary
-            by target and verdict; the CSV has one row per parcel × target with every reason.
+            Writes the layer `eligibility` (one row per parcel: verdict and rule ids per target) and \
+            prints a summary by target and verdict; the CSV has one row per parcel × target with \
+            every reason. Target codes are checked against the 用地用海 list.
 
             Examples:
-              renewalgis eligibility --store city.sqlite --to 080701          # which parcels may become elderly care?
-              renewalgis eligibility --store city.sqlite --to 0702 --to 1401 --csv eligibility.csv
+              renewalgis eligibility --store city.sqlite --to 080701   # may become elderly care?
+              renewalgis eligibility --store city.sqlite --to 0702 --to 1401 \\
+                  --csv eligibility.csv
             """
     )
 
@@ -91,8 +96,8 @@ struct Eligibility: ParsableCommand {
         try reportingErrors {
             let started = Date()
             let rules = try RulesFile.load(options.rules)
-            for code in targets where !(code.allSatisfy(\.isNumber) && [2, 4, 6].contains(code.count)) {
-                throw ValidationError("--to \(code) is not a 用地用海 code (2, 4 or 6 digits, e.g. 0702 or 080701)")
+            for code in targets {
+                if let problem = LandUseCodes.problem(with: code) { throw ValidationError("--to \(problem)") }
             }
             let store = try SpatialStore(openExisting: options.store)
             let inputs = try PlanChecks.load(store: store, mapping: options.mapping, requireAction: false)
@@ -114,7 +119,8 @@ struct Rules: ParsableCommand {
         abstract: "Print the default rules (YAML): the action × zone matrix with clauses, and the conversion lists.",
         discussion: """
             Example:
-              renewalgis rules > my_rules.yaml && renewalgis conflicts --store city.sqlite --rules my_rules.yaml
+              renewalgis rules > my_rules.yaml
+              renewalgis conflicts --store city.sqlite --rules my_rules.yaml
             """
     )
     func run() throws { print(DefaultRules.yaml) }

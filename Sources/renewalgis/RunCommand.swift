@@ -6,10 +6,13 @@ struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a whole project: import what is missing, then coverage → conflicts → eligibility → units, and write a report.",
         discussion: """
-            The project file (YAML) names the store, the layer files with their CRS, encoding and field renames,
-            and the settings of each stage; paths are relative to it. Each stage writes its result layers in one
-            transaction: a failing stage keeps its previous results and stops the run. The report (Markdown, with an
-            SVG map of the units ranked by need and a problem list per unit) is written beside the store.
+            The project file (YAML) names the store, the layer files with their CRS, encoding and \
+            field renames, and the settings of each stage; paths are relative to it. An unknown key, \
+            encoding, land-use code or value is an error naming its line and the nearest valid one; \
+            codes are text (to: ["080701"]). Each stage writes its result layers in one transaction: \
+            a failing stage keeps its previous results and stops the run. The report (Markdown, with \
+            an SVG map of the units ranked by need and a problem list per unit) is written beside the \
+            store.
 
             Example:
               renewalgis run GeoData/project.yaml

@@ -39,14 +39,17 @@ struct UnitsOptions: ParsableArguments {
 struct Units: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Delineate renewal units (更新单元) and rank them by need, each with its problem list and the 63号 caps checked.",
+        usage: "renewalgis units --store <store> [<options>]",
         discussion: """
-            Reads the parcels, the street layer (arterial classes bound units), blue lines (rivers) and heritage zones
-            (never split), and the coverage and conflicts results when present (run those first: they feed the need
-            score). Writes the layers renewal_units and unit_parcels.
+            Reads the parcels, the street layer (arterial classes bound units), blue lines (rivers) \
+            and heritage zones (never split), and the coverage and conflicts results when present \
+            (run those first: they feed the need score). Writes the layers renewal_units and \
+            unit_parcels.
 
             Examples:
               renewalgis units --store city.sqlite
-              renewalgis units --store city.sqlite --min-ha 8 --max-ha 30 --seed 7 --csv units.csv --geojson units.geojson
+              renewalgis units --store city.sqlite --min-ha 8 --max-ha 30 --seed 7 \\
+                  --csv units.csv --geojson units.geojson
             """
     )
 
@@ -83,16 +86,26 @@ struct Units: ParsableCommand {
 }
 
 enum UnitsReport {
-    /// The top units by need, as a text table.
-    static func table(_ run: UnitsRun, top: Int) -> String {
+    /// The top units by need, as a text table of one line per unit that fits the terminal; the
+    /// 63号 caps a unit breaks and its flags follow the table as notes, one per unit.
+    static func table(_ run: UnitsRun, top: Int, width: Int = Terminal.width) -> String {
         let d = run.delineation
         let order = d.units.indices.sorted { d.units[$0].rank < d.units[$1].rank }.prefix(top)
+        var notes: [String] = []
         let rows = order.map { u -> [String] in
             let unit = d.units[u], p = run.problems[u]
+            let text = p.capFlags + unit.flags.map(\.description)
+            if !text.isEmpty { notes.append("\(run.unitID(u)): \(text.joined(separator: "; "))") }
             return [run.unitID(u), String(format: "%.1f", unit.area / 10_000), String(Int(unit.population)), String(unit.parcels.count),
                     String(format: "%.3f", unit.meanNeed), String(p.dangerousParcels), UnitsJob.mix(p),
-                    p.capFlags.isEmpty ? "ok" : p.capFlags.joined(separator: "; "), unit.flags.map(\.description).joined(separator: "; ")]
+                    p.capFlags.isEmpty ? "ok" : "over", unit.flags.isEmpty ? "" : "flagged"]
         }
-        return TextTable.render(header: ["unit", "ha", "population", "parcels", "need", "C/D", "留改拆增", "63号", "flags"], rows: rows)
+        let table = TextTable.render(header: ["unit", "ha", "population", "parcels", "need", "C/D", "留改拆增", "63号", "flags"],
+                                     rows: rows, width: width)
+        guard !notes.isEmpty else { return table }
+        let wrapped = notes.flatMap { note in
+            TextTable.wrap(note, to: width - 7).enumerated().map { $0.offset == 0 ? $0.element : "       " + $0.element }
+        }
+        return table + "\n\n" + wrapped.joined(separator: "\n")
     }
 }
