@@ -170,20 +170,8 @@ import Testing
         #expect(Set(skipped.map(\.firstWord)).isSubset(of: ["make", "bash"]), "\(skipped)")
         let dir = try ExamplesTests.scratchDirectory(withDemo: true)
         for result in try ExamplesTests.run(examples, in: dir) {
-            if ExamplesTests.waitsForServeFix(result.example) {
-                withKnownIssue("`+` in a query string is not read as a space yet (issue 14 item 3, the serve branch)", isIntermittent: true) {
-                    #expect(result.status == 0, "\(result.example) exited \(result.status): \(result.output)")
-                }
-                continue
-            }
             #expect(result.status == 0, "\(result.example) exited \(result.status): \(result.output)")
         }
-    }
-
-    /// curl's --data-urlencode writes a space as `+`, which the server on this branch does not read
-    /// as a space yet; the fix is in the serve helper's branch. Remove once both are merged.
-    static func waitsForServeFix(_ example: Example) -> Bool {
-        example.text.contains("--data-urlencode \"filter=") && example.text.contains("LIKE '07%' AND")
     }
 
     @Test("Every --help example runs as written (serve's filter and sortby on population, which parcels have)")
