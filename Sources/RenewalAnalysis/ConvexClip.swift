@@ -16,6 +16,18 @@ public enum PlanarRing {
         return sum / 2
     }
 
+    /// Even–odd point in ring (open or closed; a point on the boundary may fall either way).
+    public static func contains(ring: [Position], _ p: Position) -> Bool {
+        var inside = false
+        var j = ring.count - 1
+        for i in ring.indices {
+            let a = ring[i], b = ring[j]
+            if (a.y > p.y) != (b.y > p.y), p.x < (b.x - a.x) * (p.y - a.y) / (b.y - a.y) + a.x { inside.toggle() }
+            j = i
+        }
+        return inside
+    }
+
     /// Area of a polygonal geometry (m² in a metric CRS), holes subtracted.
     public static func area(_ geometry: Geometry) -> Double {
         max(0, orientedRings(geometry).reduce(0) { $0 + signedArea($1) })

@@ -83,7 +83,7 @@ enum RingDifference {
 
         guard !crossings.isEmpty else {
             if contains(convex: cutter, ring[0]) { return [] }      // the ring lies inside the cutter
-            if contains(ring: ring, cutter[0]) { return nil }        // the cutter would be a hole
+            if PlanarRing.contains(ring: ring, cutter[0]) { return nil }        // the cutter would be a hole
             return [ring]                                           // apart
         }
         guard crossings.count % 2 == 0 else { return nil }
@@ -144,15 +144,4 @@ enum RingDifference {
         return true
     }
 
-    /// Even–odd point in ring.
-    static func contains(ring: [Position], _ p: Position) -> Bool {
-        var inside = false
-        var j = ring.count - 1
-        for i in ring.indices {
-            let a = ring[i], b = ring[j]
-            if (a.y > p.y) != (b.y > p.y), p.x < (b.x - a.x) * (p.y - a.y) / (b.y - a.y) + a.x { inside.toggle() }
-            j = i
-        }
-        return inside
-    }
 }

@@ -77,15 +77,6 @@ public struct WalkingBarriers: Sendable {
 
     /// Even-odd point-in-polygon over every ring of an area (holes included).
     func inside(_ p: Position, area: Int) -> Bool {
-        var odd = false
-        for ring in rings[area] {
-            var j = ring.count - 1
-            for i in ring.indices {
-                let a = ring[i], b = ring[j]
-                if (a.y > p.y) != (b.y > p.y), p.x < (b.x - a.x) * (p.y - a.y) / (b.y - a.y) + a.x { odd.toggle() }
-                j = i
-            }
-        }
-        return odd
+        rings[area].reduce(false) { odd, ring in odd != PlanarRing.contains(ring: ring, p) }
     }
 }
