@@ -43,9 +43,16 @@ public struct ConversionRule: Sendable, Equatable {
             guard let listText = r["list"] as? String, let list = List(rawValue: listText) else {
                 throw RulesError(file: file, message: "\(where_): list must be positive or negative")
             }
-            func codes(_ key: String) -> [String] {
-                if let s = r[key] as? String { return s == "*" ? [] : [s] }
-                return ((r[key] as? [Any]) ?? []).map { "\($0)" }.filter { $0 != "*" }
+            // Codes are text: YAML reads an unquoted 080701 as the number 80701 and 0702 as the octal
+            // 450, so a number here is refused (its written form is lost by then, so none is guessed).
+            func codes(_ key: String) throws -> [String] {
+                let items: [Any] = (r[key] as? [Any]) ?? (r[key].map { [$0] } ?? [])
+                return try items.compactMap { item -> String? in
+                    guard let text = item as? String else {
+                        throw RulesError(file: file, message: "\(where_): \(key) holds a number, not text (YAML reads 080701 as 80701 and 0702 as the octal 450); write every code in quotes as the 用地用海 list writes it, e.g. \(key): [\"0702\", \"080701\"]")
+                    }
+                    return text == "*" ? nil : text
+                }
             }
             func zones(_ key: String) throws -> Set<ZoneType> {
                 Set(try codes(key).map { text in
@@ -59,9 +66,9 @@ public struct ConversionRule: Sendable, Equatable {
                 throw RulesError(file: file, message: "\(where_): every conversion needs the clause it rests on (`clause:`)")
             }
             return ConversionRule(
-                id: id, list: list, from: codes("from"), to: codes("to"), inside: try zones("inside"), outside: try zones("outside"),
+                id: id, list: list, from: try codes("from"), to: try codes("to"), inside: try zones("inside"), outside: try zones("outside"),
                 minAreaM2: r["min_area_m2"].flatMap { Double("\($0)") }, builtBefore: r["built_before"].flatMap { Int("\($0)") },
-                mustBeVacant: r["vacant"] as? Bool, safetyGrades: Set(codes("safety_grades").map { $0.uppercased() }),
+                mustBeVacant: r["vacant"] as? Bool, safetyGrades: Set(try codes("safety_grades").map { $0.uppercased() }),
                 clause: clause, explanationZH: r["explain_zh"] as? String ?? "", explanationEN: r["explain_en"] as? String ?? "")
         }
     }
