@@ -179,7 +179,8 @@ public enum CoverageJob {
             return Result { try CoverageJob.gapRows(categories[k - 1], parcels: range, run: run, spec: gapsSpec, back: back) }
         }
         let specs = [parcelsSpec, gapsSpec] + (run.walking != nil ? [facilitiesSpec] : [])
-        return try store.writeResults(specs) { spec, sink in
+        // A straight-line run removes an earlier walking run's facility attachments with the layers they explained.
+        return try store.writeResults(specs, dropping: run.walking == nil ? [facilitiesSpec.name] : []) { spec, sink in
             if spec.name == facilitiesSpec.name {
                 try sink.append(try CoverageJob.facilityRows(run, spec: facilitiesSpec))
                 return

@@ -136,10 +136,14 @@ extension SpatialStore {
     /// Writes result layers, replacing layers of the same names, all in one transaction (a failure
     /// leaves the previous results in place). `fill` is called once per spec, in order, with the
     /// sink for that layer's rows, so rows can be streamed in as they are computed.
+    /// `dropping` names result layers of an earlier run that this one does not make and that would
+    /// no longer match it; they are removed in the same transaction.
     @discardableResult
-    public func writeResults(_ specs: [ResultLayerSpec], fill: (ResultLayerSpec, ResultLayerSink) throws -> Void) throws -> [LayerRecord] {
+    public func writeResults(_ specs: [ResultLayerSpec], dropping: [String] = [],
+                             fill: (ResultLayerSpec, ResultLayerSink) throws -> Void) throws -> [LayerRecord] {
         try write { db in
-            try specs.map { spec in
+            for name in dropping where try db.tableExists(name) { try LayerBuilder.dropLayer(name, in: db) }
+            return try specs.map { spec in
                 let name = try LayerImporter.validated(spec.name)
                 let kind = LayerBuilder.storageKind(for: spec.kind)
                 let builder = try LayerBuilder(db, storePath: path, name: name, fields: spec.fields, kind: kind, replace: true)

@@ -33,4 +33,17 @@ import Testing
         let osm = try CLI.run(["coverage", "--store", store, "--mode", "network", "--walkability", "osm", "--no-store"])
         #expect(osm.status == 0 && (osm.stdout + osm.stderr).contains("class trunk 3"), "\(osm.stderr)")
     }
+
+    @Test("A straight-line run after a walking run leaves no stale coverage_facilities beside its own coverage layers")
+    func straightRunLeavesStaleCoverageFacilities() throws {
+        let dir = try TemporaryDirectory()
+        let store = try sampleStore(dir)
+        let network = try CLI.run(["coverage", "--store", store, "--mode", "network"])
+        #expect(network.status == 0, "\(network.stderr)")
+        #expect(try CLI.run(["layers", "--store", store]).stdout.contains("coverage_facilities"))
+        let straight = try CLI.run(["coverage", "--store", store])
+        #expect(straight.status == 0, "\(straight.stderr)")
+        let layers = try CLI.run(["layers", "--store", store]).stdout
+        #expect(!layers.contains("coverage_facilities") && layers.contains("coverage_gaps"), "\(layers)")
+    }
 }
