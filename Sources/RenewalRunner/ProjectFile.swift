@@ -15,7 +15,7 @@ import Yams
 ///     rename: {safety_gra: safety_grade, planned_ac: planned_action}
 ///   - file: facilities.csv
 ///     crs: GCJ02
-/// coverage: {mode: straight, radii: radii.yaml, speed: adult}
+/// coverage: {mode: straight, radii: radii.yaml, speed: adult, walkability: osm, barrier_layers: [water], min_piece_m: 1000}
 /// conflicts: {rules: rules.yaml}
 /// eligibility: {to: ["080701"]}
 /// units: {min_ha: 10, max_ha: 50, seed: 1, barrier_classes: [primary], weights: {dangerous: 0.3}}
@@ -37,6 +37,12 @@ public struct ProjectFile: Sendable {
     public var coverageModes: [CoverageMode] = [.straight]
     public var radii: String?
     public var speed: String?
+    /// Walking mode: the walkability table (`osm`, `planning` or a file, resolved against the project's folder).
+    public var walkability: String?
+    /// Walking mode: layers attachment legs may not cross (nil: the default water and barrier layers).
+    public var barrierLayers: [String]?
+    /// Walking mode: network pieces shorter than this (m) take no attachments (nil: the default 1000 m).
+    public var minPieceLength: Double?
     public var rules: String?
     public var eligibilityTargets: [String] = []
     public var units = UnitParameters()
@@ -129,7 +135,13 @@ public struct ProjectFile: Sendable {
             }
         }
         if let c = root["coverage"]?.mapping {
-            try check(c, ["mode", "radii", "speed"], in: "coverage")
+            try check(c, ["mode", "radii", "speed", "walkability", "barrier_layers", "min_piece_m"], in: "coverage")
+            project.walkability = try string(c["walkability"], "coverage.walkability").map { ["osm", "planning"].contains($0) ? $0 : resolve($0) }
+            if let layers = c["barrier_layers"] { project.barrierLayers = try strings(layers, "coverage.barrier_layers") }
+            if let length = try number(c["min_piece_m"], "coverage.min_piece_m") {
+                guard length >= 0, length.isFinite else { throw InputError("\(path) \(line(c["min_piece_m"]!)): coverage.min_piece_m \(length) is not a length in metres (0 or more)") }
+                project.minPieceLength = length
+            }
             if let mode = try string(c["mode"], "coverage.mode") {
                 switch mode {
                 case "straight": project.coverageModes = [.straight]

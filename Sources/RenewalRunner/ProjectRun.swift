@@ -88,7 +88,11 @@ public enum ProjectRun {
                     }
                     options.walking.speed = v
                 }
+                options.walkability = project.walkability
+                options.barrierLayers = project.barrierLayers
+                if let length = project.minPieceLength { options.walking.minPieceLength = length }
                 let run = try CoverageJob.run(store: store, options: options, progress: nil)
+                run.notes.forEach(log)
                 warnings += run.warnings
                 try CoverageJob.writeResults(run, to: store)
                 let gaps = run.result.categories.map { "\($0.category) \($0.parcelsWithGap)" }.joined(separator: ", ")

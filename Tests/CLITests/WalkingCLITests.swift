@@ -46,4 +46,31 @@ import Testing
         let layers = try CLI.run(["layers", "--store", store]).stdout
         #expect(!layers.contains("coverage_facilities") && layers.contains("coverage_gaps"), "\(layers)")
     }
+
+    @Test("A project file sets the walking options the command line has (walkability, barrier_layers, min_piece_m), and refuses a bad one with its line")
+    func projectFileHasNoWalkabilityKeys() throws {
+        let dir = try TemporaryDirectory()
+        // The sample project (GeoData/, this project's own synthetic data), pointed at files by absolute path.
+        func project(_ coverage: String) throws -> String {
+            let yaml = """
+            store: \(dir.path("p.sqlite"))
+            layers:
+              - {file: \(sampleDataPath("parcels.shp")), encoding: GBK, rename: {safety_gra: safety_grade, planned_ac: planned_action}}
+              - file: \(sampleDataPath("planning_constraints.gpkg"))
+              - {file: \(sampleDataPath("facilities.csv")), crs: GCJ02}
+              - file: \(sampleDataPath("streets.geojson"))
+            coverage: \(coverage)
+            report: \(dir.path("report.md"))
+            """
+            let path = dir.path("project.yaml")
+            try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+            return path
+        }
+        let run = try CLI.run(["run", try project("{mode: network, walkability: osm, barrier_layers: [control_lines], min_piece_m: 500}")])
+        #expect(run.status == 0, "\(run.stderr)")
+        let said = run.stdout + run.stderr
+        #expect(said.contains("walkability table osm") && said.contains("legs may not cross control_lines"), "\(said)")
+        let bad = try CLI.run(["run", try project("{mode: network, min_piece_m: -3}")])
+        #expect(bad.status != 0 && bad.stderr.contains("line 7") && bad.stderr.contains("min_piece_m"), "\(bad.stderr)")
+    }
 }
