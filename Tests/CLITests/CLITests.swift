@@ -141,4 +141,31 @@ import Testing
         #expect(export.stderr.contains("exported 30 features"))
         #expect(try CLI.run(["export", "--store", store, "--layer", "big", dir.path("none.geojson")]).status != 0)
     }
+
+    @Test("A first import into a new store killed with SIGKILL leaves no store at the final path (it left an empty one), and the next import starts clean")
+    func killedFirstImportLeavesEmptyStore() throws {
+        let dir = try TemporaryDirectory()
+        let store = dir.path("new.sqlite"), big = dir.path("big.geojson")
+        try parcelsGeoJSON(count: 150_000).write(toFile: big, atomically: true, encoding: .utf8)
+        let process = try CLI.start(["import", big, "--store", store])
+        // Wait until the new store's staging file exists (the import is writing), then kill it.
+        let deadline = Date().addingTimeInterval(60)
+        func staging() -> [String] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: dir.url.path)) ?? []).filter { $0.hasPrefix(".new.sqlite.creating-") }
+        }
+        while staging().isEmpty && process.isRunning && Date() < deadline { usleep(2_000) }
+        usleep(150_000)
+        #expect(process.isRunning, "the import was still running when killed")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal)
+        #expect(!FileManager.default.fileExists(atPath: store), "a store was left at the final path")
+        #expect(try CLI.run(["layers", "--store", store]).status != 0, "layers found a store that no import completed")
+
+        // The next import creates the store and removes the dead process's staging files.
+        try parcelsGeoJSON(count: 30).write(toFile: dir.path("small.geojson"), atomically: true, encoding: .utf8)
+        let again = try CLI.run(["import", dir.path("small.geojson"), "--store", store])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(staging().isEmpty, "left behind: \(staging())")
+    }
 }
