@@ -50,7 +50,10 @@ def renewalgis_fractions(binary, store, radii, out_csv, metric=None):
     fractions = {}
     with open(out_csv) as f:
         for row in csv.DictReader(f):
-            fractions[(row["parcel_id"], row["category"])] = float(row["covered_fraction"])
+            # A radii file changes only the categories it names: the tool also reports the other
+            # default categories (no facility of them in this extract); the comparison is of ours.
+            if row["category"] in RADII:
+                fractions[(row["parcel_id"], row["category"])] = float(row["covered_fraction"])
     return fractions, log
 
 
