@@ -11,11 +11,10 @@ public enum RadiiFile {
         let text = String(decoding: data, as: UTF8.self)
         let object: Any?
         do {
-            if path.lowercased().hasSuffix(".json") {
-                object = try JSONSerialization.jsonObject(with: data)
-            } else {
-                object = try Yams.load(yaml: text)
-            }
+            // JSON is checked as JSON, then read like YAML (of which it is a subset): Foundation hands a
+            // JSON false back as a number on Linux, which would read `clinic: false` as a 0 m radius.
+            if path.lowercased().hasSuffix(".json") { _ = try JSONSerialization.jsonObject(with: data) }
+            object = try Yams.load(yaml: text)
         } catch {
             throw RadiiError(file: path, message: "not valid \(path.lowercased().hasSuffix(".json") ? "JSON" : "YAML"): \(error)")
         }

@@ -96,6 +96,12 @@ import Testing
         #expect(less.status == 0, "\(less.stderr)")
         let lessSummary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.path("l.json")))) as? [String: Any]
         #expect(Set(lessSummary?.keys.map { $0 } ?? []) == defaults.subtracting(["clinic"]))
+        // The same in JSON (a JSON false was read as a 0 m radius and refused).
+        try "{\"kindergarten\": 250, \"clinic\": false}\n".write(toFile: dir.path("less.json"), atomically: true, encoding: .utf8)
+        let json = try CLI.run(["coverage", "--store", store, "--radii", dir.path("less.json"), "--summary", dir.path("j.json"), "--no-store"])
+        #expect(json.status == 0, "\(json.stderr)")
+        let jsonSummary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.path("j.json")))) as? [String: Any]
+        #expect(Set(jsonSummary?.keys.map { $0 } ?? []) == defaults.subtracting(["clinic"]))
     }
 
     @Test("Category, key and --speed typos suggest the nearest valid name")
