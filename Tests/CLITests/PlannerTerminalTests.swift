@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import renewalgis
 
 /// The command line a planner meets (issue 14, build item 8): progress, reported times, tables,
 /// paths in messages, help. Data: GeoData/ (the synthetic sample, CC0, see GeoData/README.md)
@@ -81,7 +82,7 @@ import Testing
         }
         for (name, text) in outputs {
             for line in text.split(separator: "\n") where line.contains("  ") {
-                #expect(TextWidth.of(String(line)) <= 100, "\(name): \(TextWidth.of(String(line))) columns: \(line)")
+                #expect(TextTable.displayWidth(String(line)) <= 100, "\(name): \(TextTable.displayWidth(String(line))) columns: \(line)")
             }
         }
         // Nothing is cut: every unit id of the top ten still appears once.
@@ -107,23 +108,10 @@ import Testing
                 #expect(r.status == 0)
                 let inExamples = r.stdout.components(separatedBy: "\n")
                 // At 60 columns a word longer than the screen (a URL) may stand alone on its line.
-                for line in inExamples where TextWidth.of(line) > columns && (columns == 80 || line.trimmingCharacters(in: .whitespaces).contains(" ")) {
-                    Issue.record("renewalgis \(command.joined()) --help at \(columns) columns: \(TextWidth.of(line)): \(line)")
+                for line in inExamples where TextTable.displayWidth(line) > columns && (columns == 80 || line.trimmingCharacters(in: .whitespaces).contains(" ")) {
+                    Issue.record("renewalgis \(command.joined()) --help at \(columns) columns: \(TextTable.displayWidth(line)): \(line)")
                 }
             }
-        }
-    }
-}
-
-/// Terminal columns of a line (East Asian wide characters take two), as the tables count them.
-enum TextWidth {
-    static func of(_ s: String) -> Int {
-        s.unicodeScalars.reduce(0) { n, u in
-            let v = u.value
-            let wide = (0x1100...0x115F).contains(v) || (0x2E80...0xA4CF).contains(v) || (0xAC00...0xD7A3).contains(v)
-                || (0xF900...0xFAFF).contains(v) || (0xFE30...0xFE4F).contains(v) || (0xFF00...0xFF60).contains(v)
-                || (0xFFE0...0xFFE6).contains(v) || (0x20000...0x3FFFD).contains(v)
-            return n + (wide ? 2 : 1)
         }
     }
 }
