@@ -13,7 +13,8 @@ public enum ValidityCheck: Sendable {
 }
 
 extension GEOSContext {
-    /// Checks `geometry` with GEOS and repairs it when invalid. Unclosed rings count as invalid
+    /// Checks `geometry` (first with `PlanarValidity`, then with GEOS when that cannot tell) and
+    /// repairs it when invalid. Unclosed rings count as invalid
     /// (GEOS itself would close them silently on the way in). A repair that GEOS still finds
     /// invalid throws, naming GEOS's reason.
     public func checked(_ geometry: Geometry) throws -> ValidityCheck {
@@ -25,6 +26,8 @@ extension GEOSContext {
             if g.isEmpty { return .collapsed(reason: reason) }
             if try invalidityReason(g) == nil { return .repaired(g, reason: reason) }
         } else {
+            // Most polygons are simple rings that a few exact predicates prove valid without GEOS.
+            if PlanarValidity.isCertainlyValid(g) { return .valid }
             guard let why = try invalidityReason(g) else { return .valid }
             reason = why
         }
