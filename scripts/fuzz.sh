@@ -19,16 +19,13 @@ TARGETS=("$@")
 [ ${#TARGETS[@]} -gt 0 ] || TARGETS=("${ALL_TARGETS[@]}")
 OUT=$(pwd)/.build-fuzz
 SRC=$(pwd)/Sources
-mkdir -p "$OUT/obj" "$OUT/modules/CThreads" "$OUT/modules/CGDAL" "$OUT/bin"
+mkdir -p "$OUT/obj" "$OUT/modules/CGDAL" "$OUT/bin"
 SAN=(-sanitize=fuzzer,address)
 CLANG=$(dirname "$(readlink -f "$(command -v swiftc)")")/clang  # the toolchain's own clang (libFuzzer's runtime)
 SWIFTC=(swiftc -O -parse-as-library -enable-testing -I "$OUT/obj" -I "$SRC/CGEOS" -I "$SRC/CPROJ"
-        -I "$SRC/CSpatiaLite" -I "$OUT/modules/CThreads" -I "$OUT/modules/CGDAL")
+        -I "$SRC/CSpatiaLite" -I "$OUT/modules/CGDAL")
 
 # The C targets SwiftPM compiles: module maps for their headers, objects with ASan.
-cat > "$OUT/modules/CThreads/module.modulemap" <<MAP
-module CThreads { header "$SRC/CThreads/include/CThreads.h" export * }
-MAP
 cat > "$OUT/modules/CGDAL/module.modulemap" <<MAP
 module CGDAL { header "$SRC/CGDAL/include/CGDAL.h" export * }
 MAP
@@ -44,7 +41,11 @@ c_object() {  # NAME SOURCE INCLUDE
 swift_module() {  # NAME SOURCES… : one object and its .swiftmodule (rebuilt when a source or GeoKernel changed)
     local name=$1; shift
     local deps=()
-    [ "$name" = GeoKernel ] || deps=("$OUT/obj/GeoKernel.o")
+    case $name in
+        GeoKernel) ;;
+        CQL2) deps=("$OUT/obj/GeoKernel.o" "$OUT/obj/GeoStore.o") ;;
+        *) deps=("$OUT/obj/GeoKernel.o") ;;
+    esac
     if newer "$OUT/obj/$name.o" "$@" "${deps[@]}"; then
         echo "fuzz: compiling $name"
         "${SWIFTC[@]}" "${SAN[@]}" -module-name "$name" -wmo -emit-module -emit-module-path "$OUT/obj/$name.swiftmodule" \
@@ -53,34 +54,28 @@ swift_module() {  # NAME SOURCES… : one object and its .swiftmodule (rebuilt w
 }
 
 build_modules() {
-    c_object CThreads "$SRC/CThreads/threads.c" "$SRC/CThreads/include"
-    swift_module GeoKernel "$SRC"/GeoKernel/*.swift
+    # shellcheck disable=SC2046 # file names without spaces
+    swift_module GeoKernel $(find "$SRC/GeoKernel" -name '*.swift' | sort)
     case " ${TARGETS[*]} " in *" gpkgblob "*|*" csv "*)
         c_object CGDAL "$SRC/CGDAL/gdal_loader.c" "$SRC/CGDAL/include"
         swift_module GeoFiles "$SRC"/GeoFiles/*.swift ;;
     esac
-    # RenewalStore's pure readers without GRDB: the SpatiaLite blob codec and TimeInstant (cut out of
-    # FeatureQuery.swift up to its GRDB function `register`), which the CQL2 parsers use.
-    if newer "$OUT/src/TimeInstant.swift" "$SRC/RenewalStore/FeatureQuery.swift"; then
-        mkdir -p "$OUT/src"
-        { echo "import Foundation"
-          awk '/^public enum TimeInstant \{/ { on = 1 } on && /static func register\(in db: Database\)/ { exit } on { print }' \
-              "$SRC/RenewalStore/FeatureQuery.swift" | sed '$ { /^ *\/\/\//d }'
-          echo "}"; } > "$OUT/src/TimeInstant.swift"
-    fi
-    swift_module RenewalStore "$SRC/RenewalStore/SpatiaLiteBlob.swift" "$OUT/src/TimeInstant.swift"
+    # The storage seam's values (the query, the predicate, TimeInstant) are plain Swift.
+    swift_module GeoStore "$SRC"/GeoStore/*.swift
+    # RenewalStore's one pure reader the blob target needs, without GRDB: the SpatiaLite blob codec.
+    swift_module RenewalStore "$SRC/RenewalStore/SpatiaLiteBlob.swift"
     case " ${TARGETS[*]} " in *" cql2"*)
-        # The parsers alone, as module RenewalServer (they need nothing of Hummingbird).
-        swift_module RenewalServer "$SRC"/RenewalServer/CQL2.swift "$SRC"/RenewalServer/CQL2Text.swift "$SRC"/RenewalServer/CQL2JSON.swift ;;
+        # The CQL2 target: parsers and the compiler to the neutral predicate (no web, no SQL).
+        swift_module CQL2 "$SRC"/CQL2/*.swift ;;
     esac
 }
 
 build_target() {  # TARGET
-    local t=$1 objs=("$OUT/obj/GeoKernel.o" "$OUT/obj/CThreads.o") libs=(-lgeos_c -lproj)
+    local t=$1 objs=("$OUT/obj/GeoKernel.o") libs=(-lgeos_c -lproj)
     case $t in
         gpkgblob) objs+=("$OUT/obj/GeoFiles.o" "$OUT/obj/CGDAL.o" "$OUT/obj/RenewalStore.o"); libs+=(-lsqlite3 -ldl) ;;
         csv) objs+=("$OUT/obj/GeoFiles.o" "$OUT/obj/CGDAL.o"); libs+=(-lsqlite3 -ldl) ;;
-        cql2*) objs+=("$OUT/obj/RenewalServer.o" "$OUT/obj/RenewalStore.o") ;;
+        cql2*) objs+=("$OUT/obj/CQL2.o" "$OUT/obj/GeoStore.o") ;;
     esac
     if newer "$OUT/bin/fuzz_$t" "Fuzz/Harnesses/$t.swift" "${objs[@]}"; then
         echo "fuzz: linking fuzz_$t"

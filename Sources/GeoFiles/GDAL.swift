@@ -77,27 +77,3 @@ public struct FileError: Error, CustomStringConvertible, Sendable {
         location.isEmpty ? "\(path): \(reason)" : "\(path): \(location): \(reason)"
     }
 }
-
-/// The attribute types the store keeps.
-public enum FieldType: String, Sendable, Codable {
-    case integer = "INTEGER", real = "REAL", text = "TEXT", boolean = "BOOLEAN", date = "DATE", dateTime = "DATETIME"
-
-    /// The SQLite column type for this field type. Dates and date-times keep their type in the
-    /// declaration (SQLite gives DATE and DATETIME numeric affinity, which leaves their ISO text as text).
-    public var sqliteType: String {
-        switch self {
-        case .integer, .boolean: "INTEGER"
-        case .real: "REAL"
-        case .text: "TEXT"
-        case .date: "DATE"
-        case .dateTime: "DATETIME"
-        }
-    }
-}
-
-/// A named, typed attribute column.
-public struct FieldInfo: Hashable, Sendable, Codable {
-    public var name: String
-    public var type: FieldType
-    public init(name: String, type: FieldType) { self.name = name; self.type = type }
-}

@@ -4,6 +4,9 @@ import GeoFiles
 import GeoKernel
 import RenewalAnalysis
 import RenewalStore
+import Support
+import RenewalDomain
+import GeoStore
 
 /// How people reach facilities.
 public enum CoverageMode: String, Sendable, CaseIterable {
@@ -73,7 +76,6 @@ public enum CoverageJob {
         var diagnostics: NetworkCoverage.Diagnostics? = nil
         var notes: [String] = []
         var parameters = CoverageParameters(radii: options.radii)
-        parameters.fullCoverage = 0.999
         let result: CoverageResult
         switch options.mode {
         case .straight:

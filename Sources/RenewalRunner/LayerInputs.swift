@@ -3,6 +3,7 @@ import GeoFiles
 import GeoKernel
 import RenewalAnalysis
 import RenewalStore
+import GeoStore
 
 /// A problem with the analysis inputs in the store: the layer, field or value, and what to do.
 public struct InputError: Error, CustomStringConvertible, Sendable {

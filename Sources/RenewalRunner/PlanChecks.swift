@@ -5,6 +5,7 @@ import GeoKernel
 import RenewalAnalysis
 import RenewalStore
 import Yams
+import RenewalDomain
 
 /// Which layers and fields the conflicts and eligibility checks read. Defaults match GeoData/ and ../shared/bench.
 public struct PlanMapping: Sendable {

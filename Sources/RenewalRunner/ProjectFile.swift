@@ -2,6 +2,8 @@ import Foundation
 import GeoKernel
 import RenewalAnalysis
 import Yams
+import Support
+import RenewalDomain
 
 /// A batch project (`renewalgis run PROJECT.yaml`): the layers to load, and the settings of each
 /// stage. Paths are relative to the project file. Unknown keys, encodings, land-use codes and

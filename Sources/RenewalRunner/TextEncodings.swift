@@ -2,6 +2,7 @@ import Foundation
 import GeoKernel
 #if canImport(Glibc)
 import Glibc
+import Support
 #endif
 
 /// Names of text encodings as GDAL takes them for Shapefile attributes (its `ENCODING` option,

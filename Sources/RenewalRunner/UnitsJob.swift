@@ -3,6 +3,8 @@ import GeoFiles
 import GeoKernel
 import RenewalAnalysis
 import RenewalStore
+import RenewalDomain
+import GeoStore
 
 /// Which layers and fields the unit step reads, with defaults matching GeoData/ and ../shared/bench.
 public struct UnitsMapping: Sendable {
@@ -74,7 +76,7 @@ public enum UnitsJob {
                 var missing: [String: Double] = [:], gaps = 0
                 for c in categories {
                     let fraction = f[c]?.number ?? 1
-                    if fraction < 0.999 { gaps += 1; missing[c] = (1 - fraction) * population }
+                    if fraction < CoverageThreshold.full { gaps += 1; missing[c] = (1 - fraction) * population }
                 }
                 lacking[id] = missing
                 gapShare[id] = categories.isEmpty ? 0 : Double(gaps) / Double(categories.count)

@@ -3,6 +3,7 @@ import GeoKernel
 import RenewalAnalysis
 import RenewalStore
 import Yams
+import GeoStore
 
 /// The walking network's inputs from the store: street lines with the tags the walkability table
 /// reads, and the water and barriers attachment legs may not cross. Metric CRS (m).

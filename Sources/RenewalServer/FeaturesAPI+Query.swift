@@ -1,18 +1,18 @@
 import Foundation
-import GeoFiles
 import GeoKernel
 import HTTPTypes
 import Hummingbird
-import RenewalStore
+import CQL2
+import GeoStore
 
 /// Part 3 (filtering, queryables) and the Part 1 `datetime`, plus `sortby` and `properties`:
 /// parsing and checking the parameters of /items against the layer's catalogue.
 extension FeaturesAPI {
     static let queryablesRel = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
 
-    /// `filter` with `filter-lang` and `filter-crs`, compiled against the layer (nil without `filter`).
-    /// Sets the compiler's filter CRS.
-    func filter(_ query: [String: String], compiler: inout FilterCompiler) throws -> SQLCondition? {
+    /// `filter` with `filter-lang` and `filter-crs`, compiled against the layer (nil without `filter`)
+    /// and checked against the store's limits. Sets the compiler's filter CRS.
+    func filter(_ query: [String: String], compiler: inout FilterCompiler, snapshot: any FeatureSnapshot, layer: String) throws -> FeaturePredicate? {
         let language = query["filter-lang"] ?? "cql2-text"
         guard language == "cql2-text" || language == "cql2-json" else {
             throw APIError.invalidParameter("filter-lang=\(language) is not supported (use cql2-text or cql2-json)")
@@ -28,9 +28,13 @@ extension FeaturesAPI {
         let limits = CQL2Limits(maximumDepth: configuration.maximumFilterDepth, maximumListItems: configuration.maximumInListItems)
         do {
             let expression = language == "cql2-json" ? try CQL2JSONDecoder.parse(text, limits: limits) : try CQL2TextParser.parse(text, limits: limits)
-            return try compiler.compile(expression)
+            let predicate = try compiler.compile(expression)
+            try snapshot.check(predicate, layer: layer)
+            return predicate
         } catch let error as CQL2Error {
             throw APIError.invalidParameter("filter (\(language)): \(error.description)")
+        } catch StoreError.unsupportedQuery(let reason) {
+            throw APIError.invalidParameter("filter (\(language)): \(reason)")
         }
     }
 
@@ -109,7 +113,7 @@ extension FeaturesAPI {
             let layer = try self.layer(id, in: snapshot)
             let fields = try snapshot.fields(of: layer.name)
             let compiler = FilterCompiler(layer: layer.name, fields: fields)
-            let temporal = StoreReader.temporalField(in: fields)
+            let temporal = TemporalExtent.field(in: fields)
             var properties: [String: Any] = [
                 compiler.queryables[0]: ["title": "geometry", "description": "the feature's \(layer.geometryType.lowercased()) geometry",
                                          "format": "geometry-any", "x-ogc-role": "primary-geometry"] as [String: Any],

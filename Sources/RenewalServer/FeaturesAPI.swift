@@ -3,7 +3,8 @@ import GeoKernel
 import HTTPTypes
 import Hummingbird
 import Logging
-import RenewalStore
+import CQL2
+import GeoStore
 
 /// Settings of the OGC API – Features server, with their defaults.
 public struct ServerConfiguration: Sendable {
@@ -62,11 +63,11 @@ struct APIError: Error, Sendable {
 /// OGC API – Features, Part 1 (Core, GeoJSON): landing page, conformance, collections, items, item.
 /// Handlers parse and validate, ask the store, and encode; every layer in the store is a collection.
 public struct FeaturesAPI: Sendable {
-    let store: StoreReader
+    let store: any FeatureReading
     let configuration: ServerConfiguration
     let logger: Logger
 
-    public init(store: StoreReader, configuration: ServerConfiguration = .init(), logger: Logger = Logger(label: "renewalgis.serve")) {
+    public init(store: any FeatureReading, configuration: ServerConfiguration = .init(), logger: Logger = Logger(label: "renewalgis.serve")) {
         self.store = store; self.configuration = configuration; self.logger = logger
     }
 
@@ -170,7 +171,7 @@ public struct FeaturesAPI: Sendable {
         ])
     }
 
-    func collectionJSON(_ layer: LayerRecord, base: String, snapshot: StoreSnapshot) throws -> [String: Any] {
+    func collectionJSON(_ layer: LayerRecord, base: String, snapshot: any FeatureSnapshot) throws -> [String: Any] {
         var c: [String: Any] = [
             "id": layer.name, "title": layer.name, "itemType": "feature",
             "description": "\(layer.kind == "result" ? "result of" : "imported from") \(layer.sourceFile): \(layer.featureCount) \(layer.geometryType) features",
@@ -204,7 +205,7 @@ public struct FeaturesAPI: Sendable {
         })
     }
 
-    func layer(_ id: String, in snapshot: StoreSnapshot) throws -> LayerRecord {
+    func layer(_ id: String, in snapshot: any FeatureSnapshot) throws -> LayerRecord {
         guard let layer = try snapshot.layer(id) else { throw APIError.notFound("no collection \"\(id)\"") }
         return layer
     }
@@ -253,8 +254,8 @@ public struct FeaturesAPI: Sendable {
     /// catalogue entry and the store's schema version, read in the response's snapshot. Every layer
     /// write drops and creates tables, which changes the schema version, so the tag changes whenever
     /// content changes (and sometimes when another layer's does).
-    func entityTag(_ layer: LayerRecord, _ request: Request, snapshot: StoreSnapshot) -> String {
-        weakTag("\(request.uri)|\(layer)|\(snapshot.schemaVersion)".utf8)
+    func entityTag(_ layer: LayerRecord, _ request: Request, snapshot: any FeatureSnapshot) -> String {
+        weakTag("\(request.uri)|\(layer)|\(snapshot.contentVersion)".utf8)
     }
 
     /// 304 when the client already holds this version.
@@ -288,7 +289,7 @@ public struct FeaturesAPI: Sendable {
 
     /// The items answer inside a snapshot: hands the response to `channel`, then (for a streamed GET)
     /// the page's chunks.
-    func items(_ id: String, query form: QueryString, request: Request, snapshot: StoreSnapshot, channel: PageChannel) throws {
+    func items(_ id: String, query form: QueryString, request: Request, snapshot: any FeatureSnapshot, channel: PageChannel) throws {
         let layer = try layer(id, in: snapshot)
         let tag = entityTag(layer, request, snapshot: snapshot)
         var query: [String: String] = [:]
@@ -299,14 +300,14 @@ public struct FeaturesAPI: Sendable {
         let fields = needsFields ? try snapshot.fields(of: layer.name) : []
         var compiler = FilterCompiler(layer: layer.name, fields: fields)
         compiler.maximumLogicDepth = configuration.maximumLogicDepth
-        var conditions: [SQLCondition] = []
+        var predicates: [FeaturePredicate] = []
         var equal: [(key: String, value: String)] = []
         for (key, value) in others {
             guard let field = fields.first(where: { $0.name == key }) else {
                 throw APIError.invalidParameter("unknown query parameter \"\(key)\" (this server takes \(Self.itemParameterList), and the properties of \(layer.name): \(fields.map(\.name).sorted().joined(separator: ", ")))")
             }
             equal.append((key, value))
-            conditions.append(try compiler.compile(.comparison(.equal, .property(key), Self.literal(value, for: field))))
+            predicates.append(try compiler.compile(.comparison(.equal, .property(key), Self.literal(value, for: field))))
         }
         if let f = query["f"], !["json", "geojson", "html"].contains(f) {
             throw APIError.invalidParameter("f=\(f) is not served (use f=json, f=geojson or f=html)")
@@ -327,12 +328,12 @@ public struct FeaturesAPI: Sendable {
         }
         let boxes = try self.boxes(query)
         let outputCRS = try query["crs"].flatMap { try requestedCRS($0, parameter: "crs") }
-        if let filter = try self.filter(query, compiler: &compiler) { conditions.append(filter) }
+        if let filter = try self.filter(query, compiler: &compiler, snapshot: snapshot, layer: layer.name) { predicates.append(filter) }
         if let text = query["datetime"] {
             let interval = try Self.datetimeInterval(text)
             // Layers without a temporal field: no feature has temporal information, so every one matches.
-            if let field = StoreReader.temporalField(in: fields) {
-                conditions.append(StoreSQL.temporal(column: field.name, start: interval.start, end: interval.end))
+            if let field = TemporalExtent.field(in: fields) {
+                predicates.append(.temporal(field: field.name, start: interval.start, end: interval.end))
             }
         }
         let sortBy = try query["sortby"].map { try Self.sortKeys($0, fields: fields) } ?? []
@@ -341,7 +342,7 @@ public struct FeaturesAPI: Sendable {
         let key = try snapshot.identifierField(of: layer.name)
         // The identifying field is read even when not selected: it gives features their ids.
         let columns = selected.map { list in list + (key.map { list.contains($0) ? [] : [$0] } ?? []) }
-        let pageQuery = FeatureQuery(boxes: boxes, condition: SQLCondition.all(conditions), sortBy: sortBy, columns: columns, limit: limit, offset: offset)
+        let pageQuery = FeatureQuery(boxes: boxes, predicates: predicates, sortBy: sortBy, columns: columns, limit: limit, offset: offset)
         // The first batch is read now: when it comes back short the match count is known without a
         // second pass over the selection (the usual case for a bbox page); otherwise it is counted.
         var firstQuery = pageQuery
@@ -548,7 +549,7 @@ func json(_ object: Any) throws -> Response {
 }
 
 /// The application: the Features API on a router, served at the configured address.
-public func buildApplication(store: StoreReader, configuration: ServerConfiguration, logger: Logger) -> some ApplicationProtocol {
+public func buildApplication(store: any FeatureReading, configuration: ServerConfiguration, logger: Logger) -> some ApplicationProtocol {
     let router = Router()
     router.middlewares.add(LogRequestsMiddleware(.info))
     router.middlewares.add(RequestLimitMiddleware(maximumTarget: configuration.maximumRequestTarget))

@@ -1,6 +1,7 @@
 import Foundation
 import GeoKernel
 import Hummingbird
+import CQL2
 
 /// Plain HTML views for browsers (`f=html`): a page of features as a table, with its links.
 enum HTMLPages {

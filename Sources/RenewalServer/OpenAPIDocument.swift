@@ -1,5 +1,6 @@
 import Foundation
-import GeoFiles
+import GeoKernel
+import CQL2
 
 /// The OpenAPI 3.0 description of exactly the routes, parameters, responses, errors and media types
 /// served. Besides the generic `/collections/{collectionId}/items`, every collection has its own items

@@ -3,7 +3,7 @@ import GeoKernel
 import HTTPTypes
 import Hummingbird
 import Logging
-import RenewalStore
+import GeoStore
 
 /// MapLibre styles for the store's layers, the MapLibre GL JS files, and a map page that draws every
 /// styled layer of the store:
@@ -19,11 +19,11 @@ import RenewalStore
 /// address belongs (`"data": "{base}/collections/parcels/items?limit=10000"`); the server writes its
 /// own address there when it serves the style.
 public struct StylesAPI: Sendable {
-    let store: StoreReader
+    let store: any FeatureReading
     let configuration: ServerConfiguration
     let logger: Logger
 
-    public init(store: StoreReader, configuration: ServerConfiguration = .init(), logger: Logger = Logger(label: "renewalgis.serve")) {
+    public init(store: any FeatureReading, configuration: ServerConfiguration = .init(), logger: Logger = Logger(label: "renewalgis.serve")) {
         self.store = store; self.configuration = configuration; self.logger = logger
     }
 

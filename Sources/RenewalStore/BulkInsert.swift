@@ -2,6 +2,7 @@ import CSpatiaLite
 import Foundation
 import GeoKernel
 import GRDB
+import GeoStore
 
 /// A prepared INSERT bound and stepped through SQLite's C API: the bulk-import hot path,
 /// without per-row argument arrays. Lives inside one GRDB write closure (it borrows that

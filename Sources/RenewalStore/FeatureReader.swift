@@ -1,7 +1,8 @@
 import Foundation
 import GeoFiles
 import GeoKernel
-import RenewalAnalysis
+import RenewalDomain
+import GeoStore
 
 /// The reading half of an import, run on its own thread: reads features from the file,
 /// reprojects them to EPSG:4490, fits them to the layer's kind, checks validity with GEOS

@@ -2,6 +2,7 @@ import Foundation
 import GeoFiles
 import GeoKernel
 import GRDB
+import GeoStore
 
 /// Builds one layer table inside the caller's write transaction: replaces (or refuses to
 /// replace) an existing layer; when the geometry kind is known, creates the table and lets
@@ -177,6 +178,20 @@ final class LayerBuilder {
             while used.contains(candidate.lowercased()) { candidate = "\(field.name)_\(n)"; n += 1 }
             used.insert(candidate.lowercased())
             return candidate
+        }
+    }
+}
+
+extension FieldType {
+    /// The SQLite column type for this field type. Dates and date-times keep their type in the
+    /// declaration (SQLite gives DATE and DATETIME numeric affinity, which leaves their ISO text as text).
+    public var sqliteType: String {
+        switch self {
+        case .integer, .boolean: "INTEGER"
+        case .real: "REAL"
+        case .text: "TEXT"
+        case .date: "DATE"
+        case .dateTime: "DATETIME"
         }
     }
 }

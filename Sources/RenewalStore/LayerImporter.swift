@@ -3,6 +3,7 @@ import Foundation
 import GeoFiles
 import GeoKernel
 import GRDB
+import GeoStore
 
 /// How to import one source layer.
 public struct ImportOptions: Sendable {

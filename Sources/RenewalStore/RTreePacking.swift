@@ -1,6 +1,7 @@
 import Foundation
 import GeoKernel
 import GRDB
+import GeoStore
 
 /// Fills a layer's SpatiaLite spatial index (an SQLite R*Tree virtual table) in one pass, by
 /// Sort-Tile-Recursive packing, instead of one R*Tree insert per row.

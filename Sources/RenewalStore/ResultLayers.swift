@@ -2,6 +2,7 @@ import Foundation
 import GeoFiles
 import GeoKernel
 import GRDB
+import GeoStore
 
 /// A result layer's name, fields and kind, before its rows exist.
 public struct ResultLayerSpec: Sendable {

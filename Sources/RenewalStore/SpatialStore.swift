@@ -3,6 +3,7 @@ import Foundation
 import GeoFiles
 import GeoKernel
 import GRDB
+import GeoStore
 
 /// A RenewalGIS store: one SpatiaLite file holding every layer (a table with a `geom`
 /// column in EPSG:4490 and an R*Tree spatial index) and the layer catalogue.

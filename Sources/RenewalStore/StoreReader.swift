@@ -2,22 +2,14 @@ import CSpatiaLite
 import Foundation
 import GeoFiles
 import GeoKernel
+import GeoStore
 import GRDB
-
-/// The time a layer's features cover, from its temporal field (see `StoreReader.temporalField(of:)`).
-public struct TemporalExtent: Sendable {
-    public var field: FieldInfo
-    /// The first instant, in seconds since 1970 UTC; nil when no value in the field is a date.
-    public var start: Double?
-    /// The last instant (a date's ends with its day).
-    public var end: Double?
-}
 
 /// Read access to a store for serving: a pool of read-only SQLite connections, each with
 /// mod_spatialite loaded. Serving never writes to the store: it is opened read-only (so a store on a
 /// read-only file or volume serves) and its journal mode is left as found — readers run side by side
 /// in WAL mode and in rollback-journal mode alike (an importer then waits for readers to finish).
-public final class StoreReader: Sendable {
+public final class StoreReader: FeatureReading {
     public let path: String
     let pool: DatabasePool
     /// Per layer and store version, the field that identifies features (nil: the row id), decided once.
@@ -67,7 +59,7 @@ public final class StoreReader: Sendable {
         config.maximumReaderCount = max(8, ProcessInfo.processInfo.activeProcessorCount * 4)
         config.prepareDatabase { db in
             try SpatialStore.loadSpatiaLite(db, path: path)
-            TimeInstant.register(in: db)
+            TimeFunctions.register(in: db)
         }
         do { pool = try DatabasePool(path: path, configuration: config) } catch let e as DatabaseError {
             throw StoreError.notAStore(path: path, reason: e.message ?? "\(e)")
@@ -83,7 +75,7 @@ public final class StoreReader: Sendable {
 
     /// Runs `body` inside one read transaction: everything it reads comes from the same state of the
     /// store, even while an import replaces a layer (which the snapshot does not see).
-    public func withSnapshot<T>(_ body: (StoreSnapshot) throws -> T) throws -> T {
+    public func withSnapshot<T>(_ body: (any FeatureSnapshot) throws -> T) throws -> T {
         try pool.read { db in
             let version = try Int.fetchOne(db, sql: "PRAGMA schema_version") ?? 0
             return try body(StoreSnapshot(db: db, reader: self, schemaVersion: version))
@@ -176,7 +168,7 @@ public final class StoreReader: Sendable {
                 }
                 conditions.append(tests.count == 1 ? tests[0] : "(" + tests.joined(separator: " OR ") + ")")
             }
-            if let condition = query.condition {
+            if let condition = try PredicateSQL(layer: layer).condition(all: query.predicates) {
                 conditions.append("(\(condition.sql))")
                 arguments += condition.statementArguments
             }
@@ -201,23 +193,9 @@ public final class StoreReader: Sendable {
         }
     }
 
-    /// The field that gives a layer's features their time (for `datetime` and the temporal extent):
-    /// the first field typed date or date-time, else the first text field named like a date —
-    /// `date`, `datetime`, `time`, `timestamp`, a name ending in `_date`, `_datetime`, `_time` or `_at`,
-    /// or one holding 日期 or 时间. nil when there is none.
+    /// The layer's temporal field (see `TemporalExtent.field(in:)`).
     public func temporalField(of layer: String) throws -> FieldInfo? {
-        Self.temporalField(in: try fields(of: layer))
-    }
-
-    /// The temporal field among `fields` (see `temporalField(of:)`).
-    public static func temporalField(in fields: [FieldInfo]) -> FieldInfo? {
-        if let typed = fields.first(where: { $0.type == .date || $0.type == .dateTime }) { return typed }
-        return fields.first { field in
-            let name = field.name.lowercased()
-            return field.type == .text && (["date", "datetime", "time", "timestamp"].contains(name)
-                || ["_date", "_datetime", "_time", "_at"].contains { name.hasSuffix($0) }
-                || name.contains("日期") || name.contains("时间"))
-        }
+        TemporalExtent.field(in: try fields(of: layer))
     }
 
     /// A layer's temporal field and the first and last instants in it (seconds since 1970 UTC; a date's
@@ -247,12 +225,13 @@ public final class StoreReader: Sendable {
 /// One consistent state of the store, inside a read transaction (`StoreReader.withSnapshot`): the
 /// catalogue, every count and every page read through it agree, whatever an import does meanwhile.
 /// Valid only inside the closure it was given to.
-public struct StoreSnapshot {
+public struct StoreSnapshot: FeatureSnapshot {
     let db: Database
     let reader: StoreReader
     /// SQLite's schema version: every layer written (its table dropped and created) changes it, so a
     /// value derived from it changes whenever any layer's content does.
     public let schemaVersion: Int
+    public var contentVersion: Int { schemaVersion }
 
     public func layers() throws -> [LayerRecord] {
         try LayerRecord.order(Column("name")).fetchAll(db)
@@ -264,7 +243,14 @@ public struct StoreSnapshot {
     }
 
     public func fields(of layer: String) throws -> [FieldInfo] {
-        try SpatialStore.fields(of: layer, in: db)
+        try requireLayer(layer)
+        return try SpatialStore.fields(of: layer, in: db)
+    }
+
+    /// Throws `StoreError.unknownLayer` (with the layers there are) unless the catalogue lists `layer`.
+    func requireLayer(_ layer: String) throws {
+        guard try LayerRecord.fetchOne(db, key: layer) == nil else { return }
+        throw StoreError.unknownLayer(path: reader.path, layer: layer, available: try layers().map(\.name))
     }
 
     /// The layer's identifying field (see `StoreReader.identifierField(of:)`), decided once per store version.
@@ -284,12 +270,14 @@ public struct StoreSnapshot {
 
     /// The page of features `query` selects (see `StoreReader.features(of:query:)`).
     public func page(of layer: String, query: FeatureQuery) throws -> [Feature] {
+        try requireLayer(layer)
         let compiled = try StoreReader.Compiled(layer: layer, query: query, db: db)
         return try reader.timed(db) { try compiled.page(db) }
     }
 
     /// How many features of `layer` the query's boxes and condition select (limit and offset aside).
     public func matchCount(of layer: String, query: FeatureQuery) throws -> Int {
+        try requireLayer(layer)
         let compiled = try StoreReader.Compiled(layer: layer, query: query, db: db)
         return try reader.timed(db) { try compiled.count(db) }
     }
@@ -298,7 +286,7 @@ public struct StoreSnapshot {
     /// computed once per store version.
     public func temporalExtent(of layer: String) throws -> TemporalExtent? {
         try reader.cachedTemporalExtent("\(layer)|\(schemaVersion)") {
-            guard let field = StoreReader.temporalField(in: try fields(of: layer)) else { return nil }
+            guard let field = TemporalExtent.field(in: try fields(of: layer)) else { return nil }
             let c = StoreSQL.column(field.name)
             let row = try Row.fetchOne(db, sql: "SELECT min(\(StoreSQL.timeStart(c))), max(\(StoreSQL.timeEnd(c))) FROM \(SQL.quote(layer))")
             return TemporalExtent(field: field, start: row?[0], end: row?[1])
@@ -318,6 +306,11 @@ public struct StoreSnapshot {
             let longer = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM \(SQL.quote(layer)) WHERE \(StoreSQL.timeStart(c)) IS NOT NULL AND length(\(c)) > 10)") ?? false
             return longer ? "date-time" : "date"
         }
+    }
+
+    /// Compiles `predicate` for `layer` as a page would, to refuse what SQLite cannot run up front.
+    public func check(_ predicate: FeaturePredicate, layer: String) throws {
+        _ = try PredicateSQL(layer: layer).condition(predicate)
     }
 
     /// One feature by its id (the identifying field's value, or the row id), or nil.

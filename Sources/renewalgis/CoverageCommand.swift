@@ -4,6 +4,8 @@ import GeoKernel
 import RenewalAnalysis
 import RenewalRunner
 import RenewalStore
+import Support
+import RenewalDomain
 
 extension CoverageMode: ExpressibleByArgument {}
 

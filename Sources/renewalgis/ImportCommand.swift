@@ -4,6 +4,7 @@ import GeoFiles
 import GeoKernel
 import RenewalRunner
 import RenewalStore
+import Support
 
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RenewalStore
+import GeoStore
 
 struct Layers: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -5,6 +5,7 @@ import GeoKernel
 import RenewalAnalysis
 import RenewalRunner
 import RenewalStore
+import RenewalDomain
 
 /// Options shared by `conflicts` and `eligibility`.
 struct PlanOptions: ParsableArguments {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GeoKernel
 import RenewalStore
+import Support
 
 @main
 struct RenewalGIS: AsyncParsableCommand {

@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import RenewalServer
 import RenewalStore
+import CQL2
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

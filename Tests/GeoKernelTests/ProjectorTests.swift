@@ -3,6 +3,7 @@ import Foundation
 import Testing
 import TestSupport
 @testable import GeoKernel
+import Support
 
 /// Reference points computed with PROJ 9.1.1 `cs2cs -d 4 EPSG:4490 EPSG:xxxx` (lat/lon input,
 /// northing/easting output), written here as (lon, lat) → (easting, northing).

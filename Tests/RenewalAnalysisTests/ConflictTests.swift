@@ -4,6 +4,7 @@ import GeoKernel
 import TestSupport
 import Yams
 @testable import RenewalAnalysis
+import RenewalDomain
 
 /// The default rules, read from their YAML as the CLI reads them.
 func defaultRules() throws -> RuleSet {

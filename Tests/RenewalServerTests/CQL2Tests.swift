@@ -2,14 +2,18 @@ import Foundation
 import GeoFiles
 import GeoKernel
 @testable import RenewalServer
-import RenewalStore
+@testable import RenewalStore
 import Testing
+import GeoStore
+@testable import CQL2
 
 /// The CQL2 text parser, the JSON decoder and the SQL they compile to, without a store.
 @Suite struct CQL2Tests {
     let fields = [FieldInfo(name: "name", type: .text), FieldInfo(name: "area", type: .real), FieldInfo(name: "floors", type: .integer),
                   FieldInfo(name: "approved", type: .date), FieldInfo(name: "用途", type: .text)]
     var compiler: FilterCompiler { FilterCompiler(layer: "parcels", fields: fields) }
+    /// The SQL SpatiaLite runs for a filter: CQL2 → predicate (FilterCompiler) → SQL (PredicateSQL).
+    func sql(_ e: CQL2Expression) throws -> SQLCondition { try PredicateSQL(layer: "parcels").condition(try compiler.compile(e)) }
 
     func parse(_ text: String) throws -> CQL2Expression { try CQL2TextParser.parse(text) }
 
@@ -107,10 +111,10 @@ import Testing
     func quotedInjection() throws {
         let e = try parse("name = 'a'' OR 1=1 --'")
         #expect(e == .comparison(.equal, .property("name"), .string("a' OR 1=1 --")))
-        let sql = try compiler.compile(e)
-        #expect(sql.sql == "(\"name\" = ?)")
-        #expect(sql.arguments == [.text("a' OR 1=1 --")])
-        let drop = try compiler.compile(parse("name = '); DROP TABLE parcels; --'"))
+        let compiled = try sql(e)
+        #expect(compiled.sql == "(\"name\" = ?)")
+        #expect(compiled.arguments == [.text("a' OR 1=1 --")])
+        let drop = try sql(parse("name = '); DROP TABLE parcels; --'"))
         #expect(drop.sql == "(\"name\" = ?)")
         #expect(drop.arguments == [.text("); DROP TABLE parcels; --")])
     }
@@ -124,7 +128,7 @@ import Testing
             "S_INTERSECTS(geometry, POLYGON((106 29, 107 29, 107 30, 106 29))) AND S_WITHIN(geom, BBOX(106, 29, 107, 30)) OR S_DISJOINT(geometry, POINT(1 2))",
         ]
         for filter in filters {
-            let c = try compiler.compile(parse(filter))
+            let c = try sql(parse(filter))
             #expect(!c.sql.contains("'") && !c.sql.contains(";") && !c.sql.contains("--"), "\(c.sql)")
             #expect(c.sql.filter { $0 == "?" }.count == c.arguments.count, "\(c.sql)")
             for word in ["Robert", "DROP", "drop", "0701", "12.5", "2024", "106", "107"] {
@@ -139,11 +143,11 @@ import Testing
 
     @Test("LIKE patterns become case-sensitive GLOB patterns with GLOB's own characters escaped")
     func globs() {
-        #expect(FilterCompiler.glob(fromLike: "a%b_c") == "a*b?c")
-        #expect(FilterCompiler.glob(fromLike: "100\\%") == "100%")
-        #expect(FilterCompiler.glob(fromLike: "x\\_y") == "x_y")
-        #expect(FilterCompiler.glob(fromLike: "*?[") == "[*][?][[]")
-        #expect(FilterCompiler.glob(fromLike: "end\\") == "end\\")
+        #expect(PredicateSQL.glob(fromLike: "a%b_c") == "a*b?c")
+        #expect(PredicateSQL.glob(fromLike: "100\\%") == "100%")
+        #expect(PredicateSQL.glob(fromLike: "x\\_y") == "x_y")
+        #expect(PredicateSQL.glob(fromLike: "*?[") == "[*][?][[]")
+        #expect(PredicateSQL.glob(fromLike: "end\\") == "end\\")
     }
 
     @Test("Hostile text is refused with an error that says where",

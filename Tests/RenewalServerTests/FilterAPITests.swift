@@ -1,6 +1,7 @@
 import Foundation
 import GeoFiles
 import GeoKernel
+import GeoStore
 import Hummingbird
 import HTTPTypes
 import HummingbirdTesting
@@ -204,8 +205,8 @@ func ids(_ numbers: Int...) -> Set<String> { Set(numbers.map { "P\($0)" }) }
         #expect(try reader.temporalField(of: "sites")?.name == "updated")
         #expect(try reader.fields(of: "sites").first { $0.name == "updated" }?.type == .dateTime)
         // Without a typed field, the name decides.
-        #expect(StoreReader.temporalField(in: [FieldInfo(name: "code", type: .text), FieldInfo(name: "survey_date", type: .text)])?.name == "survey_date")
-        #expect(StoreReader.temporalField(in: [FieldInfo(name: "code", type: .text), FieldInfo(name: "dated", type: .text)]) == nil)
+        #expect(TemporalExtent.field(in: [FieldInfo(name: "code", type: .text), FieldInfo(name: "survey_date", type: .text)])?.name == "survey_date")
+        #expect(TemporalExtent.field(in: [FieldInfo(name: "code", type: .text), FieldInfo(name: "dated", type: .text)]) == nil)
         try await app(reader).test(.router) { client in
             func codes(_ datetime: String) async throws -> Set<String> {
                 let r = try await fetch(client, "/collections/sites/items?datetime=\(encoded(datetime))")

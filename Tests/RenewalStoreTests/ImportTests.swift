@@ -4,6 +4,7 @@ import GeoKernel
 import GRDB
 import Testing
 @testable import RenewalStore
+import GeoStore
 
 @Suite struct ImportTests {
     static let features = (1...6).map { Fixtures.parcel($0) }

@@ -3,6 +3,7 @@ import GeoFiles
 import GeoKernel
 import Testing
 @testable import RenewalStore
+import GeoStore
 
 /// The store's metric CRS: chosen from the data (CGCS2000 zone in China, UTM elsewhere) unless its
 /// `metric_crs` setting names one; too-wide data refused with the layers and the way out named.

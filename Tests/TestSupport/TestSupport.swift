@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// A fresh temporary directory per test, removed when the value goes away.
 public final class TemporaryDirectory {
@@ -11,20 +12,15 @@ public final class TemporaryDirectory {
     public func path(_ name: String) -> String { url.appendingPathComponent(name).path }
 }
 
-/// SplitMix64: a tiny deterministic generator for seeded property tests (tests print their seed).
+/// The seeded generator of property tests (tests print their seed): the tool's own SplitMix64,
+/// drawing Doubles.
 public struct SeededRandom {
-    public var state: UInt64
-    public init(seed: UInt64) { state = seed }
+    private var generator: SplitMix64
+    public init(seed: UInt64) { generator = SplitMix64(seed: seed) }
     /// A uniform Double in [0, 1).
-    public mutating func next() -> Double {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return Double((z ^ (z >> 31)) >> 11) / Double(1 << 53)
-    }
+    public mutating func next() -> Double { generator.nextUnit() }
     /// A uniform Double in [a, b).
-    public mutating func uniform(_ a: Double, _ b: Double) -> Double { a + (b - a) * next() }
+    public mutating func uniform(_ a: Double, _ b: Double) -> Double { generator.uniform(a, b) }
 }
 
 /// The repository's root directory (the one holding Package.swift), found from this file's path.

@@ -1,11 +1,5 @@
 import Foundation
-
-extension PlannedAction {
-    /// The character of 留改拆增.
-    public var chinese: String {
-        switch self { case .retain: "留"; case .renovate: "改"; case .demolish: "拆"; case .add: "增" }
-    }
-}
+import RenewalDomain
 
 /// What the unit report needs to know of one parcel.
 public struct UnitParcelFacts: Sendable {

@@ -1,6 +1,8 @@
 import Dispatch
 import Foundation
 import GeoKernel
+import Support
+import RenewalDomain
 
 /// A constraint zone: a heritage core or control zone, or a control line. Geometry in the metric CRS.
 public struct ConstraintZone: Sendable {

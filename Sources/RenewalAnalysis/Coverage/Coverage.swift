@@ -1,6 +1,8 @@
 import Dispatch
 import Foundation
 import GeoKernel
+import Support
+import RenewalDomain
 
 /// A residential parcel as the coverage analysis sees it. Geometry in the metric CRS (metres).
 public struct ResidentialParcel: Sendable {
@@ -29,7 +31,7 @@ public struct Facility: Sendable {
 public struct CoverageParameters: Sendable {
     public var radii: ServiceRadii = .defaults
     /// A parcel has a gap in a category when its covered fraction is below this.
-    public var fullCoverage: Double = 0.999
+    public var fullCoverage: Double = CoverageThreshold.full
     /// Segments per quarter circle of a service area polygon (8, as GEOS, PostGIS and GeoPandas peers).
     public var quadrantSegments = 8
     public init(radii: ServiceRadii = .defaults) { self.radii = radii }
@@ -238,44 +240,3 @@ public enum CoverageAnalysis {
     }
 }
 
-/// A uniform grid over envelopes for "which of these overlap that box" queries.
-struct GridIndex {
-    private let cell: Double
-    private let origin: Position
-    private var buckets: [Int64: [Int]] = [:]
-    private let envelopes: [Envelope]
-
-    /// `cellSize` in the envelopes' units; default: the largest envelope's width or height.
-    init(envelopes: [Envelope], cellSize: Double? = nil) {
-        self.envelopes = envelopes
-        var all = Envelope.empty
-        envelopes.forEach { all.expand(toInclude: $0) }
-        let typical = envelopes.map { max($0.width, $0.height) }.max() ?? 1
-        cell = max(cellSize ?? typical, 1)
-        origin = all.isEmpty ? Position(0, 0) : Position(all.minX, all.minY)
-        for (i, e) in envelopes.enumerated() {
-            for key in keys(e) { buckets[key, default: []].append(i) }
-        }
-    }
-
-    private func keys(_ e: Envelope) -> [Int64] {
-        let x0 = Int64(((e.minX - origin.x) / cell).rounded(.down)), x1 = Int64(((e.maxX - origin.x) / cell).rounded(.down))
-        let y0 = Int64(((e.minY - origin.y) / cell).rounded(.down)), y1 = Int64(((e.maxY - origin.y) / cell).rounded(.down))
-        var out: [Int64] = []
-        for x in x0...x1 { for y in y0...y1 { out.append((x << 32) ^ (y & 0xFFFF_FFFF)) } }
-        return out
-    }
-
-    /// Indexes of envelopes that intersect `e`, ascending, without repeats.
-    func query(_ e: Envelope, into result: inout [Int]) {
-        result.removeAll(keepingCapacity: true)
-        guard !envelopes.isEmpty else { return }
-        for key in keys(e) { if let b = buckets[key] { result += b } }
-        result.sort()
-        var unique = 0
-        for i in result.indices where i == 0 || result[i] != result[i - 1] {
-            if envelopes[result[i]].intersects(e) { result[unique] = result[i]; unique += 1 }
-        }
-        result.removeLast(result.count - unique)
-    }
-}

@@ -1,8 +1,8 @@
 import Foundation
 import Testing
 import TestSupport
-import GeoKernel
-@testable import RenewalAnalysis
+
+@testable import GeoKernel
 
 /// The direct parcel-minus-disks cut used for gap pieces, checked by hand and against GEOS.
 @Suite struct RingDifferenceTests {

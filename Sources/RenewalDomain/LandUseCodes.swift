@@ -1,5 +1,5 @@
 import Foundation
-import GeoKernel
+import Support
 
 /// The 用地用海 classification codes of 《国土空间调查、规划、用途管制用地用海分类指南》(2023), and
 /// the mapping from GB 50137-2011 letter codes. Levels one and two are complete for land (01–17,

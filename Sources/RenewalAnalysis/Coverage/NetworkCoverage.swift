@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import GeoKernel
+import Support
 
 /// Walking-distance coverage over the street network, in the metric CRS. Pure: values in, values out.
 ///

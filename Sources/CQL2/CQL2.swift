@@ -1,9 +1,10 @@
 import Foundation
 import GeoKernel
+import GeoStore
 
 /// A CQL2 filter expression (OGC 21-065, the subset this server implements): what both the text
-/// and the JSON encoding parse into, and what `FilterCompiler` turns into SQL.
-indirect enum CQL2Expression: Hashable, Sendable {
+/// and the JSON encoding parse into, and what `FilterCompiler` turns into a `FeaturePredicate`.
+public indirect enum CQL2Expression: Hashable, Sendable {
     case and([CQL2Expression])
     case or([CQL2Expression])
     case not(CQL2Expression)
@@ -18,12 +19,12 @@ indirect enum CQL2Expression: Hashable, Sendable {
     case literal(Bool)
 }
 
-enum CQL2Comparison: String, Hashable, Sendable, CaseIterable {
+public enum CQL2Comparison: String, Hashable, Sendable, CaseIterable {
     case equal = "=", notEqual = "<>", less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">="
 }
 
 /// A value in a predicate: a queryable, or a literal.
-enum CQL2Scalar: Hashable, Sendable {
+public enum CQL2Scalar: Hashable, Sendable {
     case property(String)
     case string(String)
     case integer(Int64)
@@ -35,7 +36,7 @@ enum CQL2Scalar: Hashable, Sendable {
     case timestamp(String)
 
     /// How a message names it.
-    var described: String {
+    public var described: String {
         switch self {
         case .property(let p): "property \(p)"
         case .string(let s): "'\(s.count > 40 ? String(s.prefix(40)) + "…" : s)'"
@@ -49,7 +50,7 @@ enum CQL2Scalar: Hashable, Sendable {
 }
 
 /// The spatial comparison functions (CQL2 spatial-functions), each a DE-9IM relation.
-enum CQL2SpatialFunction: String, Hashable, Sendable, CaseIterable {
+public enum CQL2SpatialFunction: String, Hashable, Sendable, CaseIterable {
     case intersects = "S_INTERSECTS", within = "S_WITHIN", contains = "S_CONTAINS", equals = "S_EQUALS"
     case disjoint = "S_DISJOINT", touches = "S_TOUCHES", overlaps = "S_OVERLAPS", crosses = "S_CROSSES"
 
@@ -58,7 +59,7 @@ enum CQL2SpatialFunction: String, Hashable, Sendable, CaseIterable {
 
 /// An argument of a spatial function: a geometry queryable, a geometry literal, or a BBOX literal.
 /// Coordinates are in the filter CRS and its axis order, as given.
-enum CQL2SpatialOperand: Hashable, Sendable {
+public enum CQL2SpatialOperand: Hashable, Sendable {
     case property(String)
     case geometry(Geometry)
     /// `BBOX(a1, b1, a2, b2)`: lower and upper corner on the CRS's first and second axis.
@@ -66,15 +67,19 @@ enum CQL2SpatialOperand: Hashable, Sendable {
 }
 
 /// A filter refused: what is wrong, for the client (answered as 400 InvalidParameterValue).
-struct CQL2Error: Error, CustomStringConvertible, Equatable {
-    var description: String
-    init(_ description: String) { self.description = description }
+public struct CQL2Error: Error, CustomStringConvertible, Equatable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// Bounds on what a filter may ask for, so no request can exhaust the stack, memory or SQLite's limits.
-struct CQL2Limits: Sendable {
+public struct CQL2Limits: Sendable {
     /// Nesting of parentheses, NOT, and geometry collections.
-    var maximumDepth = 64
+    public var maximumDepth = 64
     /// Values in one IN list.
-    var maximumListItems = 1_000
+    public var maximumListItems = 1_000
+
+    public init(maximumDepth: Int = 64, maximumListItems: Int = 1_000) {
+        self.maximumDepth = maximumDepth; self.maximumListItems = maximumListItems
+    }
 }

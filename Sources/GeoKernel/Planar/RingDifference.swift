@@ -1,5 +1,4 @@
 import Foundation
-import GeoKernel
 
 /// The difference of a simple ring and convex polygons (Weiler–Atherton traversal), for the gap
 /// pieces of straight-line coverage: a parcel minus the few service disks that overlap it. In a
@@ -10,13 +9,13 @@ import GeoKernel
 /// inside the ring (the answer would need a hole), it returns nil and the caller uses the general
 /// overlay (GEOS). In the generic case the pieces are simple rings that meet nowhere, so the
 /// result is a valid (multi)polygon.
-enum RingDifference {
+public enum RingDifference {
     /// Distance (m) under which two boundaries count as touching: such cases go to GEOS.
-    static let tolerance = 1e-6
+    public static let tolerance = 1e-6
 
     /// The parts of `ring` outside every polygon of `cutters`, as counter-clockwise rings without
     /// holes ([] when nothing is left); nil for a non-generic case (see the type's comment).
-    static func subtract(_ ring: [Position], convex cutters: [[Position]]) -> [[Position]]? {
+    public static func subtract(_ ring: [Position], convex cutters: [[Position]]) -> [[Position]]? {
         var pieces = [ring]
         for cutter in cutters where cutter.count >= 3 {
             var next: [[Position]] = []

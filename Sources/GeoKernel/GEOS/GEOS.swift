@@ -300,6 +300,31 @@ public final class GEOSGeometry {
     public func buffer(_ distance: Double, segments: Int32 = 8) throws -> GEOSGeometry {
         try owned(GEOSBuffer_r(handle, pointer, distance, segments), "buffer")
     }
+
+    /// Whether `self` stands in `relation` to `other` (DE-9IM, as SpatiaLite's and PostGIS's ST_ functions).
+    public func holds(_ relation: SpatialRelation, with other: GEOSGeometry) throws -> Bool {
+        let call: (GEOSContextHandle_t, OpaquePointer, OpaquePointer) -> CChar = switch relation {
+        case .intersects: GEOSIntersects_r
+        case .within: GEOSWithin_r
+        case .contains: GEOSContains_r
+        case .equals: GEOSEquals_r
+        case .touches: GEOSTouches_r
+        case .overlaps: GEOSOverlaps_r
+        case .crosses: GEOSCrosses_r
+        case .disjoint: GEOSDisjoint_r
+        }
+        // Binary predicates return 1 true, 0 false, 2 exception.
+        switch call(handle, pointer, other.pointer) {
+        case 0: return false
+        case 1: return true
+        default: throw context.failure(relation.rawValue)
+        }
+    }
+}
+
+/// Spatial relations between two geometries (OGC Simple Features / DE-9IM).
+public enum SpatialRelation: String, Sendable, CaseIterable {
+    case intersects, within, contains, equals, touches, overlaps, crosses, disjoint
 }
 
 /// A prepared GEOS geometry for repeated predicates against one geometry (a zone tested against

@@ -14,6 +14,8 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
     case unknownField(layer: String, field: String, available: [String])
     /// A query ran past the reader's time limit and was interrupted.
     case queryTimeLimit(seconds: Double)
+    /// A query this backend cannot run as asked (past one of its limits): the reason, for the client.
+    case unsupportedQuery(String)
 
     public var description: String {
         switch self {
@@ -35,6 +37,7 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
             "layer \(layer) has no field \"\(field)\" (fields: \(available.isEmpty ? "none" : available.joined(separator: ", ")))"
         case .queryTimeLimit(let seconds):
             "the query ran longer than \(Int(seconds)) s and was stopped; narrow it (bbox, filter, a smaller limit)"
+        case .unsupportedQuery(let reason): reason
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import RenewalDomain
 
 /// One entry of the land-use conversion lists (正负面清单).
 public struct ConversionRule: Sendable, Equatable {

@@ -1,6 +1,6 @@
 import Foundation
 import GeoKernel
-import RenewalStore
+import GeoStore
 
 /// A JSON value as decoded, keeping integers apart from other numbers and booleans apart from both.
 enum JSONValue: Decodable, Equatable {
@@ -29,11 +29,11 @@ enum JSONValue: Decodable, Equatable {
 /// Reads CQL2 JSON (`{"op": "and", "args": [...]}`, `{"property": "name"}`, `{"date": …}`,
 /// `{"timestamp": …}`, `{"bbox": […]}`, GeoJSON geometries) into the same expression CQL2 text gives.
 /// The raw nesting is measured before any JSON parser sees the text, and operator nesting as it is read.
-struct CQL2JSONDecoder {
+public struct CQL2JSONDecoder {
     private var depth = 0
     private let limits: CQL2Limits
 
-    static func parse(_ text: String, limits: CQL2Limits = .init()) throws -> CQL2Expression {
+    public static func parse(_ text: String, limits: CQL2Limits = .init()) throws -> CQL2Expression {
         try checkNesting(text, maximum: 2 * limits.maximumDepth + 8, limits: limits)
         let value: JSONValue
         do { value = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) } catch {

@@ -1,5 +1,4 @@
 import Foundation
-import GeoKernel
 
 /// Planar polygon helpers for the coverage hot path, in a metric CRS (metres).
 /// Rings here are open (no repeated closing vertex).
@@ -67,7 +66,7 @@ public struct ServiceDisk: Sendable {
     /// Polygon vertices, counter-clockwise, not closed.
     public let vertices: [Position]
     /// Radius of the inscribed circle: a point closer than this to the centre is inside.
-    let innerRadius: Double
+    @usableFromInline let innerRadius: Double
     public let envelope: Envelope
 
     /// The polygon as a closed geometry.
@@ -86,7 +85,7 @@ public struct ServiceDisk: Sendable {
     }
 
     /// True when `p` lies inside or on the polygon.
-    func contains(_ p: Position) -> Bool {
+    @inlinable public func contains(_ p: Position) -> Bool {
         let dx = p.x - center.x, dy = p.y - center.y
         let d2 = dx * dx + dy * dy
         if d2 <= innerRadius * innerRadius { return true }
@@ -103,7 +102,7 @@ public struct ServiceDisk: Sendable {
 
     /// The part of this polygon inside `box` (convex ∩ rectangle, so convex; open ring, possibly
     /// empty): a small stand-in for the disk in overlays with a geometry that lies inside `box`.
-    func clipped(to box: Envelope) -> [Position] {
+    public func clipped(to box: Envelope) -> [Position] {
         var current = vertices, next: [Position] = []
         next.reserveCapacity(vertices.count + 4)
         // The four sides of the box; crossings are put exactly on the side.
@@ -126,7 +125,7 @@ public struct ServiceDisk: Sendable {
     /// subject rings as far as area goes (it may leave zero-width bridges, which add no area).
     /// Half-planes that the ring's bounding box lies clearly inside are skipped: for a parcel near
     /// the edge of a service area only the few edges it crosses do any work.
-    func clip(_ ring: [Position]) -> [Position] {
+    public func clip(_ ring: [Position]) -> [Position] {
         guard ring.count >= 3 else { return [] }
         var box = Envelope.empty
         for p in ring { box.expand(toInclude: p) }

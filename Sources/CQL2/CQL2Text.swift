@@ -1,6 +1,6 @@
 import Foundation
 import GeoKernel
-import RenewalStore
+import GeoStore
 
 /// A token of CQL2 text, with the (1-based) character where it starts.
 struct CQL2Token: Equatable {
@@ -119,14 +119,14 @@ enum CQL2Lexer {
 /// than OR; parentheses group. Keywords are case-insensitive; property names that clash with one
 /// can be "double-quoted". Nesting is counted as it is parsed, so deep input stops with an error long
 /// before the stack is at risk.
-struct CQL2TextParser {
+public struct CQL2TextParser {
     private let tokens: [CQL2Token]
     private var index = 0
     private var depth = 0
     private let limits: CQL2Limits
 
     /// Parses a whole filter, or throws `CQL2Error` saying what is wrong and where.
-    static func parse(_ text: String, limits: CQL2Limits = .init()) throws -> CQL2Expression {
+    public static func parse(_ text: String, limits: CQL2Limits = .init()) throws -> CQL2Expression {
         var parser = CQL2TextParser(tokens: try CQL2Lexer.tokens(text), limits: limits)
         guard parser.current.kind != .end else { throw CQL2Error("the filter is empty") }
         let expression = try parser.orExpression()
