@@ -1,5 +1,6 @@
 import Foundation
 import GeoKernel
+import Synchronization
 
 /// A store held in memory: the reference implementation of `FeatureReading`, for tests of whatever
 /// reads through the protocol (the HTTP layer) without SQLite, GDAL or a file, and the second
@@ -9,7 +10,7 @@ import GeoKernel
 /// selects nothing (nor does its NOT); numbers compare as numbers and text as text (by Unicode
 /// code points, as SQLite's BINARY collation compares UTF-8 bytes); NULLs sort first. Layers are
 /// replaced whole, atomically: a snapshot taken before a replace keeps reading the old layer.
-public final class InMemoryStore: FeatureReading, @unchecked Sendable {
+public final class InMemoryStore: FeatureReading {
     /// A layer: its catalogue entry, fields and features (ids are their row numbers from 1).
     public struct Layer: Sendable {
         public var record: LayerRecord
@@ -21,9 +22,8 @@ public final class InMemoryStore: FeatureReading, @unchecked Sendable {
         }
     }
 
-    private let lock = NSLock()
-    private var layers: [String: Layer] = [:]
-    private var version = 0
+    /// The layers by name and the content version, replaced together.
+    private let state = Mutex<(layers: [String: Layer], version: Int)>(([:], 0))
 
     public init() {}
 
@@ -46,14 +46,14 @@ public final class InMemoryStore: FeatureReading, @unchecked Sendable {
                                  minX: extent.isEmpty ? nil : extent.minX, minY: extent.isEmpty ? nil : extent.minY,
                                  maxX: extent.isEmpty ? nil : extent.maxX, maxY: extent.isEmpty ? nil : extent.maxY,
                                  geometryType: geometryType, importedAt: importedAt, repairedCount: 0, skippedCount: 0)
-        lock.withLock {
-            layers[name] = Layer(record: record, fields: fields, features: stored)
-            version += 1
+        state.withLock { state in
+            state.layers[name] = Layer(record: record, fields: fields, features: stored)
+            state.version += 1
         }
     }
 
     public func withSnapshot<T>(_ body: (any FeatureSnapshot) throws -> T) throws -> T {
-        let (layers, version) = lock.withLock { (self.layers, self.version) }
+        let (layers, version) = state.withLock { ($0.layers, $0.version) }
         return try body(Snapshot(content: layers, contentVersion: version))
     }
 

@@ -79,7 +79,8 @@ public enum CoverageJob {
         let result: CoverageResult
         switch options.mode {
         case .straight:
-            result = CoverageAnalysis.run(parcels: loaded.parcels, facilities: facilities, parameters: parameters, progress: progress)
+            result = CoverageAnalysis.run(parcels: loaded.parcels, facilities: facilities, parameters: parameters,
+                                          parallelism: .allCores, progress: progress)
         case .network:
             let streets = try WalkingInputs.streets(from: store, mapping: options.mapping, metric: metric, walkability: options.walkability)
             let barriers = try WalkingInputs.barriers(from: store, metric: metric, named: options.barrierLayers)
@@ -87,7 +88,7 @@ public enum CoverageJob {
             walking.walkability = streets.table
             let network = try NetworkCoverage.runWithDiagnostics(parcels: loaded.parcels, facilities: facilities, streets: streets.lines,
                                                                  barriers: barriers.barriers, parameters: parameters, walking: walking,
-                                                                 progress: progress)
+                                                                 parallelism: .allCores, progress: progress)
             result = network.result
             diagnostics = network.diagnostics
             let graph = network.graph

@@ -6,6 +6,7 @@ import RenewalAnalysis
 import RenewalStore
 import Yams
 import RenewalDomain
+import Support
 
 /// Which layers and fields the conflicts and eligibility checks read. Defaults match GeoData/ and ../shared/bench.
 public struct PlanMapping: Sendable {
@@ -153,7 +154,7 @@ public enum PlanChecks {
 
     /// Runs the conflicts analysis and writes the `conflicts` layer (overlaps in EPSG:4490).
     public static func conflicts(_ inputs: PlanInputs, rules: RuleSet, store: SpatialStore?) throws -> (records: [ConflictRecord], overlaps: [ZoneOverlap]) {
-        let result = try ConflictAnalysis.run(parcels: inputs.parcels, zones: inputs.zones, rules: rules)
+        let result = try ConflictAnalysis.run(parcels: inputs.parcels, zones: inputs.zones, rules: rules, parallelism: .allCores)
         if let store {
             let back = try Projector(from: inputs.metricCRS, to: .cgcs2000)
             let spec = ResultLayerSpec(

@@ -3,6 +3,7 @@ import GeoFiles
 import GeoKernel
 import RenewalAnalysis
 import RenewalStore
+import Support
 
 /// One stage of a batch run and how long it took.
 public struct StageTiming: Sendable {
@@ -114,7 +115,8 @@ public enum ProjectRun {
         if !project.eligibilityTargets.isEmpty, let rules = loadedRules {
             try stage("eligibility") { () -> ((), String) in
                 let inputs = try PlanChecks.load(store: store, mapping: PlanMapping(), requireAction: false)
-                let overlaps = try ZoneOverlay.overlaps(parcels: inputs.parcels.map(\.geometry), zones: inputs.zones.map(\.geometry))
+                let overlaps = try ZoneOverlay.overlaps(parcels: inputs.parcels.map(\.geometry), zones: inputs.zones.map(\.geometry),
+                                                        parallelism: .allCores)
                 let counts = try PlanChecks.eligibility(inputs, overlaps: overlaps, targets: project.eligibilityTargets, rules: rules,
                                                         includeUnlisted: false, store: store, csv: nil)
                 let allowed = counts.values.reduce(0) { $0 + ($1[.allowed] ?? 0) }

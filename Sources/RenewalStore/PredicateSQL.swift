@@ -59,6 +59,17 @@ extension SpatialRelation {
 /// Building blocks for `SQLCondition`s over a layer's table, so callers never need to know how
 /// columns, geometry, the spatial index or stored dates are laid out.
 enum StoreSQL {
+    /// The R*Tree search of a layer's spatial index: the row ids whose envelope meets a box, with
+    /// four placeholders bound by `rtreeArguments`. The one place this SQL is written.
+    static func rtreeSearch(layer: String) -> String {
+        "SELECT pkid FROM \(SQL.quote("idx_\(layer)_geom")) WHERE xmax >= ? AND xmin <= ? AND ymax >= ? AND ymin <= ?"
+    }
+
+    /// The arguments of `rtreeSearch` for `box`, in placeholder order.
+    static func rtreeArguments(_ box: Envelope) -> [SQLValue] {
+        [.real(box.minX), .real(box.maxX), .real(box.minY), .real(box.maxY)]
+    }
+
     /// A column name from the catalogue as a quoted SQL identifier. Only for names read from the store
     /// (`StoreReader.fields(of:)`), never for request text.
     static func column(_ name: String) -> String { SQL.quote(name) }
@@ -82,9 +93,8 @@ enum StoreSQL {
         let oneFeatureSide = (a == .featureGeometry) != (b == .featureGeometry)
         guard relation != .disjoint, oneFeatureSide, let box = envelope else { return SQLCondition(sql: exact, arguments: arguments) }
         if box.isEmpty { return SQLCondition(sql: "0") }
-        return SQLCondition(
-            sql: "fid IN (SELECT pkid FROM \(SQL.quote("idx_\(layer)_geom")) WHERE xmax >= ? AND xmin <= ? AND ymax >= ? AND ymin <= ?) AND " + exact,
-            arguments: [.real(box.minX), .real(box.maxX), .real(box.minY), .real(box.maxY)] + arguments)
+        return SQLCondition(sql: "fid IN (\(rtreeSearch(layer: layer))) AND " + exact,
+                            arguments: rtreeArguments(box) + arguments)
     }
 
     /// The start of the time a stored date or date-time value covers, as seconds since 1970 UTC

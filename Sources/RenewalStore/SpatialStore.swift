@@ -266,7 +266,7 @@ public final class SpatialStore: @unchecked Sendable {
                 if !filter.boxes.isEmpty {
                     // One R*Tree search per box, the hits handed to the main query as a JSON array.
                     var fids = Set<Int64>()
-                    let search = try db.makeStatement(sql: "SELECT pkid FROM \(SQL.quote("idx_\(layer)_geom")) WHERE xmax >= ? AND xmin <= ? AND ymax >= ? AND ymin <= ?")
+                    let search = try db.makeStatement(sql: StoreSQL.rtreeSearch(layer: layer))
                     for b in filter.boxes {
                         fids.formUnion(try Int64.fetchAll(search, arguments: [b.minX, b.maxX, b.minY, b.maxY]))
                     }

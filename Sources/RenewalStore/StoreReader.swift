@@ -4,6 +4,7 @@ import GeoFiles
 import GeoKernel
 import GeoStore
 import GRDB
+import Synchronization
 
 /// Read access to a store for serving: a pool of read-only SQLite connections, each with
 /// mod_spatialite loaded. Serving never writes to the store: it is opened read-only (so a store on a
@@ -18,17 +19,16 @@ public final class StoreReader: FeatureReading {
     private let temporalFormats = ValueCache<String>()
 
     /// Values computed once per key (a layer and the store's schema version), shared by every request.
-    final class ValueCache<Value>: @unchecked Sendable {
-        private var known: [String: Value] = [:]
-        private let lock = NSLock()
+    /// Computed outside the lock (two requests may both compute a missing value; both get the same).
+    final class ValueCache<Value: Sendable>: Sendable {
+        private let known = Mutex<[String: Value]>([:])
         func value(_ key: String, _ compute: () throws -> Value) rethrows -> Value {
-            lock.lock()
-            if let v = known[key] { lock.unlock(); return v }
-            lock.unlock()
+            if let v = known.withLock({ $0[key] }) { return v }
             let v = try compute()
-            lock.lock(); defer { lock.unlock() }
-            if known.count > 4096 { known.removeAll() }
-            known[key] = v
+            known.withLock { known in
+                if known.count > 4096 { known.removeAll() }
+                known[key] = v
+            }
             return v
         }
     }
@@ -163,7 +163,7 @@ public final class StoreReader: FeatureReading {
                 // One R*Tree search and exact test per box (two for a box across the antimeridian).
                 let tests = query.boxes.map { b -> String in
                     arguments += [b.minX, b.maxX, b.minY, b.maxY, b.minX, b.minY, b.maxX, b.maxY]
-                    return "(fid IN (SELECT pkid FROM \(SQL.quote("idx_\(layer)_geom")) WHERE xmax >= ? AND xmin <= ? AND ymax >= ? AND ymin <= ?)"
+                    return "(fid IN (\(StoreSQL.rtreeSearch(layer: layer)))"
                         + " AND Intersects(geom, BuildMbr(?, ?, ?, ?, \(SpatialStore.storageSRID))) = 1)"
                 }
                 conditions.append(tests.count == 1 ? tests[0] : "(" + tests.joined(separator: " OR ") + ")")

@@ -6,6 +6,7 @@ import RenewalRunner
 import RenewalStore
 import Support
 import RenewalDomain
+import Synchronization
 
 extension CoverageMode: ExpressibleByArgument {}
 
@@ -138,10 +139,9 @@ struct Coverage: ParsableCommand {
 }
 
 /// A thread-safe counter for progress callbacks.
-final class Counter: @unchecked Sendable {
-    private var value = 0
-    private let lock = NSLock()
-    func increment() -> Int { lock.lock(); defer { lock.unlock() }; value += 1; return value }
+final class Counter: Sendable {
+    private let value = Atomic(0)
+    func increment() -> Int { value.add(1, ordering: .relaxed).newValue }
 }
 
 enum CoverageReport {

@@ -6,6 +6,7 @@ import RenewalAnalysis
 import RenewalRunner
 import RenewalStore
 import RenewalDomain
+import Support
 
 /// Options shared by `conflicts` and `eligibility`.
 struct PlanOptions: ParsableArguments {
@@ -104,7 +105,8 @@ struct Eligibility: ParsableCommand {
             let inputs = try PlanChecks.load(store: store, mapping: options.mapping, requireAction: false)
             inputs.warnings.forEach(Terminal.warning)
             Terminal.info(inputs.metricCRSChoice.description)
-            let overlaps = try ZoneOverlay.overlaps(parcels: inputs.parcels.map(\.geometry), zones: inputs.zones.map(\.geometry))
+            let overlaps = try ZoneOverlay.overlaps(parcels: inputs.parcels.map(\.geometry), zones: inputs.zones.map(\.geometry),
+                                                    parallelism: .allCores)
             let chosen = targets.isEmpty ? EligibilityAnalysis.targets(in: rules) : targets
             let counts = try PlanChecks.eligibility(inputs, overlaps: overlaps, targets: chosen, rules: rules,
                                                     includeUnlisted: includeUnlisted, store: store, csv: csv)

@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import GeoKernel
 import Support
@@ -64,40 +63,38 @@ public struct ConflictRecord: Sendable {
 
 public enum ZoneOverlay {
     /// Every parcel × zone pair whose intersection has area, with that intersection. Zones are
-    /// prepared once; a parcel inside a zone is taken whole without an overlay. Spread over the cores.
-    public static func overlaps(parcels: [Geometry], zones: [Geometry]) throws -> [ZoneOverlap] {
+    /// prepared once per thread (a GEOS context never crosses threads); a parcel inside a zone is
+    /// taken whole without an overlay. Parcels are dealt round-robin to `parallelism`'s threads.
+    public static func overlaps(parcels: [Geometry], zones: [Geometry], parallelism: Parallelism = .serial) throws -> [ZoneOverlap] {
         let index = GridIndex(envelopes: zones.map { $0.envelope ?? .empty }, cellSize: 200)
-        let chunks = max(1, min(ProcessInfo.processInfo.activeProcessorCount, parcels.count / 500 + 1))
-        let slots = PendingResults<Result<[ZoneOverlap], Error>>(count: chunks)
-        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-            slots.set(chunk, Result {
-                let geos = try GEOSContext()
-                let made = try zones.map { try geos.make($0) }
-                let prepared = try made.map { try GEOSPreparedGeometry($0) }
-                var out: [ZoneOverlap] = []
-                var candidates: [Int] = []
-                for i in stride(from: chunk, to: parcels.count, by: chunks) {
-                    guard let envelope = parcels[i].envelope else { continue }
-                    index.query(envelope, into: &candidates)
-                    guard !candidates.isEmpty else { continue }
-                    let p = try geos.make(parcels[i])
-                    let area = try p.area()
-                    guard area > 0 else { continue }
-                    for z in candidates where try prepared[z].intersects(p) {
-                        if try prepared[z].contains(p) {
-                            out.append(ZoneOverlap(parcel: i, zone: z, areaM2: area, share: 1, geometry: parcels[i]))
-                            continue
-                        }
-                        let overlap = try p.intersection(made[z])
-                        let a = try overlap.area()
-                        guard a > 0, let polygons = try overlap.value().extractingParts(ofDimension: 2) else { continue }
-                        out.append(ZoneOverlap(parcel: i, zone: z, areaM2: a, share: min(1, a / area), geometry: polygons))
+        let chunks = max(1, min(parallelism.width, parcels.count / 500 + 1))
+        let perChunk = try parallelism.map(chunks) { chunk in
+            let geos = try GEOSContext()
+            let made = try zones.map { try geos.make($0) }
+            let prepared = try made.map { try GEOSPreparedGeometry($0) }
+            var out: [ZoneOverlap] = []
+            var candidates: [Int] = []
+            for i in stride(from: chunk, to: parcels.count, by: chunks) {
+                guard let envelope = parcels[i].envelope else { continue }
+                index.query(envelope, into: &candidates)
+                guard !candidates.isEmpty else { continue }
+                let p = try geos.make(parcels[i])
+                let area = try p.area()
+                guard area > 0 else { continue }
+                for z in candidates where try prepared[z].intersects(p) {
+                    if try prepared[z].contains(p) {
+                        out.append(ZoneOverlap(parcel: i, zone: z, areaM2: area, share: 1, geometry: parcels[i]))
+                        continue
                     }
+                    let overlap = try p.intersection(made[z])
+                    let a = try overlap.area()
+                    guard a > 0, let polygons = try overlap.value().extractingParts(ofDimension: 2) else { continue }
+                    out.append(ZoneOverlap(parcel: i, zone: z, areaM2: a, share: min(1, a / area), geometry: polygons))
                 }
-                return out
-            })
+            }
+            return out
         }
-        return try slots.values.flatMap { try $0.get() }.sorted { ($0.parcel, $0.zone) < ($1.parcel, $1.zone) }
+        return perChunk.joined().sorted { ($0.parcel, $0.zone) < ($1.parcel, $1.zone) }
     }
 }
 
@@ -110,8 +107,9 @@ public enum ZoneOverlay {
 /// Overlaps below the tolerance (area or share) are reported as touching. Parcels that are heritage
 /// sites themselves get the `historic_site` rules wherever they are.
 public enum ConflictAnalysis {
-    public static func run(parcels: [PlanParcel], zones: [ConstraintZone], rules: RuleSet) throws -> (records: [ConflictRecord], overlaps: [ZoneOverlap]) {
-        let overlaps = try ZoneOverlay.overlaps(parcels: parcels.map(\.geometry), zones: zones.map(\.geometry))
+    public static func run(parcels: [PlanParcel], zones: [ConstraintZone], rules: RuleSet,
+                           parallelism: Parallelism = .serial) throws -> (records: [ConflictRecord], overlaps: [ZoneOverlap]) {
+        let overlaps = try ZoneOverlay.overlaps(parcels: parcels.map(\.geometry), zones: zones.map(\.geometry), parallelism: parallelism)
         var records: [ConflictRecord] = []
         func applies(_ rule: ConflictRule, _ p: PlanParcel) -> Bool {
             switch rule.subject {

@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import GeoKernel
 import Support
@@ -138,24 +137,24 @@ public struct CoverageResult: Sendable {
 /// overlap it, each term a convex clip (Sutherland–Hodgman). Invariants (tested): covered + gap
 /// = parcel area; 0 ≤ fraction ≤ 1.
 public enum CoverageAnalysis {
-    /// Runs every category of `parameters.radii`, categories spread over the machine's cores.
+    /// Runs every category of `parameters.radii`, categories spread over `parallelism`'s threads.
     /// `progress` is called once per finished category (from any thread).
     public static func run(parcels: [ResidentialParcel], facilities: [Facility], parameters: CoverageParameters = .init(),
+                           parallelism: Parallelism = .serial,
                            progress: (@Sendable (String) -> Void)? = nil) -> CoverageResult {
         let rings = parcels.map { PlanarRing.orientedRings($0.geometry) }
         let areas = rings.map { max(0, $0.reduce(0) { $0 + PlanarRing.signedArea($1) }) }
         let categories = parameters.radii.categories
         let byCategory = Dictionary(grouping: facilities, by: \.category)
-        let slots = PendingResults<CategoryCoverage>(count: categories.count)
-        DispatchQueue.concurrentPerform(iterations: categories.count) { k in
+        let covered = parallelism.map(categories.count) { k in
             let category = categories[k]
             let rule = parameters.radii.rules[category]!
             let result = cover(category: category, rule: rule, facilities: byCategory[category] ?? [], parcels: parcels,
                                rings: rings, areas: areas, parameters: parameters)
-            slots.set(k, result)
             progress?(category)
+            return result
         }
-        return CoverageResult(parcels: parcels, parcelAreas: areas, categories: slots.values, parameters: parameters)
+        return CoverageResult(parcels: parcels, parcelAreas: areas, categories: covered, parameters: parameters)
     }
 
     /// The service disks of a category's facilities, with the counts of parks left out or guessed.

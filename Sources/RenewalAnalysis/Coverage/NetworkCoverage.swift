@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import GeoKernel
 import Support
@@ -30,19 +29,21 @@ public enum NetworkCoverage {
 
     public static func run(parcels: [ResidentialParcel], facilities: [Facility], streets: [StreetLine],
                            parameters: CoverageParameters = .init(), walking: WalkingParameters = .init(),
+                           parallelism: Parallelism = .serial,
                            progress: (@Sendable (String) -> Void)? = nil) throws -> (result: CoverageResult, graph: WalkingGraph) {
         let run = try runWithDiagnostics(parcels: parcels, facilities: facilities, streets: streets, parameters: parameters,
-                                         walking: walking, progress: progress)
+                                         walking: walking, parallelism: parallelism, progress: progress)
         return (run.result, run.graph)
     }
 
     public static func runWithDiagnostics(parcels: [ResidentialParcel], facilities: [Facility], streets: [StreetLine],
                                           barriers: WalkingBarriers = WalkingBarriers(),
                                           parameters: CoverageParameters = .init(), walking: WalkingParameters = .init(),
+                                          parallelism: Parallelism = .serial,
                                           progress: (@Sendable (String) -> Void)? = nil) throws
         -> (result: CoverageResult, graph: WalkingGraph, diagnostics: Diagnostics) {
         let graph = WalkingGraph(streets: streets, barriers: barriers, parameters: walking)
-        let straight = CoverageAnalysis.run(parcels: parcels, facilities: facilities, parameters: parameters)
+        let straight = CoverageAnalysis.run(parcels: parcels, facilities: facilities, parameters: parameters, parallelism: parallelism)
         let checked = parcels.map { graph.boundaryEntrances(of: $0.geometry, maxDistance: walking.accessDistance) }
         let entrances = checked.map(\.entrances)
         let facilityChecks = facilities.map { graph.attachChecked($0.location, maxDistance: walking.attachDistance) }
@@ -50,13 +51,11 @@ public enum NetworkCoverage {
                                       facilityAttached: facilityChecks.map { $0.attachment != nil },
                                       facilityRefused: facilityChecks.map(\.refused),
                                       facilityLeg: facilityChecks.map { $0.attachment?.distance ?? .nan })
-        let slots = PendingResults<Result<CategoryCoverage, Error>>(count: straight.categories.count)
-        DispatchQueue.concurrentPerform(iterations: straight.categories.count) { k in
-            slots.set(k, Result { try cover(straight.categories[k], graph: graph, entrances: entrances, straight: straight, walking: walking) })
-            progress?(straight.categories[k].category)
-        }
         var result = straight
-        result.categories = try slots.values.map { try $0.get() }
+        result.categories = try parallelism.map(straight.categories.count) { k in
+            defer { progress?(straight.categories[k].category) }
+            return try cover(straight.categories[k], graph: graph, entrances: entrances, straight: straight, walking: walking)
+        }
         return (result, graph, diagnostics)
     }
 
