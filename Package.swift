@@ -70,7 +70,7 @@ let package = Package(
         ]),
 
         // Helpers shared by the test targets: temporary directories, a seeded generator.
-        .target(name: "TestSupport", dependencies: ["Support"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Support", "GeoKernel"], path: "Tests/TestSupport"),
         .testTarget(name: "GeoKernelTests", dependencies: ["GeoKernel", "Support", "TestSupport"]),
         .testTarget(name: "RenewalAnalysisTests", dependencies: [
             "RenewalAnalysis", "RenewalDomain", "GeoKernel", "TestSupport", .product(name: "Yams", package: "Yams"),

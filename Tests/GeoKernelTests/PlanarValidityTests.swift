@@ -58,6 +58,14 @@ import TestSupport
         #expect(!PlanarValidity.isCertainlyValid(.lineString([Position(0, 0), Position(1, 1)])), "not a polygon")
     }
 
+    @Test("The shared catalogue: GEOS gives each entry its stated verdict, and the fast test never certifies an invalid one",
+          arguments: GeometryCatalogue.all)
+    func catalogue(entry: GeometryCatalogue.Entry) throws {
+        let geos = try GEOSContext()
+        #expect(try geosValid(entry.geometry, geos) == entry.valid, "\(entry.name)")
+        if PlanarValidity.isCertainlyValid(entry.geometry) { #expect(entry.valid, "\(entry.name) certified but invalid") }
+    }
+
     @Test("Seeded: whatever the fast test certifies GEOS finds valid, and it certifies nearly every valid simple shape",
           arguments: [7, 4_545, 20_261_207] as [UInt64])
     func soundAgainstGEOS(seed: UInt64) throws {
