@@ -32,13 +32,13 @@ struct RenewalGIS: AsyncParsableCommand {
 }
 
 /// A first argument that is neither an option nor a subcommand is answered with the nearest
-/// subcommands and exit code 1 (the parser alone would call it an unexpected argument).
+/// subcommands and the usage exit code (the parser alone would call it an unexpected argument).
 func refuseUnknownCommand(_ arguments: [String]) {
     guard let first = arguments.first, !first.hasPrefix("-") else { return }
     let names = RenewalGIS.configuration.subcommands.map { $0._commandName } + ["help"]
     guard !names.contains(first) else { return }
     Terminal.error("unknown command \(first)\(NearestNames.suggestion(for: first, in: names)); the commands are \(names.dropLast().joined(separator: ", ")) (renewalgis --help)")
-    exit(1)
+    exit(ExitStatus.usage)
 }
 
 /// `--help`, `-h` and `help [command]`: the parser's help, with the lines that Chinese text makes
@@ -120,8 +120,8 @@ enum HelpText {
     }
 }
 
-/// Runs a command body and turns any error into one line on stderr and exit code 1
-/// (no stack trace: every error type here says what and where in its description).
+/// Runs a command body and turns any error into one line on stderr and the exit code of its kind
+/// (`ExitStatus`; no stack trace: every error type here says what and where in its description).
 func reportingErrors(_ body: () throws -> Void) throws {
     do {
         try body()
@@ -129,6 +129,6 @@ func reportingErrors(_ body: () throws -> Void) throws {
         throw exit
     } catch {
         Terminal.error("\(error)")
-        throw ExitCode(1)
+        throw ExitCode(ExitStatus.code(for: error))
     }
 }

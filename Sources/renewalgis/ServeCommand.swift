@@ -44,23 +44,23 @@ struct Serve: AsyncParsableCommand {
         config.assetsDirectory = assets
         guard maxFilterLength > 0 else {
             Terminal.error("--max-filter-length must be a positive number of bytes")
-            throw ExitCode(1)
+            throw ExitCode(ExitStatus.usage)
         }
         config.maximumFilterLength = maxFilterLength
         guard queryTimeLimit > 0, idleTimeout > 0 else {
             Terminal.error("--query-time-limit and --idle-timeout must be positive")
-            throw ExitCode(1)
+            throw ExitCode(ExitStatus.usage)
         }
         config.queryTimeLimit = queryTimeLimit
         config.idleTimeout = idleTimeout
         let reader: StoreReader
         do { reader = try StoreReader(path: store, queryTimeLimit: queryTimeLimit) } catch {
             Terminal.error("\(error)")
-            throw ExitCode(1)
+            throw ExitCode(ExitStatus.code(for: error))
         }
         if let problem = ListeningCheck.problem(host: host, port: port) {
             Terminal.error(problem)
-            throw ExitCode(1)
+            throw ExitCode(ExitStatus.unavailable)
         }
         var logger = Logger(label: "renewalgis.serve")
         logger.logLevel = .info
@@ -76,7 +76,7 @@ struct Serve: AsyncParsableCommand {
         } catch {
             // Taken between the check and the bind, or another failure of the server: one line.
             Terminal.error(ListeningCheck.describe(error, host: host, port: port))
-            throw ExitCode(1)
+            throw ExitCode(ExitStatus.unavailable)
         }
     }
 }

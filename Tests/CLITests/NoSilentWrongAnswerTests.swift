@@ -140,8 +140,39 @@ import Testing
         _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
         let port = Int(UInt16(bigEndian: address.sin_port))
         let r = try CLI.run(["serve", "--store", store, "--port", String(port)])
-        #expect(r.status == 1)
+        #expect(r.status == 69, "EX_UNAVAILABLE")
         #expect(r.stderrLines == ["renewalgis: error: port \(port) on 127.0.0.1 is already in use (another server is listening there); stop it or choose another port with --port"],
                 "\(r.stderr)")
+    }
+}
+
+/// The exit code says what kind of problem stopped a command (README, "Exit codes").
+@Suite struct ExitCodeTests {
+    @Test("Usage 64, bad input 65, store 74: a script can tell a typo from bad data and a broken store")
+    func kindsOfFailure() throws {
+        let dir = try TemporaryDirectory()
+        let store = dir.path("s.sqlite")
+        #expect(try CLI.run(["import", sampleDataPath("streets.geojson"), "--store", store]).status == 0)
+        #expect(try CLI.run(["import", sampleDataPath("parcels.shp"), "--store", store, "--encoding", "GBK"]).status == 0)
+        #expect(try CLI.run(["import", sampleDataPath("facilities.csv"), "--store", store]).status == 0)
+        let notAStore = dir.path("notes.txt")
+        try "just text, not SQLite".write(toFile: notAStore, atomically: true, encoding: .utf8)
+        try "kindergarten: 300\nkindergarden: 500\n".write(toFile: dir.path("radii.yaml"), atomically: true, encoding: .utf8)
+        let cases: [(String, [String], Int32)] = [
+            ("a mistyped command", ["improt", "x.geojson"], 64),
+            ("a missing argument", ["import"], 64),
+            ("an unknown option", ["layers", "--stroe", store], 64),
+            ("a missing input file", ["import", dir.path("nothing.geojson"), "--store", store], 65),
+            ("an unknown CRS", ["import", sampleDataPath("streets.geojson"), "--store", store, "--crs", "EPSG:999999", "--replace"], 65),
+            ("an unknown layer", ["export", "--store", store, "--layer", "parcles", dir.path("out.geojson")], 65),
+            ("a radii file with an unknown category", ["coverage", "--store", store, "--radii", dir.path("radii.yaml")], 65),
+            ("a file that is not a store", ["layers", "--store", notAStore], 74),
+        ]
+        for (what, arguments, code) in cases {
+            let r = try CLI.run(arguments)
+            #expect(r.status == code, "\(what): exit \(r.status), expected \(code): \(r.stderr)")
+            #expect(!r.stderr.isEmpty, "\(what): no message")
+            if arguments.contains("--radii") { #expect(r.stderr.contains("kindergarden"), "\(what): \(r.stderr)") }
+        }
     }
 }
