@@ -10,22 +10,9 @@ import RenewalStore
 import Testing
 import TestSupport
 
-/// Twelve parcels on a 4 × 3 grid (0.001° apart, 0.0008° wide, from 106.57, 29.55), P1 at the
-/// south-west, row by row, with text, real, integer, code and date attributes (some null).
+/// The twelve plots of `PlotsFixture` imported into a SpatiaLite store, layer `plots`.
 func filterStore(_ dir: TemporaryDirectory) throws -> StoreReader {
-    let names = ["北街1号", "O'Brien", "Park_1", "park 2", "地块%5", "Lot*6", "北街7号", "Lot[8]", "Plaza 9", "北街10号", "Lot 11", "Lot 12"]
-    var features: [String] = []
-    for i in 0..<12 {
-        let x = 106.57 + Double(i % 4) * 0.001, y = 29.55 + Double(i / 4) * 0.001
-        let ring = [(x, y), (x + 0.0008, y), (x + 0.0008, y + 0.0008), (x, y + 0.0008), (x, y)].map { "[\($0.0),\($0.1)]" }.joined(separator: ",")
-        let floors = i % 4 == 3 ? "null" : "\(i % 5)"
-        let approved = i % 4 == 0 ? "null" : "\"2024-\(String(format: "%02d", i + 1))-15\""
-        let name = names[i].replacingOccurrences(of: "\"", with: "\\\"")
-        features.append("{\"type\":\"Feature\",\"properties\":{\"parcel_id\":\"P\(i + 1)\",\"name\":\"\(name)\",\"area\":\(Double(i + 1) * 100.5),"
-            + "\"floors\":\(floors),\"use\":\"\(["0701", "0702", "0801"][i % 3])\",\"approved\":\(approved)},"
-            + "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[\(ring)]]}}")
-    }
-    try "{\"type\":\"FeatureCollection\",\"features\":[\(features.joined(separator: ","))]}".write(toFile: dir.path("plots.geojson"), atomically: true, encoding: .utf8)
+    try PlotsFixture.geoJSON().write(toFile: dir.path("plots.geojson"), atomically: true, encoding: .utf8)
     let store = try SpatialStore(openOrCreate: dir.path("f.sqlite"))
     _ = try LayerImporter.importLayer(try VectorSource(path: dir.path("plots.geojson")).layer(named: "plots"), into: store)
     return try StoreReader(path: dir.path("f.sqlite"))

@@ -7,35 +7,15 @@ import Testing
 import TestSupport
 
 /// The storage contract: every backend behind `FeatureReading` answers the same queries with the same
-/// pages, counts, catalogue and feature lookups. The same layer (12 plots near Chongqing with text,
-/// real, integer, code and date attributes, NULLs among them) is imported into SpatiaLite and copied
-/// into the in-memory store; every query's answer is compared across the two and, where stated, with
+/// pages, counts, catalogue and feature lookups. The same layer (`PlotsFixture`: 12 plots near
+/// Chongqing with text, real, integer, code and date attributes, NULLs among them) is imported into
+/// SpatiaLite and copied into the in-memory store; every query's answer is compared across the two and, where stated, with
 /// the ids worked out by hand from the data below (so a mistake both backends share still fails).
 /// PostGIS joins the list when it lands.
 @Suite struct StoreContractTests {
-    static let names = ["北街1号", "O'Brien", "Park_1", "park 2", "地块%5", "Lot*6", "北街7号", "Lot[8]", "Plaza 9", "北街10号", "Lot 11", "Lot 12"]
-
-    /// Plot i (1…12): a 0.0008° square on a 4-wide grid from 106.57, 29.55; area 100.5·i; floors
-    /// i−1 mod 5 except NULL for i = 4, 8, 12; use 0701/0702/0801 in turn; approved 2024-(i)-15 except
-    /// NULL for i = 1, 5, 9.
-    static func geoJSON() -> String {
-        var features: [String] = []
-        for i in 0..<12 {
-            let x = 106.57 + Double(i % 4) * 0.001, y = 29.55 + Double(i / 4) * 0.001
-            let ring = [(x, y), (x + 0.0008, y), (x + 0.0008, y + 0.0008), (x, y + 0.0008), (x, y)].map { "[\($0.0),\($0.1)]" }.joined(separator: ",")
-            let floors = i % 4 == 3 ? "null" : "\(i % 5)"
-            let approved = i % 4 == 0 ? "null" : "\"2024-\(String(format: "%02d", i + 1))-15\""
-            let name = names[i].replacingOccurrences(of: "\"", with: "\\\"")
-            features.append("{\"type\":\"Feature\",\"properties\":{\"parcel_id\":\"P\(i + 1)\",\"name\":\"\(name)\",\"area\":\(Double(i + 1) * 100.5),"
-                + "\"floors\":\(floors),\"use\":\"\(["0701", "0702", "0801"][i % 3])\",\"approved\":\(approved)},"
-                + "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[\(ring)]]}}")
-        }
-        return "{\"type\":\"FeatureCollection\",\"features\":[\(features.joined(separator: ","))]}"
-    }
-
     /// The two backends holding the same `plots` layer (the directory must outlive them).
     static func backends(_ dir: TemporaryDirectory) throws -> [(name: String, store: any FeatureReading)] {
-        try geoJSON().write(toFile: dir.path("plots.geojson"), atomically: true, encoding: .utf8)
+        try PlotsFixture.geoJSON().write(toFile: dir.path("plots.geojson"), atomically: true, encoding: .utf8)
         let writer = try SpatialStore(openOrCreate: dir.path("c.sqlite"))
         _ = try LayerImporter.importLayer(try VectorSource(path: dir.path("plots.geojson")).layer(named: "plots"), into: writer)
         let spatiaLite = try StoreReader(path: dir.path("c.sqlite"))
