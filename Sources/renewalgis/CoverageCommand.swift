@@ -109,27 +109,8 @@ struct Coverage: ParsableCommand {
             run.notes.forEach(Terminal.info)
             run.warnings.forEach(Terminal.warning)
             var phases = [String(format: "analysis %.2f s", Date().timeIntervalSince(started))]
-            var mark = Date()
-            func phase(_ name: String) { phases.append(String(format: "%@ %.2f s", name, Date().timeIntervalSince(mark))); mark = Date() }
-            // The CSV and summary files are formatted and written on a thread of their own while
-            // SQLite writes the layers (the writer, not the cores, sets the pace there).
-            let (csv, summary) = (csv, summary)
-            let files = PendingResults<Result<Void, Error>>(count: 1)
-            files.fill(threads: 1) { _ in
-                // At a lower priority (nice 10): the SQLite writer and the gap workers keep both cores,
-                // and this thread takes up what they leave (the writer's index and commit at the end).
-                runThisThreadInSpareTime()
-                return Result {
-                    if let csv { try CoverageJob.writeCSV(run, to: csv) }
-                    if let summary { try CoverageJob.summaryJSON(run).write(to: URL(fileURLWithPath: summary), options: .atomic) }
-                }
-            }
-            if !noStore {
-                try CoverageJob.writeResults(run, to: store)
-                phase("gap geometry and store write")
-            }
-            try files.wait(0).get()
-            if csv != nil || summary != nil { phase(noStore ? "csv and summary" : "then csv and summary") }
+            phases += try CoverageJob.writeOutputs(run, to: store, csv: csv, summary: summary, storeResults: !noStore)
+                .map { String(format: "%@ %.2f s", $0.phase, $0.seconds) }
             print(CoverageReport.render(run))
             Terminal.info(String(format: "coverage (%@) of %d residential parcels in %@ done in %.2f s (%@)%@", mode.rawValue,
                                  run.result.parcels.count, run.metricCRS.description, Date().timeIntervalSince(started),

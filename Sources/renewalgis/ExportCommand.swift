@@ -41,7 +41,7 @@ struct Export: ParsableCommand {
             _ = try CRSRegistry.info(target)
             let store = try SpatialStore(openExisting: store)
             let progress = ProgressLine("exporting \(layer)", total: try? store.layer(layer).featureCount)
-            let (count, outside) = try exportLayer(store: store, layer: layer, to: output, crs: target, encoding: encoding) { progress.update($0) }
+            let (count, outside) = try ExportJob.run(store: store, layer: layer, to: output, crs: target, encoding: encoding) { progress.update($0) }
             progress.finish()
             if outside > 0 {
                 Terminal.warning("\(outside) positions lie outside China, where \(target) has no offset; written unchanged")
@@ -49,28 +49,4 @@ struct Export: ParsableCommand {
             Terminal.info("exported \(count) features of \(layer) to \(Terminal.path(output)) in \(target)")
         }
     }
-}
-
-/// Writes a store layer to a GIS file in `crs`; returns the feature count and the positions that lay
-/// outside China for a GCJ-02/BD-09 output. `progress` gets the count so far.
-@discardableResult
-func exportLayer(store: SpatialStore, layer: String, to path: String, crs: CRS = .cgcs2000, encoding: String? = nil,
-                 progress: (Int) -> Void = { _ in }) throws -> (count: Int, outsideChina: Int) {
-    let record = try store.layer(layer)
-    let projector = try Projector(from: .cgcs2000, to: crs)
-    let writer = try VectorWriter(path: path, layerName: layer, fields: try store.fields(of: layer),
-                                  kind: GeometryKind(rawValue: record.geometryType) ?? .geometry, crs: crs, encoding: encoding)
-    var count = 0
-    try store.forEachFeature(in: layer) { feature in
-        var feature = feature
-        if var g = feature.geometry {
-            try projector.transform(&g)
-            feature.geometry = g
-        }
-        try writer.write(feature)
-        count += 1
-        progress(count)
-    }
-    try writer.finish()
-    return (count, projector.positionsOutsideChina)
 }

@@ -63,7 +63,7 @@ struct Conflicts: ParsableCommand {
             let (records, pairs) = try PlanChecks.conflicts(inputs, rules: rules, store: store)
             if let overlaps { try PlanChecks.overlapsCSV(pairs, inputs).write(toFile: overlaps, atomically: true, encoding: .utf8) }
             if let csv { try PlanChecks.conflictsCSV(records, inputs).write(toFile: csv, atomically: true, encoding: .utf8) }
-            if let geojson { try exportLayer(store: store, layer: "conflicts", to: geojson) }
+            if let geojson { try ExportJob.run(store: store, layer: "conflicts", to: geojson) }
             var counts: [String: [Verdict: Int]] = [:]
             for r in records { counts[r.rule.id, default: [:]][r.verdict, default: 0] += 1 }
             print(PlanReport.table(counts, first: "rule"))

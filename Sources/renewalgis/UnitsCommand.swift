@@ -75,7 +75,7 @@ struct Units: ParsableCommand {
             try UnitsJob.writeResults(run, to: store, producedBy: "renewalgis units")
             if let csv { try UnitsJob.csv(run).write(toFile: csv, atomically: true, encoding: .utf8) }
             if let adjacency { try UnitsJob.adjacencyCSV(run).write(toFile: adjacency, atomically: true, encoding: .utf8) }
-            if let geojson { _ = try exportLayer(store: store, layer: "renewal_units", to: geojson) }
+            if let geojson { try ExportJob.run(store: store, layer: "renewal_units", to: geojson) }
             print(UnitsReport.table(run, top: 15))
             let d = run.delineation
             let flagged = d.units.filter { !$0.flags.isEmpty }.count

@@ -195,6 +195,33 @@ public enum CoverageJob {
         }
     }
 
+    /// Writes what a coverage run produces: the result layers into `store` (unless `storeResults` is
+    /// false) and, when given, the CSV (`parcel_id,category,covered_fraction`) and the summary JSON.
+    /// The files are formatted and written on a thread of their own, at a lower priority, while SQLite
+    /// writes the layers: the single writer, not the cores, sets the pace (docs/concurrency.md, rule 3).
+    /// Returns the phases and their seconds, in order, for the command's report line.
+    public static func writeOutputs(_ run: CoverageRun, to store: SpatialStore, csv: String?, summary: String?,
+                                    storeResults: Bool = true) throws -> [(phase: String, seconds: Double)] {
+        var phases: [(phase: String, seconds: Double)] = []
+        var mark = Date()
+        func phase(_ name: String) { phases.append((name, Date().timeIntervalSince(mark))); mark = Date() }
+        let files = PendingResults<Result<Void, Error>>(count: 1)
+        files.fill(threads: 1) { _ in
+            runThisThreadInSpareTime()
+            return Result {
+                if let csv { try CoverageJob.writeCSV(run, to: csv) }
+                if let summary { try CoverageJob.summaryJSON(run).write(to: URL(fileURLWithPath: summary), options: .atomic) }
+            }
+        }
+        if storeResults {
+            try CoverageJob.writeResults(run, to: store)
+            phase("gap geometry and store write")
+        }
+        try files.wait(0).get()
+        if csv != nil || summary != nil { phase(storeResults ? "then csv and summary" : "csv and summary") }
+        return phases
+    }
+
     /// Rows of `coverage_parcels` for a range of parcels.
     static func parcelRows(_ range: Range<Int>, run: CoverageRun, spec: ResultLayerSpec) -> ResultRows {
         let result = run.result
