@@ -79,6 +79,8 @@ let package = Package(
             "RenewalStore", "GeoStore", "GeoFiles", "GeoKernel", "RenewalRunner", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "CLITests", dependencies: ["renewalgis", "TestSupport"]),
+        .testTarget(name: "GeoFilesTests", dependencies: ["GeoFiles", "GeoKernel", "TestSupport"]),
+        .testTarget(name: "RenewalRunnerTests", dependencies: ["RenewalRunner", "RenewalStore", "GeoFiles", "GeoKernel", "TestSupport"]),
         .testTarget(name: "RenewalServerTests", dependencies: [
             "RenewalServer", "RenewalStore", "GeoStore", "CQL2", "GeoFiles", "GeoKernel", "TestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
