@@ -4,6 +4,7 @@ import GeoFiles
 import GeoKernel
 import GeoStore
 import RenewalAnalysis
+import RenewalDomain
 import RenewalRunner
 
 /// What an exit code tells a script that runs `renewalgis` (README, "Exit codes"): the sysexits.h
@@ -33,8 +34,8 @@ enum ExitStatus {
                  .unknownField, .unsupportedQuery: return badInput
             }
         case is ValidationError: return usage
-        case is FileError, is GeoJSONError, is WKBError, is CRSError, is MetricCRSError, is RadiiError, is RulesError,
-             is WalkabilityError, is UnitParameterError, is InputError, is DecodingError: return badInput
+        case is FileError, is GeoJSONError, is WKBError, is CRSError, is MetricCRSError, is ConfigError,
+             is UnitParameterError, is InputError, is DecodingError: return badInput
         case is GEOSError: return internalError
         default:
             // Errors of the runner's and the commands' own checks say what input was wrong.

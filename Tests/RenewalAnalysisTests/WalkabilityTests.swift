@@ -4,6 +4,7 @@ import TestSupport
 import GeoKernel
 import Yams
 @testable import RenewalAnalysis
+import RenewalDomain
 
 // Data: synthetic geometry and tags made up in this file (no third-party data); the docs block read
 // by the last test is this project's docs/coverage.md.

@@ -42,13 +42,6 @@ public struct RuleSet: Sendable {
     public var touchingShare: Double = 0.01
 }
 
-/// A problem in a rules file: the file, the rule (and line when found) and the field.
-public struct RulesError: Error, CustomStringConvertible, Sendable {
-    public var file: String
-    public var message: String
-    public init(file: String, message: String) { self.file = file; self.message = message }
-    public var description: String { "\(file): \(message)" }
-}
 
 extension RuleSet {
     /// Builds a rule set from a parsed YAML/JSON tree (see `DefaultRules.yaml` for the format).

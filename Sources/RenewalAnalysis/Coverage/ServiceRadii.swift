@@ -126,11 +126,3 @@ public struct ServiceRadii: Sendable, Equatable {
         return ServiceRadii(rules: rules)
     }
 }
-
-/// A problem with a radius table.
-public struct RadiiError: Error, CustomStringConvertible, Sendable {
-    public var file: String
-    public var message: String
-    public init(file: String, message: String) { self.file = file; self.message = message }
-    public var description: String { "\(file): \(message)" }
-}

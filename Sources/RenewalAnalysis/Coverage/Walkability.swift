@@ -1,4 +1,5 @@
 import Foundation
+import RenewalDomain
 
 /// Which street lines people walk on, and how fast, decided from the line's class (OSM `highway`
 /// or a planning class such as 主干路) and its tags (`foot`, `sidewalk`, `bridge`, `access`, …).
@@ -223,11 +224,4 @@ public struct WalkabilityTable: Sendable, Equatable {
         }
         return out
     }
-}
-
-/// A walkability table file that cannot be used: the file and the reason.
-public struct WalkabilityError: Error, CustomStringConvertible, Sendable {
-    public var file: String
-    public var message: String
-    public var description: String { "\(file): \(message)" }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import RenewalAnalysis
 import Yams
+import RenewalDomain
 
 public enum RadiiFile {
     /// Reads a service-radius table from a JSON or YAML file (see `ServiceRadii.parse`).
