@@ -6,28 +6,13 @@ import TestSupport
 @testable import RenewalAnalysis
 
 /// The coverage golden cases: one folder per case under Tests/Fixtures/coverage (inputs, the expected
-/// answer written by shapely in scripts/make_golden_coverage.py, and a README line saying what the
+/// answer written by shapely in scripts/make_golden.py, and a README line saying what the
 /// case proves). Fractions are compared within 1e-9, gap geometries as geometries: the symmetric
 /// difference of ours and shapely's must be under 1e-6 of the parcel's area.
 @Suite struct CoverageFixtureTests {
-    static let root = repositoryRoot.appendingPathComponent("Tests/Fixtures/coverage")
-    static let cases: [String] = (try? FileManager.default.contentsOfDirectory(atPath: root.path).filter {
-        FileManager.default.fileExists(atPath: root.appendingPathComponent("\($0)/expected.geojson").path)
-    }.sorted()) ?? []
-
-    /// The features of a GeoJSON FeatureCollection: properties and geometry (nil for a null geometry).
-    static func features(_ url: URL) throws -> [(properties: [String: Any], geometry: Geometry?)] {
-        let data = try Data(contentsOf: url)
-        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        let list = try #require(object["features"] as? [[String: Any]])
-        return try list.map { f in
-            var geometry: Geometry? = nil
-            if let g = f["geometry"], !(g is NSNull) {
-                geometry = try JSONDecoder().decode(Geometry.self, from: JSONSerialization.data(withJSONObject: g))
-            }
-            return (f["properties"] as? [String: Any] ?? [:], geometry)
-        }
-    }
+    static let root = FixtureFiles.folder("coverage")
+    static let cases = FixtureFiles.cases("coverage")
+    static func features(_ url: URL) throws -> [(properties: [String: Any], geometry: Geometry?)] { try FixtureFiles.features(url) }
 
     @Test("Every case folder is run", .tags(.golden))
     func casesExist() {
