@@ -138,6 +138,16 @@ public enum Geometry: Hashable, Sendable {
         }
     }
 
+    /// The geometry with x and y exchanged in every position. Positions here are always (east, north);
+    /// a CRS whose EPSG axis order puts northing or latitude first (`CRSInfo.northingFirst`: EPSG:4326,
+    /// 4490, the Gauss-Krüger zones) writes them the other way round, so OGC API – Features output in
+    /// such a CRS, and literals read from it, go through this. Its own inverse.
+    public func swappingAxes() -> Geometry {
+        var g = self
+        g.transformPositions { run in for i in run.indices { run[i] = Position(run[i].y, run[i].x) } }
+        return g
+    }
+
     /// The same geometry as its multi-part kind (a polygon becomes a one-part
     /// multipolygon); multi-part kinds and collections are returned unchanged.
     public var asMulti: Geometry {
@@ -210,5 +220,49 @@ public struct Envelope: Hashable, Sendable, Codable {
 
     public func contains(_ p: Position) -> Bool {
         p.x >= minX && p.x <= maxX && p.y >= minY && p.y <= maxY
+    }
+
+    /// Positions per edge with which a box is sampled before it is transformed to another CRS
+    /// (`densifiedOutline`, `edgeSamples`, `transformed(from:to:densifiedEdges:)`): a box's straight
+    /// edges are curves in most other CRSs, and 20 steps follow them to well under a metre over the
+    /// extent of a city. The OGC API server has always sampled `bbox-crs` boxes and CQL2 `BBOX`
+    /// literals this finely; changing it changes which features such requests select at the edges.
+    public static let defaultStepsPerEdge = 20
+
+    /// The box's outline as a closed ring, counter-clockwise from the corner (minX, minY):
+    /// `stepsPerEdge` positions along each edge (its first corner included, its last not, each at
+    /// `corner + (next corner − corner) × k / stepsPerEdge`), then the first position again to close
+    /// the ring — 4 × stepsPerEdge + 1 positions. Transformed to another CRS, the ring still follows
+    /// the box's edges, where the four corners alone would cut across them.
+    public func densifiedOutline(stepsPerEdge: Int = Envelope.defaultStepsPerEdge) -> [Position] {
+        precondition(stepsPerEdge >= 1, "an outline needs at least one position per edge")
+        let corners = [(minX, minY), (maxX, minY), (maxX, maxY), (minX, maxY), (minX, minY)]
+        var ring: [Position] = []
+        ring.reserveCapacity(4 * stepsPerEdge + 1)
+        for k in 0..<4 {
+            for step in 0..<stepsPerEdge {
+                let t = Double(step) / Double(stepsPerEdge)
+                ring.append(Position(corners[k].0 + (corners[k + 1].0 - corners[k].0) * t, corners[k].1 + (corners[k + 1].1 - corners[k].1) * t))
+            }
+        }
+        ring.append(ring[0])
+        return ring
+    }
+
+    /// Positions along the box's four edges, for the envelope of its image in another CRS:
+    /// for each k in 0…stepsPerEdge (t = k / stepsPerEdge, so both corners of every edge are in),
+    /// the bottom edge at minX + (maxX − minX) × t, the top edge there, the left edge at
+    /// minY + (maxY − minY) × t and the right edge there — 4 × (stepsPerEdge + 1) positions, corners
+    /// repeated. `transformed(from:to:densifiedEdges:)` transforms them and takes their envelope.
+    public func edgeSamples(stepsPerEdge: Int = Envelope.defaultStepsPerEdge) -> [Position] {
+        precondition(stepsPerEdge >= 1, "an edge needs at least one step")
+        var samples: [Position] = []
+        samples.reserveCapacity(4 * (stepsPerEdge + 1))
+        for k in 0...stepsPerEdge {
+            let t = Double(k) / Double(stepsPerEdge)
+            samples += [Position(minX + (maxX - minX) * t, minY), Position(minX + (maxX - minX) * t, maxY),
+                        Position(minX, minY + (maxY - minY) * t), Position(maxX, minY + (maxY - minY) * t)]
+        }
+        return samples
     }
 }
