@@ -152,25 +152,15 @@ public struct FilterCompiler {
                                            Position(box.minX, box.maxY), Position(box.minX, box.minY)]]))
             }
             // Corners in the CRS's axis order; the edges are sampled so the transformed outline follows them.
-            var ring: [Position] = []
-            let corners = [(box.minX, box.minY), (box.maxX, box.minY), (box.maxX, box.maxY), (box.minX, box.maxY), (box.minX, box.minY)]
-            for k in 0..<4 {
-                for step in 0..<20 {
-                    let t = Double(step) / 20
-                    ring.append(Position(corners[k].0 + (corners[k + 1].0 - corners[k].0) * t, corners[k].1 + (corners[k + 1].1 - corners[k].1) * t))
-                }
-            }
-            ring.append(ring[0])
-            return .literal(try stored(.polygon([ring])))
+            return .literal(try stored(.polygon([box.densifiedOutline()])))
         }
     }
 
     /// A geometry literal in the filter CRS (its axis order), transformed to EPSG:4490 lon/lat.
     private func stored(_ geometry: Geometry) throws -> Geometry {
         guard let source = filterCRS else { return geometry }
-        var g = geometry
-        if source.swap { g.transformPositions { run in for i in run.indices { run[i] = Position(run[i].y, run[i].x) } } }
-        do { try Projector(from: source.crs, to: .cgcs2000).transform(&g) } catch {
+        let g: Geometry
+        do { g = try (source.swap ? geometry.swappingAxes() : geometry).transformed(from: source.crs, to: .cgcs2000) } catch {
             throw CQL2Error("a geometry in the filter cannot be read in \(source.uri)")
         }
         var finite = true

@@ -238,13 +238,10 @@ public struct FeaturesAPI: Sendable {
 
     /// Transforms stored (EPSG:4490 lon/lat) features into `target`, in its EPSG axis order.
     func reproject(_ features: [Feature], to target: (crs: CRS, uri: String, swap: Bool)) throws -> [Feature] {
-        let projector = try Projector(from: .cgcs2000, to: target.crs)
-        return try features.map { feature in
+        try features.map { feature in
             var f = feature
-            if var g = f.geometry {
-                try projector.transform(&g)
-                if target.swap { g.transformPositions { run in for i in run.indices { run[i] = Position(run[i].y, run[i].x) } } }
-                f.geometry = g
+            if let g = try f.geometry?.transformed(from: .cgcs2000, to: target.crs) {
+                f.geometry = target.swap ? g.swappingAxes() : g
             }
             return f
         }
@@ -461,18 +458,9 @@ public struct FeaturesAPI: Sendable {
         guard let source else { return spans.map { Envelope(minX: $0.0, minY: ay0, maxX: $0.1, maxY: ay1) } }
         return try spans.map { (west, east) in
             // The box's edges are sampled so the stored-CRS box covers it.
-            var edge: [Position] = []
-            for k in 0...20 {
-                let t = Double(k) / 20
-                edge += [Position(west + (east - west) * t, ay0), Position(west + (east - west) * t, ay1),
-                         Position(west, ay0 + (ay1 - ay0) * t), Position(east, ay0 + (ay1 - ay0) * t)]
-            }
-            do { try Projector(from: source.crs, to: .cgcs2000).transform(&edge) } catch {
+            do { return try Envelope(minX: west, minY: ay0, maxX: east, maxY: ay1).transformed(from: source.crs, to: .cgcs2000) } catch {
                 throw APIError.invalidParameter("bbox=\(text) cannot be read in \(source.uri)")
             }
-            var env = Envelope.empty
-            edge.forEach { env.expand(toInclude: $0) }
-            return env
         }
     }
 
