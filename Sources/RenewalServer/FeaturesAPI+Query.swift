@@ -31,10 +31,9 @@ extension FeaturesAPI {
             let predicate = try compiler.compile(expression)
             try snapshot.check(predicate, layer: layer)
             return predicate
-        } catch let error as CQL2Error {
-            throw APIError.invalidParameter("filter (\(language)): \(error.description)")
-        } catch StoreError.unsupportedQuery(let reason) {
-            throw APIError.invalidParameter("filter (\(language)): \(reason)")
+        } catch {
+            // The table's answer (a bad filter, one past the store's limits: 400) with the parameter named.
+            throw ErrorMapping.inContext("filter (\(language))", error)
         }
     }
 

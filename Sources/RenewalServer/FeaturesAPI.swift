@@ -41,28 +41,9 @@ public struct ServerConfiguration: Sendable {
     public init() {}
 }
 
-/// An API error: the HTTP status, an OGC exception code and a message safe to show.
-struct APIError: Error, Sendable {
-    var status: HTTPResponse.Status
-    var code: String
-    var description: String
-
-    static func invalidParameter(_ message: String) -> APIError { APIError(status: .badRequest, code: "InvalidParameterValue", description: message) }
-    static func notFound(_ message: String) -> APIError { APIError(status: .notFound, code: "NotFound", description: message) }
-
-    var response: Response {
-        var body = "{\"code\":"
-        GeoJSON.writeString(code, to: &body)
-        body += ",\"description\":"
-        GeoJSON.writeString(description, to: &body)
-        body += "}"
-        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
-    }
-}
-
 /// OGC API – Features, Part 1 (Core, GeoJSON): landing page, conformance, collections, items, item.
 /// Handlers parse and validate, ask the store, and encode; every layer in the store is a collection.
-public struct FeaturesAPI: Sendable {
+public struct FeaturesAPI: ServedAPI {
     let store: any FeatureReading
     let configuration: ServerConfiguration
     let logger: Logger
@@ -92,10 +73,10 @@ public struct FeaturesAPI: Sendable {
     /// The routes, on a router the caller owns. Every GET route also answers HEAD (the same status and
     /// headers, no body).
     public func addRoutes(to router: Router<BasicRequestContext>) {
-        route(router, "/") { request, _ in try self.respond(request) { try self.landing(base: self.base(request)) } }
-        route(router, "/conformance") { request, _ in try self.respond(request) { try json(["conformsTo": FeaturesAPI.conformance]) } }
+        route(router, "/") { request, _ in await self.respond(request) { try self.landing(base: self.base(request)) } }
+        route(router, "/conformance") { request, _ in await self.respond(request) { try json(["conformsTo": FeaturesAPI.conformance]) } }
         route(router, "/api") { request, _ in
-            try self.respond(request) {
+            await self.respond(request) {
                 var r = try json(try self.store.withSnapshot { snapshot in
                     try OpenAPIDocument.document(base: self.base(request), configuration: self.configuration,
                                                  collections: try snapshot.layers().map { (name: $0.name, fields: try snapshot.fields(of: $0.name)) })
@@ -104,57 +85,22 @@ public struct FeaturesAPI: Sendable {
                 return r
             }
         }
-        route(router, "/service-doc") { request, _ in try self.respond(request) { ServiceDocPage.response(base: self.base(request), configuration: self.configuration) } }
-        route(router, "/collections") { request, _ in try self.respond(request) { try self.collections(base: self.base(request)) } }
+        route(router, "/service-doc") { request, _ in await self.respond(request) { ServiceDocPage.response(base: self.base(request), configuration: self.configuration) } }
+        route(router, "/collections") { request, _ in await self.respond(request) { try self.collections(base: self.base(request)) } }
         route(router, "/collections/:id") { request, context in
-            try self.respond(request) { try self.collection(context.parameters.get("id") ?? "", base: self.base(request)) }
+            await self.respond(request) { try self.collection(context.parameters.get("id") ?? "", base: self.base(request)) }
         }
         route(router, "/collections/:id/queryables") { request, context in
-            try self.respond(request) { try self.queryables(context.parameters.get("id") ?? "", base: self.base(request)) }
+            await self.respond(request) { try self.queryables(context.parameters.get("id") ?? "", base: self.base(request)) }
         }
         route(router, "/collections/:id/items") { request, context in
-            try await self.respondAsync(request) { try await self.items(context.parameters.get("id") ?? "", request: request) }
+            await self.respond(request) { try await self.items(context.parameters.get("id") ?? "", request: request) }
         }
         route(router, "/collections/:id/items/:featureId") { request, context in
-            try self.respond(request) {
+            await self.respond(request) {
                 try self.item(context.parameters.get("id") ?? "", featureID: context.parameters.get("featureId") ?? "", request: request)
             }
         }
-    }
-
-    /// Runs a handler; API errors become their JSON response, anything else a 500 whose detail stays in the log.
-    func respond(_ request: Request, _ body: () throws -> Response) throws -> Response {
-        do {
-            return try body()
-        } catch {
-            return errorResponse(error, request)
-        }
-    }
-
-    func respondAsync(_ request: Request, _ body: () async throws -> Response) async throws -> Response {
-        do {
-            return try await body()
-        } catch {
-            return errorResponse(error, request)
-        }
-    }
-
-    func errorResponse(_ error: Error, _ request: Request) -> Response {
-        switch error {
-        case let error as APIError:
-            return error.response
-        case StoreError.queryTimeLimit:
-            logger.warning("\(request.method) \(request.uri): \(error)")
-            return APIError(status: .serviceUnavailable, code: "QueryTimeLimit", description: "\(error)").response
-        default:
-            logger.error("\(request.method) \(request.uri): \(error)")
-            return APIError(status: .internalServerError, code: "ServerError", description: "the server could not answer; see its log").response
-        }
-    }
-
-    func base(_ request: Request) -> String {
-        let host = request.head.authority ?? "\(configuration.host):\(configuration.port)"
-        return "http://\(host)"
     }
 
     func landing(base: String) throws -> Response {

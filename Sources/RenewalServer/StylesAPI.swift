@@ -18,7 +18,7 @@ import GeoStore
 /// (so they can be edited while the server runs). A style file writes `{base}` where this server's
 /// address belongs (`"data": "{base}/collections/parcels/items?limit=10000"`); the server writes its
 /// own address there when it serves the style.
-public struct StylesAPI: Sendable {
+public struct StylesAPI: ServedAPI {
     let store: any FeatureReading
     let configuration: ServerConfiguration
     let logger: Logger
@@ -40,14 +40,14 @@ public struct StylesAPI: Sendable {
 
     /// The routes, on a router the caller owns.
     public func addRoutes(to router: Router<BasicRequestContext>) {
-        route(router, "/styles") { request, _ in try self.respond(request) { try self.styleList(base: self.base(request)) } }
+        route(router, "/styles") { request, _ in await self.respond(request) { try self.styleList(base: self.base(request)) } }
         route(router, "/styles/:styleId") { request, context in
-            try self.respond(request) { try self.style(context.parameters.get("styleId") ?? "", base: self.base(request)) }
+            await self.respond(request) { try self.style(context.parameters.get("styleId") ?? "", base: self.base(request)) }
         }
         route(router, "/assets/:file") { request, context in
-            try self.respond(request) { try self.asset(context.parameters.get("file") ?? "", request: request) }
+            await self.respond(request) { try self.asset(context.parameters.get("file") ?? "", request: request) }
         }
-        route(router, "/map") { request, _ in try self.respond(request) { try self.mapPage() } }
+        route(router, "/map") { request, _ in await self.respond(request) { try self.mapPage() } }
     }
 
     /// The landing page's links to the styles and the map.
@@ -57,22 +57,6 @@ public struct StylesAPI: Sendable {
     }
 
     // MARK: - Handlers
-
-    /// Runs a handler; API errors become their JSON response, anything else a 500 whose detail stays in the log.
-    func respond(_ request: Request, _ body: () throws -> Response) throws -> Response {
-        do {
-            return try body()
-        } catch let error as APIError {
-            return error.response
-        } catch {
-            logger.error("\(request.method) \(request.uri): \(error)")
-            return APIError(status: .internalServerError, code: "ServerError", description: "the server could not answer; see its log").response
-        }
-    }
-
-    func base(_ request: Request) -> String {
-        "http://\(request.head.authority ?? "\(configuration.host):\(configuration.port)")"
-    }
 
     func styleList(base: String) throws -> Response {
         let layers = Set(try store.layers().map(\.name))
