@@ -32,9 +32,21 @@ struct SQLCondition: Sendable, Hashable {
     init(sql: String, arguments: [SQLValue] = []) { self.sql = sql; self.arguments = arguments }
 
     /// All of `conditions` (nil when there are none).
+    /// Up to `flatChain` conditions are joined as one flat AND chain (SQLite parses it without
+    /// nesting); longer lists go in parenthesised chunks of that size, so that the expression tree
+    /// SQLite builds (one level per AND of a chain) stays far below its limit of 1,000 levels: a
+    /// thousand repeated property filters once answered 500 "Expression tree is too large".
+    static let flatChain = 256
+
     static func all(_ conditions: [SQLCondition]) -> SQLCondition? {
         guard conditions.count > 1 else { return conditions.first }
-        return SQLCondition(sql: conditions.map { "(\($0.sql))" }.joined(separator: " AND "), arguments: conditions.flatMap(\.arguments))
+        guard conditions.count > flatChain else {
+            return SQLCondition(sql: conditions.map { "(\($0.sql))" }.joined(separator: " AND "), arguments: conditions.flatMap(\.arguments))
+        }
+        let chunks = stride(from: 0, to: conditions.count, by: flatChain).map { start in
+            all(Array(conditions[start..<min(start + flatChain, conditions.count)]))!
+        }
+        return all(chunks)
     }
 
     var statementArguments: StatementArguments { StatementArguments(arguments.map(\.databaseValue)) }

@@ -440,4 +440,18 @@ func ids(_ numbers: Int...) -> Set<String> { Set(numbers.map { "P\($0)" }) }
             #expect(next.first { $0["rel"] == "next" }?["href"]?.contains("use=0701") == true)
         }
     }
+
+    @Test("A thousand and more property filters are served like one, not a 500 (SQLite's expression tree limit)")
+    func manyPropertyFilters() async throws {
+        let dir = try TemporaryDirectory()
+        let reader = try filterStore(dir)
+        try await app(reader).test(.router) { client in
+            for count in [256, 257, 1_500] {
+                let query = Array(repeating: "use=0701", count: count).joined(separator: "&")
+                let r = try await fetch(client, "/collections/plots/items?\(query)&filter=\(encoded("area > 400"))")
+                #expect(r.status == .ok, "\(count) property filters: \(r.status) \(r.body)")
+                #expect(Set(r.ids) == ids(4, 7, 10), "\(count) property filters")
+            }
+        }
+    }
 }
