@@ -1,3 +1,4 @@
+import Foundation
 import GeoKernel
 
 /// Read access to a store for serving: every answer that must agree (a page, its count, its ETag,
@@ -7,6 +8,10 @@ public protocol FeatureReading: Sendable {
     /// Calls `body` with one consistent state of the store (a read transaction), valid only inside it.
     func withSnapshot<T>(_ body: (any FeatureSnapshot) throws -> T) throws -> T
 }
+
+/// How many snapshots a store serves at once (SpatiaLite readers), and so how many threads the server
+/// gives to reading pages: four per core, at least 8.
+public let concurrentSnapshots = max(8, ProcessInfo.processInfo.activeProcessorCount * 4)
 
 extension FeatureReading {
     /// The layer catalogue, ordered by name.

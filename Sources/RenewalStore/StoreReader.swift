@@ -56,7 +56,7 @@ public final class StoreReader: FeatureReading {
         config.readonly = true
         config.busyMode = .timeout(10)
         // A streamed /items page holds one reader for its whole response (one snapshot per response).
-        config.maximumReaderCount = max(8, ProcessInfo.processInfo.activeProcessorCount * 4)
+        config.maximumReaderCount = concurrentSnapshots
         config.prepareDatabase { db in
             try SpatialStore.loadSpatiaLite(db, path: path)
             TimeFunctions.register(in: db)
