@@ -3,11 +3,17 @@ import GeoStore
 import NIOPosix
 
 /// The threads that hold store snapshots while a page is read and streamed (docs/concurrency.md,
-/// rule 6): one pool for the process, as many threads as a store lends snapshots (`concurrentSnapshots`), so every page that runs has its reader at once and further pages wait in
-/// the pool's queue instead of holding threads. Blocking reads never run on the event loops.
+/// rule 6), one pool for the process. A page takes a thread for as long as its client reads it (a slow
+/// client up to the idle timeout), so the pool is twice as wide as the readers a store lends
+/// (`concurrentSnapshots`): a few slow clients do not leave the other pages waiting for a thread; a
+/// page beyond the readers waits for a reader on its thread, never on an event loop. (Wider costs
+/// throughput on two cores: measured in docs/concurrency.md.)
 enum SnapshotThreads {
+    /// Threads of the pool: twice the snapshots a store lends.
+    static let count = concurrentSnapshots * 2
+
     static let pool: NIOThreadPool = {
-        let pool = NIOThreadPool(numberOfThreads: concurrentSnapshots)
+        let pool = NIOThreadPool(numberOfThreads: count)
         pool.start()
         return pool
     }()
