@@ -27,6 +27,13 @@ let referencePoints: [ReferencePoint] = [
 ]
 
 @Suite struct ProjectorTests {
+    @Test("CRS look-ups are remembered: the same answer every time, and an unknown code is refused every time")
+    func registryLookUpsRemembered() throws {
+        let first = try CRSRegistry.info(.epsg(4545)), again = try CRSRegistry.info(.epsg(4545))
+        #expect(first == again && first.name.contains("108E"))
+        for _ in 0..<2 { #expect(throws: CRSError.self) { try CRSRegistry.info(.epsg(999_999)) } }
+    }
+
     func expectClose(_ p: Position, _ e: (Double, Double), within tolerance: Double, _ what: String) {
         #expect(abs(p.x - e.0) <= tolerance && abs(p.y - e.1) <= tolerance,
                 "\(what): got (\(p.x), \(p.y)), expected (\(e.0), \(e.1))")

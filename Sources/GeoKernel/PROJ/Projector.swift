@@ -1,5 +1,6 @@
 import CPROJ
 import Foundation
+import Synchronization
 
 /// Transforms positions between two `CRS`s, in (lon, lat) / (easting, northing) order.
 ///
@@ -177,9 +178,25 @@ public struct CRSInfo: Sendable, Hashable {
 
 /// Look-ups in PROJ's EPSG registry (proj.db).
 public enum CRSRegistry {
-    /// Checks that PROJ knows `crs` and returns its name and kind.
+    /// What PROJ said about each CRS asked for, so that a server answering `crs=` and `bbox-crs=` on
+    /// every request opens proj.db once per CRS, not once per request. Bounded: a request can name any
+    /// EPSG code, and the registry does not change while the process runs.
+    private static let known = Mutex<[CRS: CRSInfo]>([:])
+    private static let knownLimit = 512
+
+    /// Checks that PROJ knows `crs` and returns its name and kind (remembered after the first look-up).
     /// Throws `CRSError.unknown` otherwise.
     public static func info(_ crs: CRS) throws -> CRSInfo {
+        if let info = known.withLock({ $0[crs] }) { return info }
+        let info = try lookUp(crs)
+        known.withLock { known in
+            if known.count >= knownLimit { known.removeAll() }
+            known[crs] = info
+        }
+        return info
+    }
+
+    private static func lookUp(_ crs: CRS) throws -> CRSInfo {
         switch crs {
         case .gcj02: return CRSInfo(crs: crs, name: "GCJ-02 (offset CGCS2000 lon/lat, China only)", isGeographic: true)
         case .bd09: return CRSInfo(crs: crs, name: "BD-09 (offset GCJ-02 lon/lat, China only)", isGeographic: true)
