@@ -19,9 +19,8 @@ public indirect enum CQL2Expression: Hashable, Sendable {
     case literal(Bool)
 }
 
-public enum CQL2Comparison: String, Hashable, Sendable, CaseIterable {
-    case equal = "=", notEqual = "<>", less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">="
-}
+/// CQL2's comparison operators are the seam's, spelled the same (`=`, `<>`, `<`, `<=`, `>`, `>=`).
+public typealias CQL2Comparison = ComparisonOperator
 
 /// A value in a predicate: a queryable, or a literal.
 public enum CQL2Scalar: Hashable, Sendable {

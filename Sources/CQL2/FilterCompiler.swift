@@ -60,7 +60,7 @@ public struct FilterCompiler {
         case .literal(let value): return .constant(value)
         case .comparison(let op, let a, let b):
             let temporal = isTemporal(a) || isTemporal(b)
-            return .compare(try value(a, temporal: temporal), comparison(op), try value(b, temporal: temporal))
+            return .compare(try value(a, temporal: temporal), op, try value(b, temporal: temporal))
         case .like(let a, let pattern):
             guard case .string(let text) = pattern else {
                 throw CQL2Error("LIKE needs a pattern string, not \(pattern.described)")
@@ -76,17 +76,6 @@ public struct FilterCompiler {
             return .isNull(try value(a, temporal: false))
         case .spatial(let function, let a, let b):
             return .spatial(relation(function), try operand(a), try operand(b))
-        }
-    }
-
-    private func comparison(_ op: CQL2Comparison) -> ComparisonOperator {
-        switch op {
-        case .equal: .equal
-        case .notEqual: .notEqual
-        case .less: .less
-        case .lessOrEqual: .lessOrEqual
-        case .greater: .greater
-        case .greaterOrEqual: .greaterOrEqual
         }
     }
 
