@@ -47,6 +47,13 @@ public protocol FeatureSnapshot {
     func check(_ predicate: FeaturePredicate, layer: String) throws
 }
 
+/// The fields that may identify a layer's features, in the order they are tried: an `id` field, then
+/// fields ending in `_id` (any case). A backend takes the first whose values are all present and
+/// distinct (`FeatureSnapshot.identifierField`).
+public func identifierCandidates(_ fieldNames: [String]) -> [String] {
+    fieldNames.filter { $0.lowercased() == "id" } + fieldNames.filter { $0.lowercased().hasSuffix("_id") }
+}
+
 /// The time a layer's features cover, from its temporal field (`TemporalExtent.field(in:)`).
 public struct TemporalExtent: Sendable {
     public var field: FieldInfo

@@ -77,7 +77,7 @@ public final class InMemoryStore: FeatureReading {
         func identifierField(of layer: String) throws -> String? {
             let l = try named(layer)
             let names = l.fields.map(\.name)
-            for field in names.filter({ $0.lowercased() == "id" }) + names.filter({ $0.lowercased().hasSuffix("_id") }) {
+            for field in identifierCandidates(names) {
                 let values = l.features.compactMap { f -> PropertyValue? in
                     let v = f[field] ?? .null
                     return v == .null ? nil : v

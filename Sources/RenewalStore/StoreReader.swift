@@ -257,7 +257,7 @@ public struct StoreSnapshot: FeatureSnapshot {
     public func identifierField(of layer: String) throws -> String? {
         try reader.cachedIdentifier("\(layer)|\(schemaVersion)") {
             let fields = try self.fields(of: layer).map(\.name)
-            let candidates = fields.filter { $0.lowercased() == "id" } + fields.filter { $0.lowercased().hasSuffix("_id") }
+            let candidates = identifierCandidates(fields)
             guard !candidates.isEmpty else { return nil }
             let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(SQL.quote(layer))") ?? 0
             for field in candidates {
