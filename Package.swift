@@ -2,7 +2,8 @@
 import PackageDescription
 
 // Dependencies point one way (scripts/check_layers.sh fails on an arrow pointing up):
-//   C shims → Support → GeoKernel → GeoStore (the storage seam) → CQL2 → RenewalServer (HTTP);
+//   C shims → Support → GeoKernel → GeoStore (the storage seam) → CQL2 → OGCFeatures (the web-free
+//   OGC API core) → RenewalServer (HTTP);
 //   GeoKernel → GeoFiles, RenewalDomain → RenewalAnalysis; GeoStore → RenewalStore (SpatiaLite) →
 //   RenewalRunner (jobs) → renewalgis (CLI). docs/architecture.md draws it.
 let package = Package(
@@ -56,9 +57,11 @@ let package = Package(
             "GeoKernel", "GeoStore", "GeoFiles", "RenewalStore", "RenewalDomain", "RenewalAnalysis", "Support",
             .product(name: "Yams", package: "Yams"),
         ]),
-        // OGC API – Features over the store (Hummingbird 2).
+        // OGC API – Features without the web: requests as values in, typed documents and streamed GeoJSON out.
+        .target(name: "OGCFeatures", dependencies: ["GeoKernel", "GeoStore", "CQL2"]),
+        // The HTTP adapter (Hummingbird 2): the service's answers as responses, styles and the map page.
         .target(name: "RenewalServer", dependencies: [
-            "GeoKernel", "GeoStore", "CQL2",
+            "GeoKernel", "GeoStore", "OGCFeatures",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
@@ -84,7 +87,7 @@ let package = Package(
         .testTarget(name: "GeoFilesTests", dependencies: ["GeoFiles", "GeoKernel", "TestSupport"]),
         .testTarget(name: "RenewalRunnerTests", dependencies: ["RenewalRunner", "RenewalStore", "GeoFiles", "GeoKernel", "TestSupport"]),
         .testTarget(name: "RenewalServerTests", dependencies: [
-            "RenewalServer", "RenewalStore", "GeoStore", "CQL2", "GeoFiles", "GeoKernel", "TestSupport",
+            "RenewalServer", "OGCFeatures", "RenewalStore", "GeoStore", "CQL2", "GeoFiles", "GeoKernel", "TestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
             .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "CompressNIO", package: "compress-nio"),
         ]),

@@ -15,6 +15,8 @@
 #     moves them; a listed file that no longer breaks the rule fails the check, so the list stays true.
 #  4. The HTTP adapter (RenewalServer) writes no SQL and runs no GEOS or PROJ; same PENDING rule.
 #  5. The storage seam (GeoStore) and CQL2 know no database: no GRDB, no SQL text.
+#  6. The OGC API core (OGCFeatures) knows no web framework and no database: no Hummingbird, NIO or
+#     HTTP types, no GRDB, no SQL text. What it answers can be served by any adapter and tested without one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,8 +30,9 @@ declare -A ALLOWED=(
   [GeoFiles]="GeoKernel CGDAL CSpatiaLite Support"
   [RenewalStore]="GeoKernel GeoStore GeoFiles CSpatiaLite RenewalDomain Support"
   [RenewalRunner]="GeoKernel GeoStore GeoFiles RenewalStore RenewalDomain RenewalAnalysis Support"
-  [RenewalServer]="GeoKernel GeoStore CQL2 Support"
-  [renewalgis]="GeoKernel GeoStore CQL2 GeoFiles RenewalStore RenewalDomain RenewalAnalysis RenewalRunner RenewalServer Support"
+  [OGCFeatures]="GeoKernel GeoStore CQL2 Support"
+  [RenewalServer]="GeoKernel GeoStore OGCFeatures Support"
+  [renewalgis]="GeoKernel GeoStore CQL2 OGCFeatures GeoFiles RenewalStore RenewalDomain RenewalAnalysis RenewalRunner RenewalServer Support"
 )
 PROJECT_MODULES=" ${!ALLOWED[*]} CGEOS CPROJ CGDAL CSpatiaLite CThreads "
 
@@ -71,6 +74,7 @@ check_absent "an analysis imports no storage, files or web" Sources/RenewalAnaly
 check_absent "the HTTP adapter writes no SQL" Sources/RenewalServer '"[^"]*\b(SELECT|INSERT|UPDATE|DELETE FROM|WHERE)\b'
 check_absent "the HTTP adapter runs no GEOS or PROJ" Sources/RenewalServer 'GEOSContext|Projector\(|ProjectorPool'
 check_absent "the storage seam knows no database" Sources/GeoStore '^import (GRDB|CSpatiaLite)|"[^"]*\b(SELECT|INSERT|WHERE)\b'
+check_absent "the OGC API core knows no web framework or database" Sources/OGCFeatures '^import (Hummingbird|HTTPTypes|NIO[A-Za-z]*|GRDB|CSpatiaLite|RenewalStore)|"[^"]*\b(SELECT|INSERT|WHERE)\b'
 check_absent "CQL2 knows no database" Sources/CQL2 '^import (GRDB|CSpatiaLite|RenewalStore)|"[^"]*\b(SELECT|INSERT|WHERE|GLOB)\b'
 for p in "${PENDING[@]}"; do
   f=${p%% *}

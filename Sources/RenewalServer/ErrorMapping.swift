@@ -1,4 +1,4 @@
-import CQL2
+import OGCFeatures
 import GeoKernel
 import GeoStore
 import HTTPTypes
@@ -31,6 +31,8 @@ struct APIError: Error, Sendable {
 /// | error                          | status | code                  | description                                 | logged  |
 /// |--------------------------------|--------|-----------------------|---------------------------------------------|---------|
 /// | `APIError`                     | its own| its own               | its own                                     | no      |
+/// | `RequestError.invalidParameter`| 400    | InvalidParameterValue | the error's                                 | no      |
+/// | `RequestError.notFound`        | 404    | NotFound              | the error's                                 | no      |
 /// | `CQL2Error`                    | 400    | InvalidParameterValue | the error's                                 | no      |
 /// | `StoreError.unsupportedQuery`  | 400    | InvalidParameterValue | the backend's reason                        | no      |
 /// | `StoreError.queryTimeLimit`    | 503    | QueryTimeLimit        | the error's (narrow the query)              | warning |
@@ -44,33 +46,21 @@ enum ErrorMapping {
     /// What the client is told for `error`, and the level at which the server logs it
     /// (nil: not logged — the answer says all there is, and a client's mistake is no server event).
     static func answer(for error: any Error) -> (error: APIError, logLevel: Logger.Level?) {
-        switch error {
-        case let error as APIError:
-            return (error, nil)
-        case let error as CQL2Error:
-            return (.invalidParameter(error.description), nil)
-        case StoreError.unsupportedQuery(let reason):
-            return (.invalidParameter(reason), nil)
-        case StoreError.queryTimeLimit:
-            return (APIError(status: .serviceUnavailable, code: "QueryTimeLimit", description: "\(error)"), .warning)
-        case is CRSError:
-            return (serverError, .error)
-        default:
-            return (serverError, .error)
+        if let error = error as? APIError { return (error, nil) }
+        // The service's word on what is the client's fault: its RequestError, a bad filter (CQL2Error),
+        // a query past the backend's limits (StoreError.unsupportedQuery).
+        switch RequestError.blamingClient(error) {
+        case .invalidParameter(let message)?: return (.invalidParameter(message), nil)
+        case .notFound(let message)?: return (.notFound(message), nil)
+        case nil: break
         }
+        if case StoreError.queryTimeLimit = error {
+            return (APIError(status: .serviceUnavailable, code: "QueryTimeLimit", description: "\(error)"), .warning)
+        }
+        return (serverError, .error)
     }
 
     static let serverError = APIError(status: .internalServerError, code: "ServerError", description: "the server could not answer; see its log")
-
-    /// `error` with `context` (e.g. `filter (cql2-text)`) in front of its description when the table
-    /// makes it a client error (4xx), so the client learns which parameter it concerns; any other error
-    /// is returned as it is, for the table to answer.
-    static func inContext(_ context: String, _ error: any Error) -> any Error {
-        var mapped = answer(for: error).error
-        guard (400..<500).contains(mapped.status.code) else { return error }
-        mapped.description = "\(context): \(mapped.description)"
-        return mapped
-    }
 }
 
 /// What the server's APIs share: their settings and log, how a handler's error is answered, and the

@@ -1,7 +1,7 @@
 import Foundation
 import GeoKernel
 import Hummingbird
-import CQL2
+import OGCFeatures
 
 /// Plain HTML views for browsers (`f=html`): a page of features as a table, with its links.
 enum HTMLPages {
@@ -31,11 +31,11 @@ enum HTMLPages {
     }
 
     /// A page of features: one row per feature, one column per property, the geometry type.
-    static func items(layer: String, features: [Feature], matched: Int, offset: Int, links: [[String: String]]) -> Response {
+    static func items(layer: String, features: [Feature], matched: Int, offset: Int, links: [Link]) -> Response {
         var names: [String] = []
         for f in features { for p in f.properties where !names.contains(p.name) { names.append(p.name) } }
         var body = "<h1>\(escape(layer))</h1><p>features \(offset + 1)–\(offset + features.count) of \(matched)"
-        for l in links where l["rel"] == "next" { body += " · <a href=\"\(escape(l["href"]!.replacingOccurrences(of: "f=html", with: "")))&f=html\">next page</a>" }
+        for l in links where l.rel == "next" { body += " · <a href=\"\(escape(l.href.replacingOccurrences(of: "f=html", with: "")))&f=html\">next page</a>" }
         body += " · <a href=\"/collections/\(escape(layer))/items?f=json\">GeoJSON</a></p><table><tr><th>id</th><th>geometry</th>"
         body += names.map { "<th>\(escape($0))</th>" }.joined() + "</tr>"
         for f in features {

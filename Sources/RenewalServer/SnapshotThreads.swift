@@ -18,3 +18,11 @@ enum SnapshotThreads {
         return pool
     }()
 }
+
+extension SnapshotThreads {
+    /// Runs `body`, which reads the store, on a thread of the pool, and returns what it returns: the
+    /// handler awaiting it never blocks its event loop (docs/concurrency.md, rule 6).
+    static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await pool.runIfActive(body)
+    }
+}

@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import GeoStore
+import OGCFeatures
 
 /// MapLibre styles for the store's layers, the MapLibre GL JS files, and a map page that draws every
 /// styled layer of the store:
@@ -40,38 +41,55 @@ public struct StylesAPI: ServedAPI {
 
     /// The routes, on a router the caller owns.
     public func addRoutes(to router: Router<BasicRequestContext>) {
-        route(router, "/styles") { request, _ in await self.respond(request) { try self.styleList(base: self.base(request)) } }
+        route(router, "/styles") { request, _ in await self.respond(request) { try await self.styleList(base: self.base(request)) } }
         route(router, "/styles/:styleId") { request, context in
             await self.respond(request) { try self.style(context.parameters.get("styleId") ?? "", base: self.base(request)) }
         }
         route(router, "/assets/:file") { request, context in
             await self.respond(request) { try self.asset(context.parameters.get("file") ?? "", request: request) }
         }
-        route(router, "/map") { request, _ in await self.respond(request) { try self.mapPage() } }
+        route(router, "/map") { request, _ in await self.respond(request) { try await self.mapPage() } }
     }
 
     /// The landing page's links to the styles and the map.
-    static func landingLinks(base: String) -> [[String: String]] {
-        [link(base + "/styles", stylesRel, "application/json", "MapLibre styles of the layers"),
-         link(base + "/map", "preview", "text/html", "a map of the store's layers")]
+    static func landingLinks(base: String) -> [Link] {
+        [Link(base + "/styles", rel: stylesRel, type: "application/json", title: "MapLibre styles of the layers"),
+         Link(base + "/map", rel: "preview", type: "text/html", title: "a map of the store's layers")]
+    }
+
+    /// `/styles`: the styles and what they draw.
+    struct StyleList: Encodable {
+        struct Entry: Encodable {
+            var id: String
+            var title: String
+            var description: String?
+            var collections: [String]
+            /// Whether the store has every collection the style draws.
+            var available: Bool
+            var links: [Link]
+        }
+        var styles: [Entry]
+        var links: [Link]
+    }
+
+    /// The store's layers, read on a snapshot thread.
+    func layers() async throws -> [LayerRecord] {
+        let store = self.store
+        return try await SnapshotThreads.run { try store.layers() }
     }
 
     // MARK: - Handlers
 
-    func styleList(base: String) throws -> Response {
-        let layers = Set(try store.layers().map(\.name))
-        let styles: [[String: Any]] = styleFiles().map { style in
-            var entry: [String: Any] = [
-                "id": style.id, "title": style.title, "collections": style.collections,
-                "available": style.isAvailable(in: layers),
-                "links": [link(base + "/styles/\(style.id)", "stylesheet", StylesAPI.styleType, "MapLibre style (version 8)")],
-            ]
-            if let description = style.description { entry["description"] = description }
-            return entry
-        }
-        return try json(["styles": styles,
-                         "links": [link(base + "/styles", "self", "application/json", "this document"),
-                                   link(base + "/map", "preview", "text/html", "a map drawing these styles")]])
+    func styleList(base: String) async throws -> Response {
+        let layers = Set(try await self.layers().map(\.name))
+        return try json(StyleList(
+            styles: styleFiles().map { style in
+                StyleList.Entry(id: style.id, title: style.title, description: style.description, collections: style.collections,
+                                available: style.isAvailable(in: layers),
+                                links: [Link(base + "/styles/\(style.id)", rel: "stylesheet", type: StylesAPI.styleType, title: "MapLibre style (version 8)")])
+            },
+            links: [Link(base + "/styles", rel: "self", type: "application/json", title: "this document"),
+                    Link(base + "/map", rel: "preview", type: "text/html", title: "a map drawing these styles")]))
     }
 
     func style(_ id: String, base: String) throws -> Response {
@@ -105,7 +123,7 @@ public struct StylesAPI: ServedAPI {
                         body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    func mapPage() throws -> Response {
+    func mapPage() async throws -> Response {
         let missing = StylesAPI.assetTypes.keys.sorted().filter {
             !FileManager.default.fileExists(atPath: (configuration.assetsDirectory as NSString).appendingPathComponent($0))
         }
@@ -113,7 +131,7 @@ public struct StylesAPI: ServedAPI {
             // A page that helps (how to install them), not an error: the server itself is fine.
             return html(.ok, MapPage.assetsMissing(directory: configuration.assetsDirectory, files: missing))
         }
-        let layers = try store.layers()
+        let layers = try await self.layers()
         let names = Set(layers.map(\.name))
         let styles = styleFiles()
         guard !styles.isEmpty else {

@@ -1,6 +1,7 @@
 import Foundation
 import GeoKernel
 import GeoStore
+import OGCFeatures
 import CQL2
 import Hummingbird
 import HTTPTypes
@@ -72,12 +73,13 @@ struct FailingStore: FeatureReading {
 
     @Test("In context, a client error names its parameter; a server error stays as it is for the table")
     func inContext() throws {
-        let named = try #require(ErrorMapping.inContext("filter (cql2-text)", CQL2Error("unexpected end")) as? APIError)
-        #expect(named.status == .badRequest && named.code == "InvalidParameterValue")
-        #expect(named.description == "filter (cql2-text): unexpected end")
-        let limit = try #require(ErrorMapping.inContext("filter (cql2-json)", StoreError.unsupportedQuery("the LIKE pattern is too long")) as? APIError)
-        #expect(limit.description == "filter (cql2-json): the LIKE pattern is too long")
-        let timeout = ErrorMapping.inContext("filter (cql2-text)", StoreError.queryTimeLimit(seconds: 3))
+        let named = RequestError.inContext("filter (cql2-text)", CQL2Error("unexpected end"))
+        #expect(named as? RequestError == .invalidParameter("filter (cql2-text): unexpected end"))
+        let answer = ErrorMapping.answer(for: named).error
+        #expect(answer.status == .badRequest && answer.code == "InvalidParameterValue")
+        let limit = RequestError.inContext("filter (cql2-json)", StoreError.unsupportedQuery("the LIKE pattern is too long"))
+        #expect(limit as? RequestError == .invalidParameter("filter (cql2-json): the LIKE pattern is too long"))
+        let timeout = RequestError.inContext("filter (cql2-text)", StoreError.queryTimeLimit(seconds: 3))
         guard case StoreError.queryTimeLimit = timeout else { Issue.record("the time limit was rewrapped: \(timeout)"); return }
     }
 

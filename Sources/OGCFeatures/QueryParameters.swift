@@ -1,19 +1,15 @@
 import Foundation
-import Hummingbird
 
 /// A request's query string read as an HTML form (`application/x-www-form-urlencoded`), as browsers,
 /// OWSLib, Python requests and `curl --data-urlencode` write it: `&`-separated `name=value` pairs,
 /// `+` a space, `%XX` a byte, each decoded exactly once, the bytes read as UTF-8.
-/// A `%` not followed by two hex digits, or bytes that are not UTF-8, are a 400 naming the parameter.
-struct QueryString {
+/// A `%` not followed by two hex digits, or bytes that are not UTF-8, are an invalid parameter naming it.
+public struct QueryParameters: Sendable {
     /// The pairs in request order (a name may repeat; `first` answers the first).
-    let pairs: [(name: String, value: String)]
+    public let pairs: [(name: String, value: String)]
 
-    init(_ request: Request) throws {
-        try self.init(raw: request.uri.query ?? "")
-    }
-
-    init(raw: String) throws {
+    /// Reads `raw`, the query string without its `?`.
+    public init(raw: String) throws {
         var pairs: [(name: String, value: String)] = []
         for piece in raw.utf8.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
             let equals = piece.firstIndex(of: UInt8(ascii: "="))
@@ -29,12 +25,12 @@ struct QueryString {
     }
 
     /// The first value given for `name`.
-    func first(_ name: String) -> String? { pairs.first { $0.name == name }?.value }
+    public func first(_ name: String) -> String? { pairs.first { $0.name == name }?.value }
 
-    subscript(_ name: String) -> String? { first(name) }
+    public subscript(_ name: String) -> String? { first(name) }
 
     /// The names given, in request order without repeats.
-    var names: [String] {
+    public var names: [String] {
         var seen = Set<String>()
         return pairs.compactMap { seen.insert($0.name).inserted ? $0.name : nil }
     }
@@ -60,7 +56,7 @@ struct QueryString {
                 let j = bytes.index(after: i)
                 guard j != bytes.endIndex, bytes.index(after: j) != bytes.endIndex,
                       let high = hex(bytes[j]), let low = hex(bytes[bytes.index(after: j)]) else {
-                    throw APIError.invalidParameter("\(what) holds a % not followed by two hexadecimal digits (write a literal % as %25, a + as %2B)")
+                    throw RequestError.invalidParameter("\(what) holds a % not followed by two hexadecimal digits (write a literal % as %25, a + as %2B)")
                 }
                 out.append(high << 4 | low)
                 i = bytes.index(after: bytes.index(after: j))
@@ -71,7 +67,7 @@ struct QueryString {
             i = bytes.index(after: i)
         }
         guard let text = String(validating: out, as: UTF8.self) else {
-            throw APIError.invalidParameter("\(what) is not UTF-8 once percent-decoded")
+            throw RequestError.invalidParameter("\(what) is not UTF-8 once percent-decoded")
         }
         return text
     }

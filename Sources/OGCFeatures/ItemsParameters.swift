@@ -1,39 +1,36 @@
 import Foundation
 import GeoKernel
-import HTTPTypes
-import Hummingbird
 import CQL2
 import GeoStore
 
 /// Part 3 (filtering, queryables) and the Part 1 `datetime`, plus `sortby` and `properties`:
 /// parsing and checking the parameters of /items against the layer's catalogue.
-extension FeaturesAPI {
-    static let queryablesRel = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
-
+extension FeaturesService {
     /// `filter` with `filter-lang` and `filter-crs`, compiled against the layer (nil without `filter`)
-    /// and checked against the store's limits. Sets the compiler's filter CRS.
+    /// and checked against the backend's limits. Sets the compiler's filter CRS.
     func filter(_ query: [String: String], compiler: inout FilterCompiler, snapshot: any FeatureSnapshot, layer: String) throws -> FeaturePredicate? {
         let language = query["filter-lang"] ?? "cql2-text"
         guard language == "cql2-text" || language == "cql2-json" else {
-            throw APIError.invalidParameter("filter-lang=\(language) is not supported (use cql2-text or cql2-json)")
+            throw RequestError.invalidParameter("filter-lang=\(language) is not supported (use cql2-text or cql2-json)")
         }
         guard let text = query["filter"] else {
-            if query["filter-crs"] != nil { throw APIError.invalidParameter("filter-crs is given without filter") }
+            if query["filter-crs"] != nil { throw RequestError.invalidParameter("filter-crs is given without filter") }
             return nil
         }
-        guard text.utf8.count <= configuration.maximumFilterLength else {
-            throw APIError.invalidParameter("filter is \(text.utf8.count) bytes long; this server takes at most \(configuration.maximumFilterLength)")
+        guard text.utf8.count <= limits.maximumFilterLength else {
+            throw RequestError.invalidParameter("filter is \(text.utf8.count) bytes long; this server takes at most \(limits.maximumFilterLength)")
         }
-        compiler.filterCRS = try query["filter-crs"].flatMap { try requestedCRS($0, parameter: "filter-crs") }
-        let limits = CQL2Limits(maximumDepth: configuration.maximumFilterDepth, maximumListItems: configuration.maximumInListItems)
+        compiler.filterCRS = try query["filter-crs"].flatMap { try CRSChoice.requested($0, parameter: "filter-crs") }
+            .map { (crs: $0.crs, uri: $0.uri, swap: $0.northingFirst) }
+        let cql2Limits = CQL2Limits(maximumDepth: limits.maximumFilterDepth, maximumListItems: limits.maximumInListItems)
         do {
-            let expression = language == "cql2-json" ? try CQL2JSONDecoder.parse(text, limits: limits) : try CQL2TextParser.parse(text, limits: limits)
+            let expression = language == "cql2-json" ? try CQL2JSONDecoder.parse(text, limits: cql2Limits) : try CQL2TextParser.parse(text, limits: cql2Limits)
             let predicate = try compiler.compile(expression)
             try snapshot.check(predicate, layer: layer)
             return predicate
         } catch {
-            // The table's answer (a bad filter, one past the store's limits: 400) with the parameter named.
-            throw ErrorMapping.inContext("filter (\(language))", error)
+            // A bad filter, or one past the backend's limits, with the parameter named.
+            throw RequestError.inContext("filter (\(language))", error)
         }
     }
 
@@ -50,8 +47,8 @@ extension FeaturesAPI {
     /// `start/end` whose either end may be open (`..` or empty), as seconds since 1970 UTC.
     static func datetimeInterval(_ text: String) throws -> (start: Double?, end: Double?) {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        func bad(_ why: String) -> APIError {
-            APIError.invalidParameter("datetime=\(text) \(why) (use 2024-03-01T10:00:00Z, 2024-03-01, 2024-01-01/2024-12-31, ../2024-03-01 or 2024-03-01/..)")
+        func bad(_ why: String) -> RequestError {
+            RequestError.invalidParameter("datetime=\(text) \(why) (use 2024-03-01T10:00:00Z, 2024-03-01, 2024-01-01/2024-12-31, ../2024-03-01 or 2024-03-01/..)")
         }
         if parts.count == 1 {
             guard let span = TimeInstant.span(text) else { throw bad("is not an RFC 3339 date-time or date") }
@@ -80,7 +77,7 @@ extension FeaturesAPI {
             var descending = false
             if name.hasPrefix("-") { descending = true; name.removeFirst() } else if name.hasPrefix("+") { name.removeFirst() }
             guard fields.contains(where: { $0.name == name }) else {
-                throw APIError.invalidParameter("sortby: \(name.isEmpty ? "an empty field name" : "unknown field \"\(name)\"") (sortable: \(fields.map(\.name).joined(separator: ", ")))")
+                throw RequestError.invalidParameter("sortby: \(name.isEmpty ? "an empty field name" : "unknown field \"\(name)\"") (sortable: \(fields.map(\.name).joined(separator: ", ")))")
             }
             return SortKey(field: name, descending: descending)
         }
@@ -92,7 +89,7 @@ extension FeaturesAPI {
         for item in text.split(separator: ",", omittingEmptySubsequences: true) {
             let name = item.trimmingCharacters(in: .whitespaces)
             guard fields.contains(where: { $0.name == name }) else {
-                throw APIError.invalidParameter("properties: unknown property \"\(name)\" (properties: \(fields.map(\.name).joined(separator: ", ")))")
+                throw RequestError.invalidParameter("properties: unknown property \"\(name)\" (properties: \(fields.map(\.name).joined(separator: ", ")))")
             }
             if !names.contains(name) { names.append(name) }
         }
@@ -105,49 +102,4 @@ extension FeaturesAPI {
     }
 
     private static let queryAllowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~,:/")
-
-    /// /collections/{id}/queryables: a JSON Schema of what filters may name — the geometry and every attribute.
-    func queryables(_ id: String, base: String) throws -> Response {
-        let (layer, properties) = try store.withSnapshot { snapshot -> (LayerRecord, [String: Any]) in
-            let layer = try self.layer(id, in: snapshot)
-            let fields = try snapshot.fields(of: layer.name)
-            let compiler = FilterCompiler(layer: layer.name, fields: fields)
-            let temporal = TemporalExtent.field(in: fields)
-            var properties: [String: Any] = [
-                compiler.queryables[0]: ["title": "geometry", "description": "the feature's \(layer.geometryType.lowercased()) geometry",
-                                         "format": "geometry-any", "x-ogc-role": "primary-geometry"] as [String: Any],
-            ]
-            for field in fields {
-                var p: [String: Any] = ["title": field.name]
-                switch field.type {
-                case .integer: p["type"] = "integer"
-                case .real: p["type"] = "number"
-                case .boolean: p["type"] = "boolean"
-                case .date: p["type"] = "string"; p["format"] = "date"
-                case .dateTime: p["type"] = "string"; p["format"] = "date-time"
-                case .text: p["type"] = "string"
-                }
-                if field.name == temporal?.name {
-                    // The property datetime filters on (Part 3: the primary instant), with its format
-                    // also when the store keeps it as text.
-                    p["format"] = try snapshot.temporalFormat(of: layer.name, field: field)
-                    p["x-ogc-role"] = "primary-instant"
-                    p["description"] = "the time of the feature: what datetime selects on"
-                }
-                properties[field.name] = p
-            }
-            return (layer, properties)
-        }
-        var response = try json([
-            "$schema": "https://json-schema.org/draft/2020-12/schema",
-            "$id": base + "/collections/\(layer.name)/queryables",
-            "type": "object",
-            "title": layer.name,
-            "description": "What filter, sortby, properties and property filters of \(layer.name) may name",
-            "properties": properties,
-            "additionalProperties": false,
-        ])
-        response.headers[.contentType] = "application/schema+json"
-        return response
-    }
 }
