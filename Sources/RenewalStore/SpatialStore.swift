@@ -1,5 +1,6 @@
 import CSpatiaLite
 import Foundation
+import Synchronization
 import GeoFiles
 import GeoKernel
 import GRDB
@@ -14,15 +15,13 @@ import GeoStore
 /// A new store (`init(openOrCreate:)`) lives under a temporary name until its first write
 /// transaction commits, and is moved into place only then: a failed or killed first import
 /// leaves no store at the final path.
-public final class SpatialStore: @unchecked Sendable {
+public final class SpatialStore: Sendable {
     public let path: String
-    /// The connection and, for a new store not yet in place, its temporary file; guarded by `lock`
-    /// (they change once, when a new store is moved into place).
-    private var connection: DatabaseQueue
-    private var staging: String?
-    private let lock = NSLock()
+    /// The connection and, for a new store not yet in place, its temporary file (they change once,
+    /// when a new store is moved into place).
+    private let state: Mutex<(connection: DatabaseQueue, staging: String?)>
 
-    var queue: DatabaseQueue { lock.withLock { connection } }
+    var queue: DatabaseQueue { state.withLock { $0.connection } }
 
     /// The SRID of every stored geometry: CGCS2000 lon/lat.
     public static let storageSRID = 4490
@@ -35,7 +34,7 @@ public final class SpatialStore: @unchecked Sendable {
             throw StoreError.notAStore(path: path, reason: "no such file; `renewalgis import` creates one")
         }
         try SpatialStore.checkSQLiteHeader(path)
-        connection = try SpatialStore.connect(path)
+        state = Mutex((try SpatialStore.connect(path), nil))
         let hasCatalogue = try read { db in try db.tableExists(LayerRecord.databaseTableName) }
         guard hasCatalogue else {
             throw StoreError.notAStore(path: path, reason: "a SQLite file without the renewalgis_layers catalogue")
@@ -56,15 +55,16 @@ public final class SpatialStore: @unchecked Sendable {
 
     private init(staged: String, finalPath: String) throws {
         path = finalPath
-        staging = staged
-        connection = try SpatialStore.connect(staged)
+        state = Mutex((try SpatialStore.connect(staged), staged))
     }
 
     deinit {
         // A new store whose first write never committed: nothing to keep.
-        if let staging {
-            try? connection.close()
-            SpatialStore.removeStaging(staging)
+        state.withLock { state in
+            if let staging = state.staging {
+                try? state.connection.close()
+                SpatialStore.removeStaging(staging)
+            }
         }
     }
 
@@ -76,23 +76,25 @@ public final class SpatialStore: @unchecked Sendable {
     /// no journal is left under the temporary name), the file linked to `path` — which fails, rather
     /// than overwrite, if another process created a store there meanwhile — and reopened there.
     private func publishIfStaged() throws {
-        lock.lock()
-        defer { lock.unlock() }
-        guard let staged = staging else { return }
-        try connection.close()
-        if link(staged, path) != 0 {
-            let why = String(cString: strerror(errno))
-            connection = try SpatialStore.connect(staged)
-            throw StoreError.cannotCreate(path: path, reason: errno == EEXIST
-                ? "another process created a file there meanwhile; nothing was written to it" : "cannot move the new store into place (\(why))")
+        let path = self.path
+        try state.withLock { state in
+            guard let staged = state.staging else { return }
+            try state.connection.close()
+            if link(staged, path) != 0 {
+                let failure = errno
+                state.connection = try SpatialStore.connect(staged)
+                throw StoreError.cannotCreate(path: path, reason: failure == EEXIST
+                    ? "another process created a file there meanwhile; nothing was written to it"
+                    : "cannot move the new store into place (\(String(cString: strerror(failure))))")
+            }
+            unlink(staged)
+            state.staging = nil
+            // The directory entry is durable before anyone is told the import is done.
+            let directory = (path as NSString).deletingLastPathComponent
+            let fd = open(directory.isEmpty ? "." : directory, O_RDONLY)
+            if fd >= 0 { fsync(fd); close(fd) }
+            state.connection = try SpatialStore.connect(path)
         }
-        unlink(staged)
-        staging = nil
-        // The directory entry is durable before anyone is told the import is done.
-        let directory = (path as NSString).deletingLastPathComponent
-        let fd = open(directory.isEmpty ? "." : directory, O_RDONLY)
-        if fd >= 0 { fsync(fd); close(fd) }
-        connection = try SpatialStore.connect(path)
     }
 
     static func checkSQLiteHeader(_ path: String) throws {

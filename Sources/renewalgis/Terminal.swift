@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import RenewalRunner
 
 /// Messages and progress on stderr; results go to stdout.
@@ -30,49 +31,52 @@ enum Terminal {
 /// slow first step — GDAL opening a large file — shows too): what is being done, how far of how
 /// much with the percentage when the total is known, the rate, and the time so far. Silent when
 /// stderr is not a terminal.
-final class ProgressLine: @unchecked Sendable {
-    private let lock = NSLock()
-    private var label: String
-    private var count = 0
-    private var total: Int?
-    private var unit = "features"
-    private var phaseStarted = Date()
-    /// A reading of work done that the line polls (bytes of a file read so far, while it opens).
-    private var poll: (() -> (done: Int, total: Int)?)?
+final class ProgressLine: Sendable {
+    /// What the line shows, and whether it is on the screen.
+    private struct State {
+        var label: String
+        var count = 0
+        var total: Int?
+        var unit: String
+        var phaseStarted = Date()
+        /// A reading of work done that the line polls (bytes of a file read so far, while it opens).
+        var poll: (@Sendable () -> (done: Int, total: Int)?)?
+        var drawn = false
+        /// Set by `finish`: the line is no longer drawn.
+        var stopped = false
+    }
+
+    private let state: Mutex<State>
     private let started = Date()
-    private var drawn = false
-    private var timer: DispatchSourceTimer?
-    private let interactive: Bool
+    /// Redraws the line; nil when stderr is not a terminal. (Dispatch sources may be cancelled from any
+    /// thread, which is all `finish` and `deinit` do with it.)
+    nonisolated(unsafe) private let timer: DispatchSourceTimer?
 
     init(_ label: String, total: Int? = nil, unit: String = "features", interactive: Bool = Terminal.isInteractive) {
-        self.label = label
-        self.total = total
-        self.unit = unit
-        self.interactive = interactive
-        guard interactive else { return }
-        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue.global(qos: .utility))
+        state = Mutex(State(label: label, total: total, unit: unit))
+        timer = interactive ? DispatchSource.makeTimerSource(queue: DispatchQueue.global(qos: .utility)) : nil
+        guard let timer else { return }
         timer.schedule(deadline: .now() + 0.25, repeating: 0.5)
         timer.setEventHandler { [weak self] in self?.draw() }
         timer.resume()
-        self.timer = timer
     }
 
     /// Starts a new step of the same job: its label, total (if known) and unit; the count restarts.
-    func phase(_ label: String, total: Int? = nil, unit: String = "features", poll: (() -> (done: Int, total: Int)?)? = nil) {
-        lock.lock()
-        (self.label, self.total, self.unit, self.poll, self.count, self.phaseStarted) = (label, total, unit, poll, 0, Date())
-        lock.unlock()
+    func phase(_ label: String, total: Int? = nil, unit: String = "features", poll: (@Sendable () -> (done: Int, total: Int)?)? = nil) {
+        state.withLock { s in (s.label, s.total, s.unit, s.poll, s.count, s.phaseStarted) = (label, total, unit, poll, 0, Date()) }
     }
 
     func update(_ count: Int) {
-        lock.lock(); self.count = count; lock.unlock()
+        state.withLock { $0.count = count }
     }
 
     /// The text of the line as it stands (also for tests of the format).
     func text(now: Date = Date()) -> String {
-        lock.lock(); defer { lock.unlock() }
-        return ProgressLine.format(label: label, done: count, total: total, unit: unit, reading: poll?(),
-                                   phaseSeconds: now.timeIntervalSince(phaseStarted), seconds: now.timeIntervalSince(started))
+        let started = self.started
+        return state.withLock { s in
+            ProgressLine.format(label: s.label, done: s.count, total: s.total, unit: s.unit, reading: s.poll?(),
+                                phaseSeconds: now.timeIntervalSince(s.phaseStarted), seconds: now.timeIntervalSince(started))
+        }
     }
 
     /// "importing parcels: 12,345 of 100,000 features (12 %), 45,000 features/s, 0:02";
@@ -106,23 +110,22 @@ final class ProgressLine: @unchecked Sendable {
 
     private func draw() {
         let line = text()
-        lock.lock(); defer { lock.unlock() }
-        guard timer != nil else { return }
-        Terminal.write("\r\u{1B}[2K" + line)
-        drawn = true
+        state.withLock { s in
+            guard !s.stopped else { return }
+            Terminal.write("\r\u{1B}[2K" + line)
+            s.drawn = true
+        }
     }
 
     /// Stops the timer and clears the line.
     func finish() {
-        lock.lock()
-        let timer = self.timer
-        self.timer = nil
-        lock.unlock()
+        state.withLock { $0.stopped = true }
         timer?.setEventHandler {}
         timer?.cancel()
-        lock.lock(); defer { lock.unlock() }
-        if drawn { Terminal.write("\r\u{1B}[2K") }
-        drawn = false
+        state.withLock { s in
+            if s.drawn { Terminal.write("\r\u{1B}[2K") }
+            s.drawn = false
+        }
     }
 
     deinit { timer?.cancel() }
@@ -131,25 +134,26 @@ final class ProgressLine: @unchecked Sendable {
 /// How far this process has read a file it has open (Linux: the file offset in /proc/self/fdinfo),
 /// for progress while a library (GDAL) opens it. nil when the file is not open or not on Linux.
 enum FileReadProgress {
-    static func reading(_ path: String) -> (() -> (done: Int, total: Int)?)? {
+    static func reading(_ path: String) -> (@Sendable () -> (done: Int, total: Int)?)? {
         let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
         guard let size = (try? FileManager.default.attributesOfItem(atPath: target)[.size]) as? Int, size > 0,
               FileManager.default.fileExists(atPath: "/proc/self/fdinfo") else { return nil }
-        var known: String?
+        // The descriptor found last time, tried first (the line polls twice a second).
+        let known = Mutex<String?>(nil)
         return {
             func offset(_ fd: String) -> Int? {
                 guard let info = try? String(contentsOfFile: "/proc/self/fdinfo/\(fd)", encoding: .utf8),
                       let line = info.split(separator: "\n").first(where: { $0.hasPrefix("pos:") }) else { return nil }
                 return Int(line.dropFirst(4).trimmingCharacters(in: .whitespaces))
             }
-            if let fd = known, (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(fd)")) == target,
+            if let fd = known.withLock({ $0 }), (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(fd)")) == target,
                let pos = offset(fd) {
                 return (min(pos, size), size)
             }
-            known = nil
+            known.withLock { $0 = nil }
             for fd in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
             where (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(fd)")) == target {
-                known = fd
+                known.withLock { $0 = fd }
                 if let pos = offset(fd) { return (min(pos, size), size) }
             }
             return nil

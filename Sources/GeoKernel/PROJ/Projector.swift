@@ -122,30 +122,27 @@ public final class Projector {
 
 /// Projectors between one pair of CRSs for worker threads: a task borrows one and gives it back,
 /// so PROJ's set-up (milliseconds of database look-ups) is paid once per thread, not once per task.
-public final class ProjectorPool: @unchecked Sendable {
+public final class ProjectorPool: Sendable {
     public let source: CRS
     public let target: CRS
-    private var idle: [Projector]
-    private let lock = NSLock()
+    /// Projectors no thread is using. A projector is used by one thread at a time (docs/concurrency.md):
+    /// it leaves the list while borrowed.
+    private let idle: Mutex<[Idle]>
+
+    /// A projector handed between threads whole: only the thread that borrowed it uses it.
+    private struct Idle: @unchecked Sendable { let projector: Projector }
 
     /// Creates the first projector at once, so an unknown CRS fails here rather than in a worker.
     public init(from source: CRS, to target: CRS) throws {
         self.source = source
         self.target = target
-        idle = [try Projector(from: source, to: target)]
+        idle = Mutex([Idle(projector: try Projector(from: source, to: target))])
     }
 
     /// Runs `body` with a projector no other thread uses meanwhile.
     public func borrow<T>(_ body: (Projector) throws -> T) throws -> T {
-        lock.lock()
-        let spare = idle.popLast()
-        lock.unlock()
-        let projector = try spare ?? Projector(from: source, to: target)
-        defer {
-            lock.lock()
-            idle.append(projector)
-            lock.unlock()
-        }
+        let projector = try idle.withLock { $0.popLast() }?.projector ?? Projector(from: source, to: target)
+        defer { idle.withLock { $0.append(Idle(projector: projector)) } }
         return try body(projector)
     }
 }
