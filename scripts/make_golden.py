@@ -20,6 +20,8 @@ Tests/Fixtures/units/<case>/: parcels.geojson (parcel_id, population, need indic
   area, residents, mean and max need, rank, flags, the 63号 caps; outline = the union of the parcels) and the
   parcels left out. The units are found by an exhaustive search over partitions into connected units
   within the bounds; a case with more than one such partition is refused (its answer would not be forced).
+  Between parallel facing edges the shortest segment is not unique, so the cases draw every barrier line
+  across the whole gap it guards: any shortest segment across the gap meets it.
 
     /tmp/bv/bin/python scripts/make_golden.py      (shapely 2; rerun after editing an input)
 """
@@ -108,7 +110,9 @@ def default_conversion_rules():
 
 def judge(parcel, zones, target, rules):
     """docs/conflicts.md, 'Conversion eligibility': a negative entry that applies forbids; else a positive entry
-    with every condition met allows; else conditional (unmet conditions named, or UNLISTED)."""
+    with every condition met allows; else conditional (unmet conditions named, or UNLISTED). An entry's `to` codes
+    are prefixes of the target; the cases' targets are full codes. (RenewalGIS also lets a target that is itself a
+    prefix of an entry's code match it, "08" against 0807; no case asks for so broad a target.)"""
     code = parcel.get("land_use", "")
     forbidden, allowed, conditional = [], [], []
     for r in rules:
