@@ -14,6 +14,9 @@ public enum FixtureFiles {
         }.sorted()
     }
 
+    /// The folder of one case: Tests/Fixtures/<analysis>/<name>.
+    public static func folder(_ analysis: String, _ name: String) -> URL { folder(analysis).appendingPathComponent(name) }
+
     public struct FixtureError: Error, CustomStringConvertible {
         public let description: String
     }
@@ -32,5 +35,25 @@ public enum FixtureFiles {
             }
             return (f["properties"] as? [String: Any] ?? [:], geometry)
         }
+    }
+
+    /// A JSON object file (a case's parameters).
+    public static func object(_ url: URL) throws -> [String: Any] {
+        guard let object = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any] else {
+            throw FixtureError(description: "\(url.path): not a JSON object")
+        }
+        return object
+    }
+
+    /// A JSON number as a Double (integers included), nil when absent, null or not a number.
+    public static func number(_ value: Any?) -> Double? {
+        guard let value, !(value is NSNull) else { return nil }
+        return (value as? NSNumber)?.doubleValue
+    }
+
+    /// How far two polygonal geometries differ as geometries: the area of their symmetric difference (m²).
+    public static func differenceArea(_ ours: Geometry, _ theirs: Geometry, geos: GEOSContext) throws -> Double {
+        let a = try geos.make(ours), b = try geos.make(theirs)
+        return try a.difference(b).area() + b.difference(a).area()
     }
 }
