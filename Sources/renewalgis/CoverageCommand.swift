@@ -73,7 +73,7 @@ struct Coverage: ParsableCommand {
             var options = CoverageOptions()
             options.mode = mode
             if let radii {
-                options.radii = try RadiiFile.load(radii)
+                options.radii = try ConfigFile.decode(ServiceRadii.self, from: radii)
                 options.radiiSource = radii
             }
             options.mapping.parcels = parcels

@@ -67,7 +67,7 @@ struct Units: ParsableCommand {
                 throw InputError(String(format: "--min-ha %g is above --max-ha %g", options.minHectares, options.maxHectares))
             }
             let store = try SpatialStore(openExisting: store)
-            let weights = try NeedWeightsFile.load(options.weights)
+            let weights = try options.weights.map { try ConfigFile.decode(NeedWeights.self, from: $0) } ?? NeedWeights()
             let run = try UnitsJob.run(store: store, mapping: options.mapping(parcels: parcels), weights: weights,
                                        parameters: options.parameters, progress: { Terminal.info("units: \($0)") })
             run.warnings.forEach(Terminal.warning)
