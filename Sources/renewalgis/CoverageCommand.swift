@@ -67,13 +67,35 @@ struct Coverage: ParsableCommand {
     @Flag(help: "Do not write result layers into the store.")
     var noStore = false
 
+    /// The options checked before any store is opened: the speed and piece length, the radius table
+    /// and a walkability file (each read as `run` reads them), a projected --metric-crs.
+    mutating func validate() throws {
+        try reportingErrors {
+            guard WalkingParameters.speed(named: speed) != nil else {
+                throw ValidationError("--speed \(speed) is not adult, elderly, child or a walking speed in m/s (0–5)\(NearestNames.suggestion(for: speed, in: WalkingParameters.presets.keys.sorted()))")
+            }
+            guard minPieceM >= 0, minPieceM.isFinite else { throw ValidationError("--min-piece-m \(minPieceM) is not a length in metres (0 or more)") }
+            if let radii { _ = try ConfigFile.decode(ServiceRadii.self, from: radii) }
+            if let walkability { _ = try WalkingInputs.table(named: walkability, streetFields: []) }
+            _ = try metricCRS()
+        }
+    }
+
+    /// --metric-crs, refused when it is not projected.
+    private func metricCRS() throws -> CRS? {
+        guard let metricCrs else { return nil }
+        let crs = try CRS(parsing: metricCrs)
+        guard try !CRSRegistry.info(crs).isGeographic else { throw ValidationError("--metric-crs \(metricCrs) is not a projected (metric) CRS") }
+        return crs
+    }
+
     func run() throws {
         try reportingErrors {
             let store = try SpatialStore(openExisting: store)
             var options = CoverageOptions()
             options.mode = mode
             if let radii {
-                options.radii = try RadiiFile.load(radii)
+                options.radii = try ConfigFile.decode(ServiceRadii.self, from: radii)
                 options.radiiSource = radii
             }
             options.mapping.parcels = parcels
@@ -84,19 +106,11 @@ struct Coverage: ParsableCommand {
             options.mapping.population = populationField
             options.mapping.category = categoryField
             options.mapping.streets = streets
-            guard let metresPerSecond = WalkingParameters.speed(named: speed) else {
-                throw ValidationError("--speed \(speed) is not adult, elderly, child or a walking speed in m/s (0–5)\(NearestNames.suggestion(for: speed, in: WalkingParameters.presets.keys.sorted()))")
-            }
-            options.walking.speed = metresPerSecond
+            if let metresPerSecond = WalkingParameters.speed(named: speed) { options.walking.speed = metresPerSecond }
             options.walkability = walkability
             options.barrierLayers = barrierLayer.isEmpty ? nil : barrierLayer
-            guard minPieceM >= 0, minPieceM.isFinite else { throw ValidationError("--min-piece-m \(minPieceM) is not a length in metres (0 or more)") }
             options.walking.minPieceLength = minPieceM
-            if let metricCrs {
-                let crs = try CRS(parsing: metricCrs)
-                guard try !CRSRegistry.info(crs).isGeographic else { throw ValidationError("--metric-crs \(metricCrs) is not a projected (metric) CRS") }
-                options.metricCRS = crs
-            }
+            if let crs = try metricCRS() { options.metricCRS = crs }
             let started = Date()
             let total = options.radii.categories.count
             let done = Counter()

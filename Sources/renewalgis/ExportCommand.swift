@@ -32,13 +32,24 @@ struct Export: ParsableCommand {
     @Argument(help: "The output file: .geojson, .gpkg, .shp or .csv.")
     var output: String
 
+    /// The encoding and the output CRS, before the store is opened.
+    mutating func validate() throws {
+        try reportingErrors { _ = try outputCRS() }
+    }
+
+    /// The output CRS, once the encoding is known to be one iconv has.
+    private func outputCRS() throws -> CRS {
+        if let encoding, let problem = TextEncodings.problem(with: encoding, what: "--encoding") {
+            throw ValidationError(problem)
+        }
+        let target = try CRS(parsing: crs)
+        _ = try CRSRegistry.info(target)
+        return target
+    }
+
     func run() throws {
         try reportingErrors {
-            if let encoding, let problem = TextEncodings.problem(with: encoding, what: "--encoding") {
-                throw ValidationError(problem)
-            }
-            let target = try CRS(parsing: crs)
-            _ = try CRSRegistry.info(target)
+            let target = try outputCRS()
             let store = try SpatialStore(openExisting: store)
             let progress = ProgressLine("exporting \(layer)", total: try? store.layer(layer).featureCount)
             let (count, outside) = try ExportJob.run(store: store, layer: layer, to: output, crs: target, encoding: encoding) { progress.update($0) }

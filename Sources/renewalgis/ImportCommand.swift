@@ -60,31 +60,50 @@ struct Import: ParsableCommand {
     @Flag(help: "Stop at the first invalid geometry, naming it, instead of repairing it.")
     var strict = false
 
-    func run() throws {
+    /// The encoding, the CRS and the --rename pairs, before the file is opened or the store created.
+    mutating func validate() throws {
         try reportingErrors {
-            let started = Date()
             if let encoding, let problem = TextEncodings.problem(with: encoding, what: "--encoding") {
                 throw ValidationError(problem)
             }
-            let crsOverride = try crs.map { text -> CRS in
-                let parsed = try CRS(parsing: text)
-                _ = try CRSRegistry.info(parsed)
-                return parsed
+            _ = try crsOverride()
+            _ = try renames()
+        }
+    }
+
+    /// --crs, known to PROJ.
+    private func crsOverride() throws -> CRS? {
+        try crs.map { text -> CRS in
+            let parsed = try CRS(parsing: text)
+            _ = try CRSRegistry.info(parsed)
+            return parsed
+        }
+    }
+
+    /// --rename as old → new.
+    private func renames() throws -> [String: String] {
+        var renames: [String: String] = [:]
+        for pair in rename {
+            let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                throw ValidationError("--rename takes old=new, got \"\(pair)\"")
             }
+            renames[parts[0]] = parts[1]
+        }
+        return renames
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let started = Date()
+            let crsOverride = try crsOverride()
             if let encoding, (file as NSString).pathExtension.lowercased() == "shp" {
                 let cpg = ((file as NSString).deletingPathExtension as NSString).appendingPathExtension("cpg")!
                 if FileManager.default.fileExists(atPath: cpg) {
                     Terminal.warning("\(Terminal.path(file)): --encoding \(encoding) overrides the encoding in \(Terminal.path(cpg))")
                 }
             }
-            var renames: [String: String] = [:]
-            for pair in rename {
-                let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-                guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
-                    throw ValidationError("--rename takes old=new, got \"\(pair)\"")
-                }
-                renames[parts[0]] = parts[1]
-            }
+            let renames = try renames()
             // The line shows the bytes GDAL has read while it opens the file (a large GeoJSON is
             // read through once before the first feature), then features of the total per layer.
             let progress = ProgressLine("opening \(Terminal.path(file))", unit: "bytes")

@@ -21,6 +21,11 @@ struct PlanOptions: ParsableArguments {
     @Option(help: "Heritage zone layer (field level: core/control).") var heritage = "heritage_zones"
     @Option(help: "Control-line layer (field kind: ecological/blue/green/purple/yellow).") var controlLines = "control_lines"
 
+    /// A rules file is read before the store is opened, so a mistake in it is the first thing said.
+    mutating func validate() throws {
+        try reportingErrors { if let rules { _ = try RulesFile.load(rules) } }
+    }
+
     var mapping: PlanMapping {
         var m = PlanMapping()
         m.parcels = parcels
@@ -94,13 +99,19 @@ struct Eligibility: ParsableCommand {
     @Option(help: "CSV output: parcel_id,from_code,to_code,verdict,rule_ids,reasons.") var csv: String?
     @Flag(help: "Also list conversions that neither list names (verdict conditional, rule UNLISTED).") var includeUnlisted = false
 
+    /// Every --to is a code of the 用地用海 list.
+    mutating func validate() throws {
+        try reportingErrors {
+            for code in targets {
+                if let problem = LandUseCodes.problem(with: code) { throw ValidationError("--to \(problem)") }
+            }
+        }
+    }
+
     func run() throws {
         try reportingErrors {
             let started = Date()
             let rules = try RulesFile.load(options.rules)
-            for code in targets {
-                if let problem = LandUseCodes.problem(with: code) { throw ValidationError("--to \(problem)") }
-            }
             let store = try SpatialStore(openExisting: options.store)
             let inputs = try PlanChecks.load(store: store, mapping: options.mapping, requireAction: false)
             inputs.warnings.forEach(Terminal.warning)

@@ -21,6 +21,11 @@ struct Run: ParsableCommand {
 
     @Argument(help: "The project file (YAML).") var project: String
 
+    /// The project file is read (and its layer files looked for) before anything runs.
+    mutating func validate() throws {
+        try reportingErrors { _ = try ProjectFile.load(project) }
+    }
+
     func run() throws {
         try reportingErrors {
             let started = Date()

@@ -36,21 +36,25 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "How long one store query may run, seconds, before it is stopped (503).") var queryTimeLimit = ServerConfiguration().queryTimeLimit
     @Option(help: "Seconds before an idle connection is closed.") var idleTimeout = ServerConfiguration().idleTimeout
 
+    /// The limits must be positive (a usage error, before the store is opened).
+    mutating func validate() throws {
+        guard maxFilterLength > 0 else {
+            Terminal.error("--max-filter-length must be a positive number of bytes")
+            throw ExitCode(ExitStatus.usage)
+        }
+        guard queryTimeLimit > 0, idleTimeout > 0 else {
+            Terminal.error("--query-time-limit and --idle-timeout must be positive")
+            throw ExitCode(ExitStatus.usage)
+        }
+    }
+
     func run() async throws {
         var config = ServerConfiguration()
         config.host = host
         config.port = port
         config.stylesDirectory = styles
         config.assetsDirectory = assets
-        guard maxFilterLength > 0 else {
-            Terminal.error("--max-filter-length must be a positive number of bytes")
-            throw ExitCode(ExitStatus.usage)
-        }
         config.maximumFilterLength = maxFilterLength
-        guard queryTimeLimit > 0, idleTimeout > 0 else {
-            Terminal.error("--query-time-limit and --idle-timeout must be positive")
-            throw ExitCode(ExitStatus.usage)
-        }
         config.queryTimeLimit = queryTimeLimit
         config.idleTimeout = idleTimeout
         let reader: StoreReader

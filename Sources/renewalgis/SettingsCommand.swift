@@ -22,6 +22,16 @@ struct Settings: ParsableCommand {
     @Argument(help: "Its new value, e.g. EPSG:3067.") var value: String?
     @Flag(help: "Remove the setting KEY (back to the default).") var unset = false
 
+    /// --unset takes a key alone; a key to read must be a known setting.
+    mutating func validate() throws {
+        try reportingErrors {
+            if unset, value != nil { throw ValidationError("--unset takes only the key, not a value") }
+            if let key, value == nil, !unset, SpatialStore.knownSettings[key] == nil {
+                throw ValidationError("no setting \"\(key)\" (settings: \(SpatialStore.knownSettings.keys.sorted().joined(separator: ", ")))")
+            }
+        }
+    }
+
     func run() throws {
         try reportingErrors {
             let store = try SpatialStore(openExisting: store)
@@ -33,14 +43,10 @@ struct Settings: ParsableCommand {
                 return
             }
             if unset {
-                guard value == nil else { throw ValidationError("--unset takes only the key, not a value") }
                 try store.setSetting(key, nil)
             } else if let value {
                 try store.setSetting(key, value)
             } else {
-                guard SpatialStore.knownSettings[key] != nil else {
-                    throw ValidationError("no setting \"\(key)\" (settings: \(SpatialStore.knownSettings.keys.sorted().joined(separator: ", ")))")
-                }
                 print(try store.setting(key) ?? "(unset)")
                 return
             }

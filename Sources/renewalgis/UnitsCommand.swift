@@ -19,6 +19,23 @@ struct UnitsOptions: ParsableArguments {
     @Option(help: "Seeded constructions tried per connected piece; the best is kept.") var constructions = UnitParameters().constructions
     @Option(help: "Need-score weights, YAML or JSON: old_building, dangerous, vacancy, low_far, service_gaps, conflicts.") var weights: String?
 
+    /// The bounds, before any store is opened: --min-ha not above --max-ha, the other bounds
+    /// consistent (`UnitParameters.validated`), and a weights file that reads.
+    mutating func validate() throws {
+        try reportingErrors {
+            guard minHectares <= maxHectares else {
+                throw InputError(String(format: "--min-ha %g is above --max-ha %g", minHectares, maxHectares))
+            }
+            _ = try parameters.validated()
+            _ = try needWeights()
+        }
+    }
+
+    /// The need weights: the file's, or the defaults.
+    func needWeights() throws -> NeedWeights {
+        try weights.map { try ConfigFile.decode(NeedWeights.self, from: $0) } ?? NeedWeights()
+    }
+
     var parameters: UnitParameters {
         var p = UnitParameters()
         p.minArea = minHectares * 10_000; p.maxArea = maxHectares * 10_000
@@ -63,11 +80,8 @@ struct Units: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let started = Date()
-            guard options.minHectares <= options.maxHectares else {
-                throw InputError(String(format: "--min-ha %g is above --max-ha %g", options.minHectares, options.maxHectares))
-            }
             let store = try SpatialStore(openExisting: store)
-            let weights = try NeedWeightsFile.load(options.weights)
+            let weights = try options.needWeights()
             let run = try UnitsJob.run(store: store, mapping: options.mapping(parcels: parcels), weights: weights,
                                        parameters: options.parameters, progress: { Terminal.info("units: \($0)") })
             run.warnings.forEach(Terminal.warning)

@@ -175,4 +175,31 @@ import Testing
             if arguments.contains("--radii") { #expect(r.stderr.contains("kindergarden"), "\(what): \(r.stderr)") }
         }
     }
+
+    @Test("Options are checked before the store is opened (validate): a bad option is named with its own exit code, not 'not a store'")
+    func optionsBeforeStore() throws {
+        let dir = try TemporaryDirectory()
+        let missing = dir.path("no_store.sqlite")
+        try "kindergarten: {raduis: 300}\n".write(toFile: dir.path("radii.yaml"), atomically: true, encoding: .utf8)
+        try "rules:\n  - id: R1\n    zone: heritage_cor\n".write(toFile: dir.path("rules.yaml"), atomically: true, encoding: .utf8)
+        try "dangerous: -1\n".write(toFile: dir.path("weights.yaml"), atomically: true, encoding: .utf8)
+        let cases: [(String, [String], Int32, [String])] = [
+            ("--speed", ["coverage", "--store", missing, "--speed", "elderley"], 64, ["elderley", "did you mean elderly?"]),
+            ("--min-piece-m", ["coverage", "--store", missing, "--min-piece-m=-1"], 64, ["--min-piece-m -1"]),
+            ("a radii file", ["coverage", "--store", missing, "--radii", dir.path("radii.yaml")], 65, ["radii.yaml", "line 1", "raduis"]),
+            ("a rules file", ["conflicts", "--store", missing, "--rules", dir.path("rules.yaml")], 65, ["rules.yaml", "line 3", "heritage_cor"]),
+            ("--to", ["eligibility", "--store", missing, "--to", "80701"], 64, ["80701", "did you mean 080701"]),
+            ("--min-ha above --max-ha", ["units", "--store", missing, "--min-ha", "60", "--max-ha", "50"], 65, ["--min-ha 60", "--max-ha 50"]),
+            ("a weights file", ["units", "--store", missing, "--weights", dir.path("weights.yaml")], 65, ["weights.yaml", "line 1", "dangerous"]),
+            ("--rename", ["import", dir.path("nothing.geojson"), "--store", missing, "--rename", "a"], 64, ["--rename takes old=new"]),
+            ("--unset with a value", ["settings", "--store", missing, "--unset", "metric_crs", "EPSG:3067"], 64, ["--unset"]),
+            ("--max-filter-length", ["serve", "--store", missing, "--max-filter-length", "0"], 64, ["--max-filter-length"]),
+        ]
+        for (what, arguments, code, naming) in cases {
+            let r = try CLI.run(arguments)
+            #expect(r.status == code, "\(what): exit \(r.status), expected \(code): \(r.stderr)")
+            for word in naming { #expect(r.stderr.contains(word), "\(what): \(r.stderr) should name \(word)") }
+            #expect(!FileManager.default.fileExists(atPath: missing), "\(what): the store was created")
+        }
+    }
 }

@@ -34,10 +34,10 @@ import Testing
 
     static let rule = "rules:\n  - id: R1\n    zone: heritage_core\n    actions: [demolish]\n    verdict: forbidden\n    clause: \"art. 28\"\n"
     static let bad: [BadRules] = [
-        BadRules(name: "unknown action", yaml: rule.replacingOccurrences(of: "[demolish]", with: "[bulldoze]"), extra: [], mustName: ["rules.yaml", "line 2", "R1", "bulldoze"]),
-        BadRules(name: "unknown zone type", yaml: rule.replacingOccurrences(of: "heritage_core", with: "old_town"), extra: [], mustName: ["rules.yaml", "line 2", "old_town"]),
-        BadRules(name: "clause-less rule", yaml: rule.replacingOccurrences(of: "    clause: \"art. 28\"\n", with: ""), extra: [], mustName: ["rules.yaml", "R1", "clause"]),
-        BadRules(name: "unknown field", yaml: rule + "    colour: red\n", extra: [], mustName: ["rules.yaml", "colour"]),
+        BadRules(name: "unknown action", yaml: rule.replacingOccurrences(of: "[demolish]", with: "[bulldoze]"), extra: [], mustName: ["rules.yaml", "line 4", "R1", "bulldoze"]),
+        BadRules(name: "unknown zone type", yaml: rule.replacingOccurrences(of: "heritage_core", with: "old_town"), extra: [], mustName: ["rules.yaml", "line 3", "R1", "old_town"]),
+        BadRules(name: "clause-less rule", yaml: rule.replacingOccurrences(of: "    clause: \"art. 28\"\n", with: ""), extra: [], mustName: ["rules.yaml", "line 2", "R1", "clause"]),
+        BadRules(name: "unknown field", yaml: rule + "    colour: red\n", extra: [], mustName: ["rules.yaml", "line 7", "rules[0].colour"]),
         BadRules(name: "parcel layer without the action field", yaml: nil, extra: ["--action-field", "plan"], mustName: ["parcels", "plan"]),
     ]
 

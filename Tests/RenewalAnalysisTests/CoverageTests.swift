@@ -155,20 +155,20 @@ func onlyKindergartens(_ radius: Double = 300) -> CoverageParameters {
 }
 
 @Suite struct RadiiTableTests {
-    @Test("A radius table from JSON/YAML values keeps default tiers and sources and validates entries")
-    func parse() throws {
-        let table = try ServiceRadii.parse(["kindergarten": 250, "park": ["by_area": true], "canteen_x": ["radius": 400, "tier": 10]], file: "r.yaml")
+    @Test("A radius table keeps default tiers, cites the file as the source of its radii, and validates entries")
+    func decode() throws {
+        let table = try decodeConfig(ServiceRadii.self, "kindergarten: 250\npark: {by_area: true}\ncanteen_x: {radius: 400, tier: 10}\n", file: "r.yaml")
         #expect(table.rules["kindergarten"]?.radius == 250)
         #expect(table.rules["kindergarten"]?.tier == .fiveMinute)
+        #expect(table.rules["kindergarten"]?.source == "r.yaml", "a radius from the file cites the file")
         #expect(table.rules["park"]?.radius == nil)
-        #expect(table.rules["canteen_x"]?.tier == .tenMinute)
-        for (bad, word) in [(["kindergarten": -300], "-300"), (["kindergarten": ["radius": 300, "colour": "red"]], "colour"),
-                            (["kindergarten": "near"], "near"), (["school": ["tier": 7, "radius": 300]], "tier")] as [([String: Any], String)] {
-            do {
-                _ = try ServiceRadii.parse(bad, file: "r.yaml")
-                Issue.record("expected an error for \(bad)")
-            } catch {
-                #expect("\(error)".contains("r.yaml") && "\(error)".contains(word), "\(error)")
+        #expect(table.rules["canteen_x"]?.tier == .tenMinute && table.rules["canteen_x"]?.source == "r.yaml")
+        #expect(try decodeConfig(ServiceRadii.self, "{clinic: false}", file: "r.yaml").rules["clinic"] == nil)
+        for (bad, word) in [("kindergarten: -300", "-300"), ("kindergarten: {radius: 300, colour: red}", "colour"),
+                            ("kindergarten: near", "kindergarten"), ("school: {tier: 7, radius: 300}", "tier")] {
+            #expect(throws: DecodingError.self, "\(bad)") { try decodeConfig(ServiceRadii.self, bad, file: "r.yaml") }
+            do { _ = try decodeConfig(ServiceRadii.self, bad, file: "r.yaml") } catch {
+                #expect("\(error)".contains(word), "\(error)")
             }
         }
     }

@@ -42,15 +42,16 @@ import RenewalDomain
     @Test("A user's table amends a built-in one; mistakes are named")
     func userTable() throws {
         let yaml = "base: osm\nclasses:\n  trunk: yes\n  cycleway: {walk: no}\nnot_walkable_if:\n  foot: [no, private]\n"
-        let table = try WalkabilityTable.parse(try Yams.load(yaml: yaml) as Any, file: "w.yaml")
+        let table = try decodeConfig(WalkabilityTable.self, yaml, file: "w.yaml")
+        #expect(table.name == "w.yaml")
         #expect(table.decide(streetClass: "trunk", tags: [:]).walkable && !table.decide(streetClass: "cycleway", tags: [:]).walkable)
         #expect(!table.decide(streetClass: "footway", tags: ["foot": "private"]).walkable)
         #expect(table.decide(streetClass: "footway", tags: ["foot": "yes"]).walkable)
         for (bad, naming) in [("base: osmm\n", "osmm"), ("clases: {}\n", "clases"), ("classes: {steps: {walk: yes, factor: 2}}\n", "factor"),
                               ("classes: {steps: maybe}\n", "maybe")] {
-            #expect(throws: WalkabilityError.self, "\(bad)") { try WalkabilityTable.parse(try Yams.load(yaml: bad) as Any, file: "w.yaml") }
-            do { _ = try WalkabilityTable.parse(try Yams.load(yaml: bad) as Any, file: "w.yaml") } catch {
-                #expect("\(error)".contains(naming) && "\(error)".contains("w.yaml"), "\(error)")
+            #expect(throws: DecodingError.self, "\(bad)") { try decodeConfig(WalkabilityTable.self, bad, file: "w.yaml") }
+            do { _ = try decodeConfig(WalkabilityTable.self, bad, file: "w.yaml") } catch {
+                #expect("\(error)".contains(naming), "\(error)")
             }
         }
     }
@@ -76,7 +77,7 @@ import RenewalDomain
             let end = try #require(docs.range(of: "```", range: start.upperBound..<docs.endIndex))
             let text = String(docs[start.upperBound..<end.lowerBound])
             #expect(text == table.yaml, "docs block for \(table.name) differs from the code:\n\(table.yaml)")
-            var read = try WalkabilityTable.parse(try Yams.load(yaml: text) as Any, file: "docs")
+            var read = try decodeConfig(WalkabilityTable.self, text, file: "docs")
             read.name = table.name
             #expect(read == table, "the docs block for \(table.name) reads back as the same table")
         }

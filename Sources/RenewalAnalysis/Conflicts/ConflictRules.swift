@@ -1,5 +1,6 @@
 import Foundation
 import RenewalDomain
+import Support
 
 
 /// A condition a conditional rule states, evaluated where the data allows.
@@ -43,68 +44,77 @@ public struct RuleSet: Sendable {
 }
 
 
-extension RuleSet {
-    /// Builds a rule set from a parsed YAML/JSON tree (see `DefaultRules.yaml` for the format).
-    /// `line` maps a rule id to its line in the file, for messages.
-    public static func parse(_ object: Any, file: String, line: (String) -> Int? = { _ in nil }) throws -> RuleSet {
-        guard let top = object as? [String: Any] else { throw RulesError(file: file, message: "expected a mapping with `rules:` and `conversions:`") }
-        let knownTop: Set<String> = ["rules", "conversions", "touching_area_m2", "touching_share"]
-        if let unknown = top.keys.sorted().first(where: { !knownTop.contains($0) }) {
-            throw RulesError(file: file, message: "unknown key \"\(unknown)\" (use rules, conversions, touching_area_m2, touching_share)")
+extension RuleSet: Decodable {
+    private enum CodingKeys: String, CodingKey, CaseIterable {
+        case rules, conversions, touchingArea = "touching_area_m2", touchingShare = "touching_share"
+    }
+
+    /// A rules document (the format of `DefaultRules.yaml`): the matrix, the conversion lists and the
+    /// touching tolerances. Mistakes are decoding errors at their key; a rule's own carry its id.
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let top = try decoder.container(keyedBy: CodingKeys.self)
+        let rules = try top.decodeIfPresent([ConflictRule].self, forKey: .rules) ?? []
+        var seen: Set<String> = []
+        for (index, rule) in rules.enumerated() where !seen.insert(rule.id).inserted {
+            throw DecodingError.dataCorrupted(.init(codingPath: top.codingPath + [CodingKeys.rules, ConfigKey(index: index), ConfigKey("id")],
+                                                    debugDescription: "rule id \(rule.id) is used twice"))
         }
-        func at(_ id: String, _ index: Int) -> String {
-            let l = line(id).map { "line \($0), " } ?? ""
-            return "\(l)rule \(id.isEmpty ? "#\(index + 1)" : id)"
+        self.init(rules: rules, conversions: try top.decodeIfPresent([ConversionRule].self, forKey: .conversions) ?? [])
+        if let area = try top.decodeNumber(.touchingArea) {
+            guard area >= 0 else { throw top.failure(.touchingArea, "touching_area_m2 must be a number ≥ 0") }
+            touchingArea = area
         }
-        func strings(_ any: Any?) -> [String] {
-            if let s = any as? String { return [s] }
-            return (any as? [Any])?.map { "\($0)" } ?? []
+        if let share = try top.decodeNumber(.touchingShare) {
+            guard share >= 0, share < 1 else { throw top.failure(.touchingShare, "touching_share must be a number in [0, 1)") }
+            touchingShare = share
         }
-        var rules: [ConflictRule] = []
-        for (index, item) in ((top["rules"] as? [Any]) ?? []).enumerated() {
-            guard let r = item as? [String: Any] else { throw RulesError(file: file, message: "rule #\(index + 1) is not a mapping") }
-            let id = r["id"] as? String ?? ""
-            let where_ = at(id, index)
-            let known: Set<String> = ["id", "zone", "subject", "actions", "verdict", "condition", "clause", "explain_zh", "explain_en"]
-            if let unknown = r.keys.sorted().first(where: { !known.contains($0) }) {
-                throw RulesError(file: file, message: "\(where_): unknown field \"\(unknown)\"")
-            }
-            guard !id.isEmpty else { throw RulesError(file: file, message: "\(where_): every rule needs an id") }
-            guard let zoneText = r["zone"] as? String, let zone = ZoneType(rawValue: zoneText) else {
-                throw RulesError(file: file, message: "\(where_): unknown zone type \"\(r["zone"].map { "\($0)" } ?? "")\" (use \(ZoneType.allCases.map(\.rawValue).joined(separator: ", ")))")
-            }
-            let subject = try (r["subject"] as? String).map { text -> RuleSubject in
-                guard let s = RuleSubject(rawValue: text) else { throw RulesError(file: file, message: "\(where_): unknown subject \"\(text)\" (use action, change_of_use, height)") }
-                return s
-            } ?? .action
-            let actions = try strings(r["actions"]).map { text -> PlannedAction in
-                guard let a = PlannedAction(text: text) else {
-                    throw RulesError(file: file, message: "\(where_): unknown action \"\(text)\" (use retain, renovate, demolish, add or 留/改/拆/增)")
-                }
-                return a
-            }
-            if subject == .action && actions.isEmpty { throw RulesError(file: file, message: "\(where_): an action rule needs `actions`") }
-            guard let verdictText = r["verdict"] as? String, let verdict = Verdict(rawValue: verdictText), verdict != .touching else {
-                throw RulesError(file: file, message: "\(where_): verdict must be forbidden, conditional or allowed")
-            }
-            let condition = try (r["condition"] as? String).map { text -> RuleCondition in
-                guard let c = RuleCondition(rawValue: text) else { throw RulesError(file: file, message: "\(where_): unknown condition \"\(text)\" (use height_within_limit)") }
-                return c
-            }
-            guard let clause = r["clause"] as? String, !clause.trimmingCharacters(in: .whitespaces).isEmpty else {
-                throw RulesError(file: file, message: "\(where_): every rule needs the clause it rests on (`clause:`)")
-            }
-            rules.append(ConflictRule(id: id, zone: zone, subject: subject, actions: actions, verdict: verdict, condition: condition,
-                                      clause: clause, explanationZH: r["explain_zh"] as? String ?? "",
-                                      explanationEN: r["explain_en"] as? String ?? ""))
+    }
+}
+
+extension ConflictRule: Decodable {
+    private enum CodingKeys: String, CodingKey, CaseIterable {
+        case id, zone, subject, actions, verdict, condition, clause, explainZH = "explain_zh", explainEN = "explain_en"
+    }
+
+    /// One rule of the matrix; every mistake names the rule's id.
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let r = try decoder.container(keyedBy: CodingKeys.self)
+        guard let id = try r.decodeIfPresent(String.self, forKey: .id), !id.isEmpty else {
+            throw decoder.failure("every rule needs an id")
         }
-        let ids = rules.map(\.id)
-        if let duplicate = ids.first(where: { id in ids.filter { $0 == id }.count > 1 }) {
-            throw RulesError(file: file, message: "rule id \(duplicate) is used twice")
+        func word<T: RawRepresentable<String>>(_ key: CodingKeys, _ type: T.Type, _ what: String, _ valid: [String]) throws -> T? {
+            guard let text = try r.decodeIfPresent(String.self, forKey: key) else { return nil }
+            guard let value = T(rawValue: text) else {
+                throw r.failure(key, "rule \(id): unknown \(what) \"\(text)\"\(NearestNames.suggestion(for: text, in: valid)) (use \(valid.joined(separator: ", ")))")
+            }
+            return value
         }
-        var set = RuleSet(rules: rules, conversions: try ConversionRule.parseList(top["conversions"], file: file, line: line))
-        if let a = top["touching_area_m2"] { guard let v = Double("\(a)"), v >= 0 else { throw RulesError(file: file, message: "touching_area_m2 must be a number ≥ 0") }; set.touchingArea = v }
-        if let s = top["touching_share"] { guard let v = Double("\(s)"), v >= 0, v < 1 else { throw RulesError(file: file, message: "touching_share must be a number in [0, 1)") }; set.touchingShare = v }
-        return set
+        guard let zone = try word(.zone, ZoneType.self, "zone type", ZoneType.allCases.map(\.rawValue)) else {
+            throw decoder.failure("rule \(id) needs a zone (zone: \(ZoneType.allCases.map(\.rawValue).joined(separator: " | ")))")
+        }
+        let subject = try word(.subject, RuleSubject.self, "subject", ["action", "change_of_use", "height"]) ?? .action
+        var actions: [PlannedAction] = []
+        for (index, text) in (try r.decodeOneOrMany(String.self, .actions) ?? []).enumerated() {
+            guard let action = PlannedAction(text: text) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: r.codingPath + [CodingKeys.actions, ConfigKey(index: index)], debugDescription:
+                    "rule \(id): unknown action \"\(text)\"\(NearestNames.suggestion(for: text, in: PlannedAction.allCases.map(\.rawValue))) (use retain, renovate, demolish, add or 留/改/拆/增)"))
+            }
+            actions.append(action)
+        }
+        if subject == .action && actions.isEmpty { throw decoder.failure("rule \(id): an action rule needs `actions`") }
+        let verdicts = [Verdict.forbidden, .conditional, .allowed].map(\.rawValue)
+        guard let verdict = try word(.verdict, Verdict.self, "verdict", verdicts), verdict != .touching else {
+            throw r.contains(.verdict) ? r.failure(.verdict, "rule \(id): verdict must be forbidden, conditional or allowed")
+                : decoder.failure("rule \(id): verdict must be forbidden, conditional or allowed")
+        }
+        let condition = try word(.condition, RuleCondition.self, "condition", ["height_within_limit"])
+        guard let clause = try r.decodeIfPresent(String.self, forKey: .clause), !clause.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw decoder.failure("rule \(id): every rule needs the clause it rests on (`clause:`)")
+        }
+        self.init(id: id, zone: zone, subject: subject, actions: actions, verdict: verdict, condition: condition, clause: clause,
+                  explanationZH: try r.decodeIfPresent(String.self, forKey: .explainZH) ?? "",
+                  explanationEN: try r.decodeIfPresent(String.self, forKey: .explainEN) ?? "")
     }
 }

@@ -59,70 +59,73 @@ public struct ServiceRadii: Sendable, Equatable {
         if area >= 2000 { return 300 }
         return nil
     }
+}
 
-    /// Reads a radius table from JSON or YAML text and applies it to `base` (the defaults unless
-    /// given): a file changes only the categories it names, the others keep their rule. Each entry
-    /// is `category: metres`, `category: {radius: metres, tier: 5|10|15, source: text}`,
-    /// `park: {by_area: true}` (the area rule), or `category: false` (leave the category out).
-    /// Categories from `base` keep their tier and source unless given.
-    /// Throws `RadiiError` naming the file, the category and what is wrong.
-    public static func parse(_ object: Any, file: String, base: ServiceRadii = .defaults) throws -> ServiceRadii {
-        guard let table = object as? [String: Any], !table.isEmpty else {
-            throw RadiiError(file: file, message: "expected a table of category: radius in metres")
-        }
+extension ServiceRadii: Decodable {
+    /// A radius table as a file writes it, applied to the defaults: a file changes only the
+    /// categories it names, the others keep their rule. Each entry is `category: metres`,
+    /// `category: {radius: metres, tier: 5|10|15, source: text}`, `park: {by_area: true}` (the area
+    /// rule), or `category: false` (leave the category out). Categories from the defaults keep their
+    /// tier and source unless given; a new category's source is the file (`Decoder.configFile`).
+    /// Mistakes are decoding errors at the category's key (the reader adds file and line).
+    public init(from decoder: any Decoder) throws {
+        let table = try decoder.container(keyedBy: ConfigKey.self)
+        guard !table.allKeys.isEmpty else { throw decoder.failure("expected a table of category: radius in metres") }
+        let base = ServiceRadii.defaults
         var rules = base.rules
-        for (category, value) in table.sorted(by: { $0.key < $1.key }) {
+        for key in table.allKeys.sorted(by: { $0.stringValue < $1.stringValue }) {
+            let category = key.stringValue
             let original = base.rules[category]
-            func number(_ any: Any?) -> Double? {
-                if any is Bool { return nil }
-                switch any {
-                case let d as Double: return d
-                case let i as Int: return Double(i)
-                case let s as String: return Double(s)
-                default: return nil
-                }
-            }
-            if let flag = value as? Bool, type(of: value) == Bool.self {
+            if let flag = try? table.decode(Bool.self, forKey: key) {
                 guard !flag else {
-                    throw RadiiError(file: file, message: "category \(category): true is not a radius (a number of metres, or false to leave the category out)")
+                    throw table.failure(key, "category \(category): true is not a radius (a number of metres, or false to leave the category out)")
                 }
                 rules[category] = nil
                 continue
             }
-            var rule = ServiceRule(radius: original?.radius, tier: original?.tier, source: "\(file)")
-            if let metres = number(value) {
+            var rule = ServiceRule(radius: original?.radius, tier: original?.tier, source: decoder.configFile)
+            if let metres = try? table.decodeNumber(key) {
                 rule.radius = metres
-            } else if let entry = value as? [String: Any] {
-                let known = ["radius", "tier", "source", "by_area"]
-                if let unknown = entry.keys.sorted().first(where: { !known.contains($0) }) {
-                    throw RadiiError(file: file, message: "category \(category): unknown key \"\(unknown)\"\(NearestNames.suggestion(for: unknown, in: known)) (use radius, tier, source, by_area)")
-                }
-                if entry["by_area"] as? Bool == true { rule.radius = nil } else if let r = entry["radius"] {
-                    guard let metres = number(r) else { throw RadiiError(file: file, message: "category \(category): radius \"\(r)\" is not a number") }
+            } else if let entry = try? table.nestedContainer(keyedBy: Entry.CodingKeys.self, forKey: key) {
+                try table.superDecoder(forKey: key).rejectUnknownKeys(Entry.CodingKeys.self)
+                if try entry.decodeIfPresent(Bool.self, forKey: .byArea) == true {
+                    rule.radius = nil
+                } else if let metres = try entry.decodeNumber(.radius) {
                     rule.radius = metres
                 }
-                if let t = entry["tier"] {
-                    guard let n = number(t), let tier = LifeCircleTier(rawValue: Int(n)) else {
-                        throw RadiiError(file: file, message: "category \(category): tier \"\(t)\" is not 5, 10 or 15")
+                if let number = try entry.decodeNumber(.tier) {
+                    guard number == number.rounded(), abs(number) < 100, let tier = LifeCircleTier(rawValue: Int(number)) else {
+                        throw entry.failure(.tier, "category \(category): tier \(number.plainText) is not 5, 10 or 15")
                     }
                     rule.tier = tier
                 }
-                if let s = entry["source"] as? String { rule.source = s }
+                if let source = try entry.decodeIfPresent(String.self, forKey: .source) { rule.source = source }
             } else {
-                throw RadiiError(file: file, message: "category \(category): \"\(value)\" is not a radius in metres")
+                throw DecodingError.typeMismatch(Double.self, .init(codingPath: table.codingPath + [key], debugDescription:
+                    "must be a number"))
             }
             if let r = rule.radius, !(r > 0 && r.isFinite) {
-                throw RadiiError(file: file, message: "category \(category): radius \(r) m must be a positive number of metres")
+                throw table.failure(key, "category \(category): radius \(r.plainText) m must be a positive number of metres")
             }
             if rule.radius == nil && category != "park" && original?.radius != nil {
-                throw RadiiError(file: file, message: "category \(category): by_area applies to parks only")
+                throw table.failure(key, "category \(category): by_area applies to parks only")
             }
             if rule.radius == nil && original == nil {
-                throw RadiiError(file: file, message: "category \(category): no radius given")
+                throw table.failure(key, "category \(category): no radius given")
             }
             rules[category] = rule
         }
-        guard !rules.isEmpty else { throw RadiiError(file: file, message: "every category is left out: nothing to analyse") }
-        return ServiceRadii(rules: rules)
+        guard !rules.isEmpty else { throw decoder.failure("every category is left out: nothing to analyse") }
+        self.init(rules: rules)
     }
+
+    /// The long form of an entry.
+    private enum Entry {
+        enum CodingKeys: String, CodingKey, CaseIterable { case radius, tier, source, byArea = "by_area" }
+    }
+}
+
+private extension Double {
+    /// 300 rather than 300.0 in messages.
+    var plainText: String { self == rounded() && abs(self) < 1e15 ? String(Int(self)) : String(self) }
 }

@@ -1,10 +1,11 @@
 import Foundation
 import RenewalDomain
+import Support
 
 /// Which street lines people walk on, and how fast, decided from the line's class (OSM `highway`
 /// or a planning class such as 主干路) and its tags (`foot`, `sidewalk`, `bridge`, `access`, …).
 /// Data, not code: the built-in tables are listed in docs/coverage.md and a user's own table
-/// (YAML or JSON, see `WalkabilityTable.parse`) replaces or amends them.
+/// (YAML or JSON, see `WalkabilityTable.init(from:)`) replaces or amends them.
 ///
 /// A line is decided in this order:
 /// 1. a tag listed in `walkableIf` with a listed value (foot=yes, sidewalk=both, …): walkable;
@@ -131,84 +132,7 @@ public struct WalkabilityTable: Sendable, Equatable {
         return pairs
     }
 
-    // MARK: reading a table
-
-    /// Reads a table from a decoded YAML/JSON object:
-    ///
-    ///     base: osm                       # optional: start from a built-in table (osm or planning)
-    ///     classes:                        # class → yes/no, or {walk: yes/no, factor: 0.05…1}
-    ///       trunk: yes
-    ///       steps: {walk: yes, factor: 0.5}
-    ///     other_classes: yes              # classes not listed
-    ///     walkable_if: {foot: [yes, designated]}        # a key given replaces the base's list
-    ///     not_walkable_if: {foot: [no], bridge: [viaduct]}
-    ///
-    /// Unknown keys, a base that is not built in, and values of the wrong type are errors naming
-    /// the file and the key.
-    public static func parse(_ object: Any, file: String) throws -> WalkabilityTable {
-        func fail(_ message: String) -> WalkabilityError { WalkabilityError(file: file, message: message) }
-        guard let top = object as? [String: Any] else { throw fail("expected a mapping with classes, other_classes, walkable_if, not_walkable_if (and base)") }
-        let known = ["base", "classes", "other_classes", "walkable_if", "not_walkable_if"]
-        if let unknown = top.keys.sorted().first(where: { !known.contains($0) }) {
-            throw fail("unknown key \(unknown) (keys: \(known.joined(separator: ", ")))")
-        }
-        var table: WalkabilityTable
-        if let base = top["base"] {
-            guard let name = base as? String, let found = builtIn[name] else {
-                throw fail("base \(base) is not a built-in table (osm, planning)")
-            }
-            table = found
-        } else {
-            table = WalkabilityTable(name: file, classes: [:], otherClasses: ClassRule(walkable: true), walkableIf: [:], notWalkableIf: [:])
-        }
-        table.name = file
-        func yesNo(_ value: Any, _ key: String) throws -> Bool {
-            if let b = value as? Bool { return b }
-            if let s = value as? String, let b = ["yes": true, "true": true, "no": false, "false": false][s.lowercased()] { return b }
-            throw fail("\(key): \(value) is not yes or no")
-        }
-        func rule(_ value: Any, _ key: String) throws -> ClassRule {
-            if let map = value as? [String: Any] {
-                if let unknown = map.keys.sorted().first(where: { !["walk", "factor"].contains($0) }) {
-                    throw fail("\(key): unknown key \(unknown) (walk, factor)")
-                }
-                guard let walk = map["walk"] else { throw fail("\(key): needs walk: yes or no") }
-                var r = ClassRule(walkable: try yesNo(walk, "\(key).walk"))
-                if let f = map["factor"] {
-                    guard let v = (f as? Double) ?? (f as? Int).map(Double.init), v >= 0.05, v <= 1 else {
-                        throw fail("\(key).factor: \(f) is not a number from 0.05 to 1")
-                    }
-                    r.factor = v
-                }
-                return r
-            }
-            return ClassRule(walkable: try yesNo(value, key))
-        }
-        if let classes = top["classes"] {
-            guard let map = classes as? [String: Any] else { throw fail("classes: expected a mapping of class: yes/no") }
-            for (k, v) in map { table.classes[k.lowercased()] = try rule(v, "classes.\(k)") }
-        }
-        if let other = top["other_classes"] { table.otherClasses = try rule(other, "other_classes") }
-        func tagLists(_ key: String) throws -> [String: Set<String>]? {
-            guard let value = top[key] else { return nil }
-            guard let map = value as? [String: Any] else { throw fail("\(key): expected a mapping of tag: [values]") }
-            var out: [String: Set<String>] = [:]
-            for (tag, values) in map {
-                let list: [Any] = (values as? [Any]) ?? [values]
-                // YAML reads a bare yes/no as a boolean: take it back as the tag value it was written as.
-                out[tag.lowercased()] = Set(list.map { v -> String in
-                    if let b = v as? Bool { return b ? "yes" : "no" }
-                    return "\(v)".lowercased()
-                })
-            }
-            return out
-        }
-        if let w = try tagLists("walkable_if") { table.walkableIf.merge(w) { $1 } }
-        if let n = try tagLists("not_walkable_if") { table.notWalkableIf.merge(n) { $1 } }
-        return table
-    }
-
-    /// The table as YAML in the format `parse` reads (sorted, so it can be compared and diffed).
+    /// The table as YAML in the format `init(from:)` reads (sorted, so it can be compared and diffed).
     public var yaml: String {
         func q(_ s: String) -> String { s.isEmpty || s.contains(where: { ":#{}[],'\"".contains($0) }) || ["yes", "no", "true", "false"].contains(s) ? "'\(s)'" : s }
         var out = "classes:\n"
@@ -225,3 +149,100 @@ public struct WalkabilityTable: Sendable, Equatable {
         return out
     }
 }
+
+extension WalkabilityTable: Decodable {
+    private enum CodingKeys: String, CodingKey, CaseIterable {
+        case base, classes, otherClasses = "other_classes", walkableIf = "walkable_if", notWalkableIf = "not_walkable_if"
+    }
+
+    /// Reads a user's table, named after the file (`Decoder.configFile`):
+    ///
+    ///     base: osm                       # optional: start from a built-in table (osm or planning)
+    ///     classes:                        # class → yes/no, or {walk: yes/no, factor: 0.05…1}
+    ///       trunk: yes
+    ///       steps: {walk: yes, factor: 0.5}
+    ///     other_classes: yes              # classes not listed
+    ///     walkable_if: {foot: [yes, designated]}        # a key given replaces the base's list
+    ///     not_walkable_if: {foot: [no], bridge: [viaduct]}
+    ///
+    /// Unknown keys, a base that is not built in, and values of the wrong type are decoding errors
+    /// at their key.
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let top = try decoder.container(keyedBy: CodingKeys.self)
+        if let base = try top.decodeIfPresent(String.self, forKey: .base) {
+            guard let found = Self.builtIn[base] else {
+                throw top.failure(.base, "base \(base) is not a built-in table (osm, planning)\(NearestNames.suggestion(for: base, in: Self.builtIn.keys.sorted()))")
+            }
+            self = found
+        } else {
+            self.init(name: "", classes: [:], otherClasses: ClassRule(walkable: true), walkableIf: [:], notWalkableIf: [:])
+        }
+        name = decoder.configFile
+        if top.contains(.classes) {
+            let classes = try top.nestedContainer(keyedBy: ConfigKey.self, forKey: .classes)
+            for key in classes.allKeys {
+                self.classes[key.stringValue.lowercased()] = try classes.decode(ClassRule.self, forKey: key)
+            }
+        }
+        if let other = try top.decodeIfPresent(ClassRule.self, forKey: .otherClasses) { otherClasses = other }
+        func tagLists(_ key: CodingKeys) throws -> [String: Set<String>] {
+            guard top.contains(key) else { return [:] }
+            let lists = try top.nestedContainer(keyedBy: ConfigKey.self, forKey: key)
+            var out: [String: Set<String>] = [:]
+            for tag in lists.allKeys {
+                out[tag.stringValue.lowercased()] = Set(try lists.decodeOneOrMany(TagValue.self, tag)?.map(\.text) ?? [])
+            }
+            return out
+        }
+        walkableIf.merge(try tagLists(.walkableIf)) { $1 }
+        notWalkableIf.merge(try tagLists(.notWalkableIf)) { $1 }
+    }
+
+    /// A tag value as matched: lowercased, and a bare yes/no (a boolean to YAML) as the word written.
+    private struct TagValue: Decodable {
+        var text: String
+        init(from decoder: any Decoder) throws {
+            let value = try decoder.singleValueContainer()
+            if let flag = try? value.decode(Bool.self) { text = flag ? "yes" : "no" } else { text = try value.decode(String.self).lowercased() }
+        }
+    }
+}
+
+extension WalkabilityTable.ClassRule: Decodable {
+    private enum CodingKeys: String, CodingKey, CaseIterable { case walk, factor }
+
+    /// `yes`/`no`, or `{walk: yes/no, factor: 0.05…1}`.
+    public init(from decoder: any Decoder) throws {
+        if let single = try? decoder.singleValueContainer(), let walkable = try? Self.yesNo(single) {
+            self.init(walkable: walkable)
+            return
+        }
+        guard (try? decoder.container(keyedBy: ConfigKey.self)) != nil else {
+            let written = (try? decoder.singleValueContainer().decode(String.self)).map { " (it is \($0))" } ?? ""
+            throw decoder.failure("\(decoder.codingPath.dottedPath) must be yes or no, or {walk: yes/no, factor: 0.05…1}\(written)")
+        }
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let map = try decoder.container(keyedBy: CodingKeys.self)
+        guard map.contains(.walk) else { throw decoder.failure("\(decoder.codingPath.dottedPath) needs walk: yes or no") }
+        guard let walkable = try? Self.yesNo(try map.superDecoder(forKey: .walk).singleValueContainer()) else {
+            throw map.failure(.walk, "\(map.path(.walk)) must be yes or no")
+        }
+        self.init(walkable: walkable)
+        if let f = try map.decodeNumber(.factor) {
+            guard f >= 0.05, f <= 1 else { throw map.failure(.factor, "\(map.path(.factor)): \(f) is not a number from 0.05 to 1") }
+            factor = f
+        }
+    }
+
+    /// A boolean, or the words yes/true/no/false however written.
+    private static func yesNo(_ value: any SingleValueDecodingContainer) throws -> Bool {
+        if let flag = try? value.decode(Bool.self) { return flag }
+        let text = try value.decode(String.self).lowercased()
+        guard let flag = ["yes": true, "true": true, "no": false, "false": false][text] else {
+            throw DecodingError.dataCorruptedError(in: value, debugDescription: "\(text) is not yes or no")
+        }
+        return flag
+    }
+}
+

@@ -1,5 +1,6 @@
 import Foundation
 import RenewalDomain
+import Support
 
 /// One entry of the land-use conversion lists (正负面清单).
 public struct ConversionRule: Sendable, Equatable {
@@ -27,51 +28,53 @@ public struct ConversionRule: Sendable, Equatable {
     func matches(from code: String, to target: String) -> Bool {
         (from.isEmpty || from.contains { code.hasPrefix($0) }) && (to.isEmpty || to.contains { target.hasPrefix($0) || $0.hasPrefix(target) })
     }
+}
 
-    static func parseList(_ any: Any?, file: String, line: (String) -> Int?) throws -> [ConversionRule] {
-        guard let any else { return [] }
-        guard let items = any as? [Any] else { throw RulesError(file: file, message: "`conversions:` must be a list") }
-        return try items.enumerated().map { index, item in
-            guard let r = item as? [String: Any] else { throw RulesError(file: file, message: "conversion #\(index + 1) is not a mapping") }
-            let id = r["id"] as? String ?? ""
-            let where_ = (line(id).map { "line \($0), " } ?? "") + "conversion \(id.isEmpty ? "#\(index + 1)" : id)"
-            let known: Set<String> = ["id", "list", "from", "to", "inside", "outside", "min_area_m2", "built_before", "vacant",
-                                      "safety_grades", "clause", "explain_zh", "explain_en"]
-            if let unknown = r.keys.sorted().first(where: { !known.contains($0) }) {
-                throw RulesError(file: file, message: "\(where_): unknown field \"\(unknown)\"")
-            }
-            guard !id.isEmpty else { throw RulesError(file: file, message: "\(where_): every conversion needs an id") }
-            guard let listText = r["list"] as? String, let list = List(rawValue: listText) else {
-                throw RulesError(file: file, message: "\(where_): list must be positive or negative")
-            }
-            // Codes are text: YAML reads an unquoted 080701 as the number 80701 and 0702 as the octal
-            // 450, so a number here is refused (its written form is lost by then, so none is guessed).
-            func codes(_ key: String) throws -> [String] {
-                let items: [Any] = (r[key] as? [Any]) ?? (r[key].map { [$0] } ?? [])
-                return try items.compactMap { item -> String? in
-                    guard let text = item as? String else {
-                        throw RulesError(file: file, message: "\(where_): \(key) holds a number, not text (YAML reads 080701 as 80701 and 0702 as the octal 450); write every code in quotes as the 用地用海 list writes it, e.g. \(key): [\"0702\", \"080701\"]")
-                    }
-                    return text == "*" ? nil : text
-                }
-            }
-            func zones(_ key: String) throws -> Set<ZoneType> {
-                Set(try codes(key).map { text in
-                    guard let z = ZoneType(rawValue: text) else {
-                        throw RulesError(file: file, message: "\(where_): unknown zone type \"\(text)\" in \(key) (use \(ZoneType.allCases.map(\.rawValue).joined(separator: ", ")))")
-                    }
-                    return z
-                })
-            }
-            guard let clause = r["clause"] as? String, !clause.trimmingCharacters(in: .whitespaces).isEmpty else {
-                throw RulesError(file: file, message: "\(where_): every conversion needs the clause it rests on (`clause:`)")
-            }
-            return ConversionRule(
-                id: id, list: list, from: try codes("from"), to: try codes("to"), inside: try zones("inside"), outside: try zones("outside"),
-                minAreaM2: r["min_area_m2"].flatMap { Double("\($0)") }, builtBefore: r["built_before"].flatMap { Int("\($0)") },
-                mustBeVacant: r["vacant"] as? Bool, safetyGrades: Set(try codes("safety_grades").map { $0.uppercased() }),
-                clause: clause, explanationZH: r["explain_zh"] as? String ?? "", explanationEN: r["explain_en"] as? String ?? "")
+extension ConversionRule: Decodable {
+    private enum CodingKeys: String, CodingKey, CaseIterable {
+        case id, list, from, to, inside, outside, minArea = "min_area_m2", builtBefore = "built_before", vacant,
+             safetyGrades = "safety_grades", clause, explainZH = "explain_zh", explainEN = "explain_en"
+    }
+
+    /// One entry of the lists. Codes are text (`"080701"`): a code YAML reads as a number is refused,
+    /// showing the quoted form, rather than matched without its leading zero; `*` stands for any.
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let r = try decoder.container(keyedBy: CodingKeys.self)
+        guard let id = try r.decodeIfPresent(String.self, forKey: .id), !id.isEmpty else {
+            throw decoder.failure("every conversion needs an id")
         }
+        guard let listText = try r.decodeIfPresent(String.self, forKey: .list), let list = List(rawValue: listText) else {
+            throw r.contains(.list) ? r.failure(.list, "conversion \(id): list must be positive or negative")
+                : decoder.failure("conversion \(id): list must be positive or negative")
+        }
+        func codes(_ key: CodingKeys) throws -> [String] {
+            do { return try r.decodeCodeTexts(key)?.filter { $0 != "*" } ?? [] } catch DecodingError.dataCorrupted(let context) {
+                throw DecodingError.dataCorrupted(.init(codingPath: context.codingPath, debugDescription: "conversion \(id): \(context.debugDescription)"))
+            }
+        }
+        func zones(_ key: CodingKeys) throws -> Set<ZoneType> {
+            let valid = ZoneType.allCases.map(\.rawValue)
+            return Set(try codes(key).map { text in
+                guard let zone = ZoneType(rawValue: text) else {
+                    throw r.failure(key, "conversion \(id): unknown zone type \"\(text)\" in \(key.stringValue)\(NearestNames.suggestion(for: text, in: valid)) (use \(valid.joined(separator: ", ")))")
+                }
+                return zone
+            })
+        }
+        guard let clause = try r.decodeIfPresent(String.self, forKey: .clause), !clause.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw decoder.failure("conversion \(id): every conversion needs the clause it rests on (`clause:`)")
+        }
+        let builtBefore = try r.decodeNumber(.builtBefore)
+        if let year = builtBefore, !(year == year.rounded() && abs(year) < 100_000) {
+            throw r.failure(.builtBefore, "conversion \(id): built_before must be a year")
+        }
+        self.init(id: id, list: list, from: try codes(.from), to: try codes(.to), inside: try zones(.inside), outside: try zones(.outside),
+                  minAreaM2: try r.decodeNumber(.minArea), builtBefore: builtBefore.map { Int($0) },
+                  mustBeVacant: try r.decodeIfPresent(Bool.self, forKey: .vacant),
+                  safetyGrades: Set(try codes(.safetyGrades).map { $0.uppercased() }), clause: clause,
+                  explanationZH: try r.decodeIfPresent(String.self, forKey: .explainZH) ?? "",
+                  explanationEN: try r.decodeIfPresent(String.self, forKey: .explainEN) ?? "")
     }
 }
 

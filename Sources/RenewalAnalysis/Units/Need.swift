@@ -1,4 +1,5 @@
 import Foundation
+import RenewalDomain
 
 /// What a parcel shows of renewal need, each indicator on a 0…1 scale (nil when the data lacks it).
 public struct NeedIndicators: Sendable, Equatable {
@@ -46,15 +47,23 @@ public struct NeedWeights: Sendable, Equatable, Codable {
         case oldBuilding = "old_building", dangerous, vacancy, lowFAR = "low_far", serviceGaps = "service_gaps", conflicts
     }
 
+    /// A weights table (`name: number ≥ 0`); names not given keep their default, unknown names and
+    /// negative or non-numeric weights are errors at their key.
     public init(from decoder: Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
+        func weight(_ key: CodingKeys, _ fallback: Double) throws -> Double {
+            guard let value = try c.decodeNumber(key) else { return fallback }
+            guard value >= 0, value.isFinite else { throw c.failure(key, "\(c.path(key)): a weight must be a number ≥ 0") }
+            return value
+        }
         let d = NeedWeights.init()
-        oldBuilding = try c.decodeIfPresent(Double.self, forKey: .oldBuilding) ?? d.oldBuilding
-        dangerous = try c.decodeIfPresent(Double.self, forKey: .dangerous) ?? d.dangerous
-        vacancy = try c.decodeIfPresent(Double.self, forKey: .vacancy) ?? d.vacancy
-        lowFAR = try c.decodeIfPresent(Double.self, forKey: .lowFAR) ?? d.lowFAR
-        serviceGaps = try c.decodeIfPresent(Double.self, forKey: .serviceGaps) ?? d.serviceGaps
-        conflicts = try c.decodeIfPresent(Double.self, forKey: .conflicts) ?? d.conflicts
+        oldBuilding = try weight(.oldBuilding, d.oldBuilding)
+        dangerous = try weight(.dangerous, d.dangerous)
+        vacancy = try weight(.vacancy, d.vacancy)
+        lowFAR = try weight(.lowFAR, d.lowFAR)
+        serviceGaps = try weight(.serviceGaps, d.serviceGaps)
+        conflicts = try weight(.conflicts, d.conflicts)
     }
 
     /// Names accepted in a weights table.

@@ -1,7 +1,6 @@
 import Foundation
 import GeoKernel
 import RenewalAnalysis
-import Yams
 import Support
 import RenewalDomain
 
@@ -54,146 +53,125 @@ public struct ProjectFile: Sendable {
     /// Things worth a warning, with their line.
     public var warnings: [String] = []
 
-    /// Reads and checks a project file; errors name the file, line and key.
+    /// A project with the given store and report and every stage at its defaults.
+    public init(path: String, store: String, report: String) {
+        self.path = path; self.store = store; self.report = report
+    }
+
+    /// Reads and checks a project file (through `ConfigFile`); errors are `ConfigError`s naming the
+    /// file, line and key.
     public static func load(_ path: String) throws -> ProjectFile {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw InputError("\(path): cannot read the project file")
-        }
-        let node: Node?
-        do { node = try Yams.compose(yaml: text) } catch {
-            throw InputError("\(path): not valid YAML: \(error)")
-        }
-        guard let root = node?.mapping else { throw InputError("\(path): a project file is a YAML mapping (store:, layers:, …)") }
+        try ConfigFile.decode(ProjectFile.self, from: path)
+    }
+}
+
+extension ProjectFile: Decodable {
+    private enum CodingKeys: String, CodingKey, CaseIterable { case store, layers, coverage, conflicts, eligibility, units, report }
+    private enum LayerKeys: String, CodingKey, CaseIterable { case file, layer, name = "as", crs, encoding, rename }
+    private enum CoverageKeys: String, CodingKey, CaseIterable {
+        case mode, radii, speed, walkability, barrierLayers = "barrier_layers", minPieceLength = "min_piece_m"
+    }
+    private enum ConflictsKeys: String, CodingKey, CaseIterable { case rules }
+    private enum EligibilityKeys: String, CodingKey, CaseIterable { case to }
+    private enum UnitsKeys: String, CodingKey, CaseIterable {
+        case minArea = "min_ha", maxArea = "max_ha", minPopulation = "min_population", maxPopulation = "max_population", seed
+        case facingDistance = "facing_m", barrierClasses = "barrier_classes", weights
+    }
+
+    /// A project as its file writes it; paths are resolved against the file's folder
+    /// (`Decoder.configFile`) and layer files must exist.
+    public init(from decoder: any Decoder) throws {
+        let path = decoder.configFile
         let base = (path as NSString).deletingLastPathComponent
         func resolve(_ p: String) -> String { PathNames.clean(p.hasPrefix("/") || base.isEmpty ? p : base + "/" + p) }
-        func line(_ n: Node) -> String { n.mark.map { "line \($0.line)" } ?? "?" }
-        let warnings: [String] = []
-        func check(_ mapping: Node.Mapping, _ allowed: [String], in section: String) throws {
-            for (key, _) in mapping {
-                guard let k = key.string, !allowed.contains(k) else { continue }
-                throw InputError("\(path) \(line(key)): unknown key \(section.isEmpty ? "" : section + ".")\(k)\(NearestNames.suggestion(for: k, in: allowed)) (known: \(allowed.joined(separator: ", ")))")
-            }
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let root = try decoder.container(keyedBy: CodingKeys.self)
+        guard let storeText = try root.decodeIfPresent(String.self, forKey: .store) else {
+            throw decoder.failure("the project names no store (store: path/to/store.sqlite)")
         }
-        func string(_ n: Node?, _ what: String) throws -> String? {
-            guard let n else { return nil }
-            guard let s = n.string, n.scalar != nil else { throw InputError("\(path) \(line(n)): \(what) must be a text value") }
-            return s
-        }
-        func number(_ n: Node?, _ what: String) throws -> Double? {
-            guard let n else { return nil }
-            guard let s = n.string, let v = Double(s) else { throw InputError("\(path) \(line(n)): \(what) must be a number") }
-            return v
-        }
-        func strings(_ n: Node?, _ what: String) throws -> [String] {
-            guard let n else { return [] }
-            if let seq = n.sequence { return try seq.map { try string($0, what) ?? "" } }
-            return [try string(n, what) ?? ""]
-        }
-        /// 用地用海 codes: YAML text (a plain number loses its leading zero: 080701 → 80701), each a code of the list.
-        func codes(_ n: Node?, _ key: String, _ what: String) throws -> [String] {
-            guard let n else { return [] }
-            let items = n.sequence.map(Array.init) ?? [n]
-            let written = items.map { $0.string ?? "" }
-            func quoted(_ s: String) -> String {
-                "\"" + (s.allSatisfy(\.isNumber) && s.count % 2 == 1 ? "0" + s : s) + "\""
-            }
-            for item in items {
-                guard let scalar = item.scalar else { throw InputError("\(path) \(line(item)): \(what) must be text") }
-                if scalar.style == .plain, [Tag.Name.int, .float].contains(Resolver.default.resolveTag(of: item)) {
-                    throw InputError("\(path) \(line(item)): \(what) \(scalar.string) is a number to YAML, which drops leading zeros (080701 → 80701); write codes as text: \(key): [\(written.map(quoted).joined(separator: ", "))]")
-                }
-                if let problem = LandUseCodes.problem(with: scalar.string) {
-                    throw InputError("\(path) \(line(item)): \(what) \(problem)")
-                }
-            }
-            return written
-        }
-        try check(root, ["store", "layers", "coverage", "conflicts", "eligibility", "units", "report"], in: "")
-        guard let storeText = try string(root["store"], "store") else { throw InputError("\(path): the project names no store (store: path/to/store.sqlite)") }
         let store = resolve(storeText)
-        var project = ProjectFile(path: path, store: store, report: ((store as NSString).deletingPathExtension) + "_report.md")
-        if let layers = root["layers"] {
-            guard let seq = layers.sequence else { throw InputError("\(path) \(line(layers)): layers must be a list of {file: …}") }
-            for item in seq {
-                guard let m = item.mapping else { throw InputError("\(path) \(line(item)): a layer is a mapping with file: …") }
-                try check(m, ["file", "layer", "as", "crs", "encoding", "rename"], in: "layers")
-                guard let file = try string(m["file"], "file") else { throw InputError("\(path) \(line(item)): a layer without file:") }
+        self.init(path: path, store: store, report: ((store as NSString).deletingPathExtension) + "_report.md")
+        if root.contains(.layers) {
+            var items = try root.nestedUnkeyedContainer(forKey: .layers)
+            while !items.isAtEnd {
+                let item = try items.superDecoder()
+                try item.rejectUnknownKeys(LayerKeys.self)
+                let m = try item.container(keyedBy: LayerKeys.self)
+                guard let file = try m.decodeIfPresent(String.self, forKey: .file) else { throw item.failure("a layer without file:") }
                 var layer = Layer(file: resolve(file))
-                layer.layer = try string(m["layer"], "layer")
-                layer.name = try string(m["as"], "as")
-                layer.crs = try string(m["crs"], "crs")
-                layer.encoding = try string(m["encoding"], "encoding")
+                layer.layer = try m.decodeIfPresent(String.self, forKey: .layer)
+                layer.name = try m.decodeIfPresent(String.self, forKey: .name)
+                layer.crs = try m.decodeIfPresent(String.self, forKey: .crs)
+                layer.encoding = try m.decodeIfPresent(String.self, forKey: .encoding)
                 if let encoding = layer.encoding, let problem = TextEncodings.problem(with: encoding, what: "encoding") {
-                    throw InputError("\(path) \(line(m["encoding"]!)): \(problem)")
+                    throw m.failure(.encoding, problem)
                 }
-                if let r = m["rename"] {
-                    guard let rm = r.mapping else { throw InputError("\(path) \(line(r)): rename is a mapping old: new") }
-                    for (k, v) in rm { layer.rename[k.string ?? ""] = v.string ?? "" }
-                }
+                layer.rename = try m.decodeIfPresent([String: String].self, forKey: .rename) ?? [:]
                 guard FileManager.default.fileExists(atPath: layer.file) else {
-                    throw InputError("\(path) \(line(item)): layer file \(layer.file) does not exist")
+                    throw item.failure("layer file \(layer.file) does not exist")
                 }
-                project.layers.append(layer)
+                layers.append(layer)
             }
         }
-        if let c = root["coverage"]?.mapping {
-            try check(c, ["mode", "radii", "speed", "walkability", "barrier_layers", "min_piece_m"], in: "coverage")
-            project.walkability = try string(c["walkability"], "coverage.walkability").map { ["osm", "planning"].contains($0) ? $0 : resolve($0) }
-            if let layers = c["barrier_layers"] { project.barrierLayers = try strings(layers, "coverage.barrier_layers") }
-            if let length = try number(c["min_piece_m"], "coverage.min_piece_m") {
-                guard length >= 0, length.isFinite else { throw InputError("\(path) \(line(c["min_piece_m"]!)): coverage.min_piece_m \(length) is not a length in metres (0 or more)") }
-                project.minPieceLength = length
+        if root.contains(.coverage) {
+            try root.superDecoder(forKey: .coverage).rejectUnknownKeys(CoverageKeys.self)
+            let c = try root.nestedContainer(keyedBy: CoverageKeys.self, forKey: .coverage)
+            walkability = try c.decodeIfPresent(String.self, forKey: .walkability).map { ["osm", "planning"].contains($0) ? $0 : resolve($0) }
+            barrierLayers = try c.decodeOneOrMany(String.self, .barrierLayers)
+            if let length = try c.decodeNumber(.minPieceLength) {
+                guard length >= 0, length.isFinite else {
+                    throw c.failure(.minPieceLength, "coverage.min_piece_m \(length) is not a length in metres (0 or more)")
+                }
+                minPieceLength = length
             }
-            if let mode = try string(c["mode"], "coverage.mode") {
+            if let mode = try c.decodeIfPresent(String.self, forKey: .mode) {
                 switch mode {
-                case "straight": project.coverageModes = [.straight]
-                case "network": project.coverageModes = [.network]
-                case "both": project.coverageModes = [.straight, .network]
-                default: throw InputError("\(path) \(line(c["mode"]!)): coverage.mode \(mode) is not straight, network or both\(NearestNames.suggestion(for: mode, in: ["straight", "network", "both"]))")
+                case "straight": coverageModes = [.straight]
+                case "network": coverageModes = [.network]
+                case "both": coverageModes = [.straight, .network]
+                default: throw c.failure(.mode, "coverage.mode \(mode) is not straight, network or both\(NearestNames.suggestion(for: mode, in: ["straight", "network", "both"]))")
                 }
             }
-            project.radii = try string(c["radii"], "coverage.radii").map(resolve)
-            project.speed = try string(c["speed"], "coverage.speed")
-            if let speed = project.speed, WalkingParameters.speed(named: speed) == nil {
-                throw InputError("\(path) \(line(c["speed"]!)): coverage.speed \(speed) is not adult, elderly, child or metres per second below 5\(NearestNames.suggestion(for: speed, in: WalkingParameters.presets.keys.sorted()))")
+            radii = try c.decodeIfPresent(String.self, forKey: .radii).map(resolve)
+            speed = try c.decodeIfPresent(String.self, forKey: .speed)
+            if let speed, WalkingParameters.speed(named: speed) == nil {
+                throw c.failure(.speed, "coverage.speed \(speed) is not adult, elderly, child or metres per second below 5\(NearestNames.suggestion(for: speed, in: WalkingParameters.presets.keys.sorted()))")
             }
         }
-        if let c = root["conflicts"]?.mapping {
-            try check(c, ["rules"], in: "conflicts")
-            project.rules = try string(c["rules"], "conflicts.rules").map(resolve)
+        if root.contains(.conflicts) {
+            try root.superDecoder(forKey: .conflicts).rejectUnknownKeys(ConflictsKeys.self)
+            rules = try root.nestedContainer(keyedBy: ConflictsKeys.self, forKey: .conflicts).decodeIfPresent(String.self, forKey: .rules).map(resolve)
         }
-        if let e = root["eligibility"]?.mapping {
-            try check(e, ["to"], in: "eligibility")
-            project.eligibilityTargets = try codes(e["to"], "to", "eligibility.to")
-        }
-        if let u = root["units"]?.mapping {
-            try check(u, ["min_ha", "max_ha", "min_population", "max_population", "seed", "facing_m", "barrier_classes", "weights"], in: "units")
-            if let v = try number(u["min_ha"], "units.min_ha") { project.units.minArea = v * 10_000 }
-            if let v = try number(u["max_ha"], "units.max_ha") { project.units.maxArea = v * 10_000 }
-            project.units.minPopulation = try number(u["min_population"], "units.min_population")
-            project.units.maxPopulation = try number(u["max_population"], "units.max_population")
-            if let v = try number(u["seed"], "units.seed") { project.units.seed = UInt64(max(0, v)) }
-            if let v = try number(u["facing_m"], "units.facing_m") { project.units.facingDistance = v }
-            project.barrierClasses = try strings(u["barrier_classes"], "units.barrier_classes")
-            if let w = u["weights"] {
-                guard let wm = w.mapping else { throw InputError("\(path) \(line(w)): units.weights is a mapping name: number") }
-                try check(wm, NeedWeights.names, in: "units.weights")
-                var table: [String: Double] = [:]
-                for (k, v) in wm where NeedWeights.names.contains(k.string ?? "") {
-                    guard let n = try number(v, "units.weights.\(k.string ?? "")"), n >= 0 else {
-                        throw InputError("\(path) \(line(v)): a weight must be a number ≥ 0")
-                    }
-                    table[k.string!] = n
+        if root.contains(.eligibility) {
+            try root.superDecoder(forKey: .eligibility).rejectUnknownKeys(EligibilityKeys.self)
+            let e = try root.nestedContainer(keyedBy: EligibilityKeys.self, forKey: .eligibility)
+            eligibilityTargets = try e.decodeCodeTexts(.to) ?? []
+            for (index, code) in eligibilityTargets.enumerated() {
+                if let problem = LandUseCodes.problem(with: code) {
+                    throw DecodingError.dataCorrupted(.init(codingPath: e.codingPath + [EligibilityKeys.to, ConfigKey(index: index)],
+                                                            debugDescription: "eligibility.to \(problem)"))
                 }
-                project.weights = try JSONDecoder().decode(NeedWeights.self, from: JSONSerialization.data(withJSONObject: table))
-            }
-            do { _ = try project.units.validated() } catch {
-                throw InputError("\(path) \(line(root["units"]!)): \(error)")
             }
         }
-        if let r = try string(root["report"], "report") { project.report = resolve(r) }
-        project.warnings = warnings
-        return project
+        if root.contains(.units) {
+            try root.superDecoder(forKey: .units).rejectUnknownKeys(UnitsKeys.self)
+            let u = try root.nestedContainer(keyedBy: UnitsKeys.self, forKey: .units)
+            if let v = try u.decodeNumber(.minArea) { units.minArea = v * 10_000 }
+            if let v = try u.decodeNumber(.maxArea) { units.maxArea = v * 10_000 }
+            units.minPopulation = try u.decodeNumber(.minPopulation)
+            units.maxPopulation = try u.decodeNumber(.maxPopulation)
+            if let v = try u.decodeNumber(.seed) {
+                guard v.isFinite, v < 1.8e19 else { throw u.failure(.seed, "units.seed \(v) is not a whole number") }
+                units.seed = UInt64(max(0, v))
+            }
+            if let v = try u.decodeNumber(.facingDistance) { units.facingDistance = v }
+            barrierClasses = try u.decodeOneOrMany(String.self, .barrierClasses) ?? []
+            weights = try u.decodeIfPresent(NeedWeights.self, forKey: .weights) ?? NeedWeights()
+            do { _ = try units.validated() } catch {
+                throw root.failure(.units, "\(error)")
+            }
+        }
+        if let r = try root.decodeIfPresent(String.self, forKey: .report) { report = resolve(r) }
     }
 }
 

@@ -2,7 +2,7 @@ import Foundation
 import GeoKernel
 import RenewalAnalysis
 import RenewalStore
-import Yams
+import Support
 import GeoStore
 
 /// The walking network's inputs from the store: street lines with the tags the walkability table
@@ -14,17 +14,10 @@ public enum WalkingInputs {
     public static func table(named choice: String?, streetFields: [String]) throws -> (table: WalkabilityTable, why: String) {
         if let choice {
             if let builtIn = WalkabilityTable.builtIn[choice] { return (builtIn, "--walkability \(choice)") }
-            guard let data = FileManager.default.contents(atPath: choice) else {
-                throw InputError("--walkability \(choice) is neither a built-in table (osm, planning) nor a readable file")
+            guard FileManager.default.isReadableFile(atPath: choice) else {
+                throw InputError("--walkability \(choice) is neither a built-in table (osm, planning) nor a readable file\(NearestNames.suggestion(for: choice, in: WalkabilityTable.builtIn.keys.sorted()))")
             }
-            let object: Any?
-            do {
-                object = choice.lowercased().hasSuffix(".json") ? try JSONSerialization.jsonObject(with: data)
-                    : try Yams.load(yaml: String(decoding: data, as: UTF8.self))
-            } catch {
-                throw InputError("\(choice): not valid \(choice.lowercased().hasSuffix(".json") ? "JSON" : "YAML"): \(error)")
-            }
-            return (try WalkabilityTable.parse(object as Any, file: choice), "--walkability \(choice)")
+            return (try ConfigFile.decode(WalkabilityTable.self, from: choice), "--walkability \(choice)")
         }
         let marks = WalkabilityTable.osmMarkerColumns.filter(streetFields.contains)
         if !marks.isEmpty { return (.osm, "the street layer has OSM tag columns (\(marks.joined(separator: ", ")))") }

@@ -4,7 +4,6 @@ import GeoFiles
 import GeoKernel
 import RenewalAnalysis
 import RenewalStore
-import Yams
 import RenewalDomain
 import Support
 
@@ -28,27 +27,6 @@ public struct PlanMapping: Sendable {
     public var controlKind = "kind"
     public var heightLimit = "height_limit_m"
     public init() {}
-}
-
-public enum RulesFile {
-    /// Reads a rules file (YAML or JSON, the format of `DefaultRules.yaml`); errors name the file, rule, line and field.
-    public static func load(_ path: String?) throws -> RuleSet {
-        let text: String, file: String
-        if let path {
-            guard let data = FileManager.default.contents(atPath: path) else { throw RulesError(file: path, message: "cannot read the file") }
-            text = String(decoding: data, as: UTF8.self)
-            file = path
-        } else {
-            text = DefaultRules.yaml
-            file = "default rules"
-        }
-        let object: Any?
-        do { object = try Yams.load(yaml: text) } catch { throw RulesError(file: file, message: "not valid YAML: \(error)") }
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        return try RuleSet.parse(object as Any, file: file) { id in
-            lines.firstIndex { $0.contains("id: \(id)") || $0.contains("id: \"\(id)\"") }.map { $0 + 1 }
-        }
-    }
 }
 
 /// Parcels, zones and their overlaps, loaded once for both checks.

@@ -82,7 +82,7 @@ public enum ProjectRun {
             try stage("coverage (\(mode.rawValue))") { () -> ((), String) in
                 var options = CoverageOptions()
                 options.mode = mode
-                if let radii = project.radii { options.radii = try RadiiFile.load(radii); options.radiiSource = radii }
+                if let radii = project.radii { options.radii = try ConfigFile.decode(ServiceRadii.self, from: radii); options.radiiSource = radii }
                 if let speed = project.speed {
                     guard let v = WalkingParameters.speed(named: speed) else {
                         throw InputError("\(project.path): coverage.speed \(speed) is not adult, elderly, child or metres per second below 5")
