@@ -15,6 +15,8 @@
 #     moves them; a listed file that no longer breaks the rule fails the check, so the list stays true.
 #  4. The HTTP adapter (RenewalServer) writes no SQL and runs no GEOS or PROJ; same PENDING rule.
 #  5. The storage seam (GeoStore) and CQL2 know no database: no GRDB, no SQL text.
+#  6. The jobs (RenewalRunner) run no GEOS (geometry work is the kernel's or an analysis's), and read
+#     store layers only through Inputs/LayerLoader.swift (one place checks fields and projects).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -72,6 +74,10 @@ check_absent "the HTTP adapter writes no SQL" Sources/RenewalServer '"[^"]*\b(SE
 check_absent "the HTTP adapter runs no GEOS or PROJ" Sources/RenewalServer 'GEOSContext|Projector\(|ProjectorPool'
 check_absent "the storage seam knows no database" Sources/GeoStore '^import (GRDB|CSpatiaLite)|"[^"]*\b(SELECT|INSERT|WHERE)\b'
 check_absent "CQL2 knows no database" Sources/CQL2 '^import (GRDB|CSpatiaLite|RenewalStore)|"[^"]*\b(SELECT|INSERT|WHERE|GLOB)\b'
+check_absent "the jobs run no GEOS" Sources/RenewalRunner 'GEOSContext|GEOSPrepared|GEOSGeometry'
+while IFS=: read -r file line text; do
+  [[ $file == Sources/RenewalRunner/Inputs/LayerLoader.swift ]] || fail "$file:$line: the jobs read layers through LayerLoader ($text)"
+done < <(grep -rnE 'store\.forEachFeature\(' Sources/RenewalRunner --include='*.swift' || true)
 for p in "${PENDING[@]}"; do
   f=${p%% *}
   [[ -f $f ]] || { fail "PENDING names $f, which no longer exists: update the list"; continue; }
