@@ -17,6 +17,8 @@
 #  5. The storage seam (GeoStore) and CQL2 know no database: no GRDB, no SQL text.
 #  6. The OGC API core (OGCFeatures) knows no web framework and no database: no Hummingbird, NIO or
 #     HTTP types, no GRDB, no SQL text. What it answers can be served by any adapter and tested without one.
+#  7. The jobs (RenewalRunner) run no GEOS (geometry work is the kernel's or an analysis's), and read
+#     store layers only through Inputs/LayerLoader.swift (one place checks fields and projects).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -76,6 +78,10 @@ check_absent "the HTTP adapter runs no GEOS or PROJ" Sources/RenewalServer 'GEOS
 check_absent "the storage seam knows no database" Sources/GeoStore '^import (GRDB|CSpatiaLite)|"[^"]*\b(SELECT|INSERT|WHERE)\b'
 check_absent "the OGC API core knows no web framework or database" Sources/OGCFeatures '^import (Hummingbird|HTTPTypes|NIO[A-Za-z]*|GRDB|CSpatiaLite|RenewalStore)|"[^"]*\b(SELECT|INSERT|WHERE)\b'
 check_absent "CQL2 knows no database" Sources/CQL2 '^import (GRDB|CSpatiaLite|RenewalStore)|"[^"]*\b(SELECT|INSERT|WHERE|GLOB)\b'
+check_absent "the jobs run no GEOS" Sources/RenewalRunner 'GEOSContext|GEOSPrepared|GEOSGeometry'
+while IFS=: read -r file line text; do
+  [[ $file == Sources/RenewalRunner/Inputs/LayerLoader.swift ]] || fail "$file:$line: the jobs read layers through LayerLoader ($text)"
+done < <(grep -rnE 'store\.forEachFeature\(' Sources/RenewalRunner --include='*.swift' || true)
 for p in "${PENDING[@]}"; do
   f=${p%% *}
   [[ -f $f ]] || { fail "PENDING names $f, which no longer exists: update the list"; continue; }

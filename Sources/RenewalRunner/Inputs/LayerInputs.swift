@@ -47,37 +47,6 @@ public struct LoadedParcels: Sendable {
 }
 
 public enum LayerInputs {
-    /// The fields of `layer` (which must exist), after checking it has every one of `required`;
-    /// the error names the layer, the missing field and the fields it does have.
-    static func requireFields(_ required: [String], in layer: String, store: SpatialStore) throws -> [FieldInfo] {
-        _ = try store.layer(layer)
-        let fields = try store.fields(of: layer)
-        if let missing = required.first(where: { name in !fields.contains { $0.name == name } }) {
-            throw InputError("layer \(layer) has no field \(missing) (fields: \(fields.map(\.name).joined(separator: ", ")))")
-        }
-        return fields
-    }
-
-    /// Up to 8 × 8 boxes that together cover `geometry` more tightly than its envelope (cells of the
-    /// envelope that meet the geometry): a long river band's envelope would take in half a city.
-    static func coveringBoxes(_ geometry: Geometry, geos: GEOSContext, cells: Int = 8) throws -> [Envelope] {
-        guard let env = geometry.envelope else { return [] }
-        let shape = try geos.make(geometry)
-        let prepared = try GEOSPreparedGeometry(shape)
-        var boxes: [Envelope] = []
-        let w = env.width / Double(cells), h = env.height / Double(cells)
-        for i in 0..<cells {
-            for j in 0..<cells {
-                let box = Envelope(minX: env.minX + Double(i) * w, minY: env.minY + Double(j) * h,
-                                   maxX: env.minX + Double(i + 1) * w, maxY: env.minY + Double(j + 1) * h)
-                let rect = try geos.make(.polygon([[Position(box.minX, box.minY), Position(box.maxX, box.minY), Position(box.maxX, box.maxY),
-                                                    Position(box.minX, box.maxY), Position(box.minX, box.minY)]]))
-                if try prepared.intersects(rect) { boxes.append(box) }
-            }
-        }
-        return boxes
-    }
-
     /// The street layer to walk on: the one named, else `streets`, else `roads`.
     public static func streetLayerName(in store: SpatialStore, mapping: LayerMapping) throws -> String {
         let names = try store.layers().map(\.name)
@@ -91,74 +60,31 @@ public enum LayerInputs {
         return found
     }
 
-    /// Street lines with their class, in `metric` (multi-part lines split into their parts).
-    public static func streets(from store: SpatialStore, mapping: LayerMapping, metric: CRS) throws -> (layer: String, lines: [StreetLine]) {
-        let layer = try streetLayerName(in: store, mapping: mapping)
-        let fields = try store.fields(of: layer)
-        let classField = fields.contains { $0.name == mapping.streetClass } ? mapping.streetClass
-            : fields.first { ["class", "fclass", "highway", "type", "道路等级"].contains($0.name) }?.name
-        guard let classField else {
-            throw InputError("layer \(layer) has no street class field \(mapping.streetClass) (fields: \(fields.map(\.name).joined(separator: ", ")))")
-        }
-        let projector = try Projector(from: .cgcs2000, to: metric)
-        var lines: [StreetLine] = []
-        try store.forEachFeature(in: layer, columns: [classField]) { feature in
-            guard var geometry = feature.geometry else { return }
-            try projector.transform(&geometry)
-            let streetClass = feature[classField]?.text ?? ""
-            switch geometry.extractingParts(ofDimension: 1) {
-            case .multiLineString(let parts)?: lines += parts.filter { $0.count >= 2 }.map { StreetLine(positions: $0, streetClass: streetClass) }
-            default: break
-            }
-        }
-        return (layer, lines)
-    }
-
-    /// Residential parcels (land-use code with a residential prefix), in `metric`.
-    public static func residentialParcels(from store: SpatialStore, mapping: LayerMapping, metric: CRS) throws -> LoadedParcels {
-        _ = try requireFields([mapping.parcelID, mapping.landUse, mapping.population], in: mapping.parcels, store: store)
-        let projector = try Projector(from: .cgcs2000, to: metric)
+    /// Residential parcels (land-use code with a residential prefix), in the loader's (metric) CRS.
+    public static func residentialParcels(_ loader: LayerLoader, mapping: LayerMapping) throws -> LoadedParcels {
         var parcels: [ResidentialParcel] = [], stored: [Geometry] = []
         // SQLite hands over only rows whose code starts like a residential one (LIKE: a superset,
-        // any case), so other parcels' geometry is never decoded; the test below is the exact one.
+        // any case), so other parcels' geometry is never decoded; `where` is the exact test.
         var residential = FeatureFilter()
         residential.textPrefixes = mapping.residentialPrefixes.map { (mapping.landUse, $0) }
-        try store.forEachFeature(in: mapping.parcels, columns: [mapping.parcelID, mapping.landUse, mapping.population],
-                                 filter: residential) { feature in
-            guard let code = feature[mapping.landUse]?.text, mapping.residentialPrefixes.contains(where: code.hasPrefix),
-                  let geometry = feature.geometry, geometry.kind.dimension == 2 else { return }
-            var metricGeometry = geometry
-            try projector.transform(&metricGeometry)
-            let id = feature[mapping.parcelID]?.text ?? "fid \(feature.id.text ?? "?")"
-            parcels.append(ResidentialParcel(id: id, geometry: metricGeometry, population: feature[mapping.population]?.number ?? 0))
-            stored.append(geometry)
+        try loader.forEach(mapping.parcels, required: [mapping.parcelID, mapping.landUse, mapping.population], filter: residential,
+                           geometry: .polygonal, where: { row in
+                               row[mapping.landUse]?.text.map { code in mapping.residentialPrefixes.contains(where: code.hasPrefix) } ?? false
+                           }) { parcel in
+            parcels.append(ResidentialParcel(id: parcel.name(from: mapping.parcelID), geometry: parcel.geometry,
+                                             population: parcel[mapping.population]?.number ?? 0))
+            stored.append(parcel.storedGeometry)
         }
         return LoadedParcels(parcels: parcels, storedGeometry: stored)
     }
 
-    /// Facilities with their category, in `metric` (a polygonal facility is taken at its centre,
-    /// with its area as the site area).
-    public static func facilities(from store: SpatialStore, mapping: LayerMapping, metric: CRS) throws -> [Facility] {
-        let fields = try requireFields([mapping.category], in: mapping.facilities, store: store)
-        let hasArea = fields.contains { $0.name == mapping.facilityArea }
-        let projector = try Projector(from: .cgcs2000, to: metric)
-        let geos = try GEOSContext()
-        var out: [Facility] = []
-        try store.forEachFeature(in: mapping.facilities, columns: [mapping.category, mapping.facilityArea, mapping.facilityID]) { feature in
-            guard let category = feature[mapping.category]?.text, var geometry = feature.geometry, !geometry.isEmpty else { return }
-            try projector.transform(&geometry)
-            var area = hasArea ? feature[mapping.facilityArea]?.number : nil
-            let location: Position
-            switch geometry {
-            case .point(let p): location = p
-            case .multiPoint(let ps) where !ps.isEmpty: location = ps[0]
-            default:
-                location = geometry.envelope!.center
-                if geometry.kind.dimension == 2, area == nil { area = try geos.make(geometry).area() }
-            }
-            let id = feature[mapping.facilityID]?.text ?? feature.id.text ?? ""
-            out.append(Facility(id: id, category: category, location: location, areaM2: area))
+    /// Facilities with their category, in the loader's (metric) CRS; a facility that is not a point
+    /// is taken at its centre, a polygonal one with its area as the site area (see `Facility.init(id:category:site:areaM2:)`).
+    public static func facilities(_ loader: LayerLoader, mapping: LayerMapping) throws -> [Facility] {
+        try loader.load(mapping.facilities, required: [mapping.category], optional: [mapping.facilityArea, mapping.facilityID],
+                        geometry: .nonEmpty, where: { $0[mapping.category]?.text != nil }).compactMap { site in
+            try Facility(id: site[mapping.facilityID]?.text ?? site.id.text ?? "", category: site[mapping.category]?.text ?? "",
+                         site: site.geometry, areaM2: site[mapping.facilityArea]?.number)
         }
-        return out
     }
 }

@@ -24,13 +24,13 @@ public enum WalkingInputs {
         return (.planning, "the street layer has no OSM tag columns (highway, other_tags, foot, sidewalk)")
     }
 
-    /// Street lines with their class and tags, in `metric` (multi-part lines split into their parts).
+    /// Street lines with their class and tags, in the loader's (metric) CRS (multi-part lines split into their parts).
     /// Tags are read from columns named as the tag (foot, sidewalk, bridge, access, …) and from
     /// GDAL's OSM `other_tags` column (`"key"=>"value",…`) when the layer has one; a column wins.
-    public static func streets(from store: SpatialStore, mapping: LayerMapping, metric: CRS, walkability: String?) throws
+    public static func streets(_ loader: LayerLoader, mapping: LayerMapping, walkability: String?) throws
         -> (layer: String, lines: [StreetLine], table: WalkabilityTable, why: String) {
-        let layer = try LayerInputs.streetLayerName(in: store, mapping: mapping)
-        let fieldNames = try store.fields(of: layer).map(\.name)
+        let layer = try LayerInputs.streetLayerName(in: loader.store, mapping: mapping)
+        let fieldNames = try loader.fields(of: layer).map(\.name)
         let classField = fieldNames.contains(mapping.streetClass) ? mapping.streetClass
             : ["class", "highway", "fclass", "type", "道路等级"].first(where: fieldNames.contains)
         guard let classField else {
@@ -39,12 +39,9 @@ public enum WalkingInputs {
         let (table, why) = try self.table(named: walkability, streetFields: fieldNames)
         let tagColumns = table.tagKeys.filter { fieldNames.contains($0) && $0 != classField }.sorted()
         let otherTags = fieldNames.contains("other_tags") ? "other_tags" : nil
-        let projector = try Projector(from: .cgcs2000, to: metric)
         var lines: [StreetLine] = []
         let keys = table.tagKeys
-        try store.forEachFeature(in: layer, columns: [classField] + tagColumns + (otherTags.map { [$0] } ?? [])) { feature in
-            guard var geometry = feature.geometry else { return }
-            try projector.transform(&geometry)
+        try loader.forEach(layer, optional: [classField] + tagColumns + (otherTags.map { [$0] } ?? [])) { feature in
             let streetClass = feature[classField]?.text ?? ""
             var tags: [String: String] = [:]
             if let otherTags, let text = feature[otherTags]?.text {
@@ -53,7 +50,7 @@ public enum WalkingInputs {
             for column in tagColumns {
                 if let v = feature[column]?.text?.trimmingCharacters(in: .whitespaces), !v.isEmpty { tags[column] = v.lowercased() }
             }
-            switch geometry.extractingParts(ofDimension: 1) {
+            switch feature.geometry.extractingParts(ofDimension: 1) {
             case .multiLineString(let parts)?:
                 lines += parts.filter { $0.count >= 2 }.map { StreetLine(positions: $0, streetClass: streetClass, tags: tags) }
             default: break
@@ -69,31 +66,27 @@ public enum WalkingInputs {
 
     /// What attachment legs may not cross: the water control lines (`control_lines` with kind
     /// blue/蓝线/river/water), and every feature of the layers `named` (default: those of
-    /// `barrierLayerNames` the store has) — polygons as water areas, lines as lines not to cross.
-    public static func barriers(from store: SpatialStore, metric: CRS, named: [String]?) throws -> (barriers: WalkingBarriers, sources: [String]) {
-        let names = try store.layers().map(\.name)
-        let projector = try Projector(from: .cgcs2000, to: metric)
+    /// `barrierLayerNames` the store has) — polygons as water areas, lines as lines not to cross —
+    /// in the loader's (metric) CRS.
+    public static func barriers(_ loader: LayerLoader, named: [String]?) throws -> (barriers: WalkingBarriers, sources: [String]) {
+        let names = try loader.layerNames()
         var areas: [Geometry] = [], lines: [[Position]] = [], sources: [String] = []
-        func add(_ geometry: Geometry) throws {
-            var g = geometry
-            try projector.transform(&g)
+        func add(_ g: Geometry) {
             if case .multiPolygon(let polys)? = g.extractingParts(ofDimension: 2) { areas += polys.map { .polygon($0) } }
             if case .multiLineString(let parts)? = g.extractingParts(ofDimension: 1) { lines += parts.filter { $0.count >= 2 } }
         }
-        if names.contains("control_lines"), try store.fields(of: "control_lines").contains(where: { $0.name == "kind" }) {
+        if names.contains("control_lines"), try loader.fields(of: "control_lines").contains(where: { $0.name == "kind" }) {
             var n = 0
-            try store.forEachFeature(in: "control_lines", columns: ["kind"]) { f in
-                guard let kind = f["kind"]?.text?.lowercased(), waterKinds.contains(kind), let g = f.geometry else { return }
-                try add(g); n += 1
+            try loader.forEach("control_lines", optional: ["kind"], where: { $0["kind"]?.text.map { waterKinds.contains($0.lowercased()) } ?? false }) { f in
+                add(f.geometry); n += 1
             }
             if n > 0 { sources.append("control_lines (\(n) water lines)") }
         }
         for layer in named ?? barrierLayerNames.filter(names.contains) {
-            guard names.contains(layer) else { throw StoreError.unknownLayer(path: store.path, layer: layer, available: names) }
+            guard names.contains(layer) else { throw StoreError.unknownLayer(path: loader.store.path, layer: layer, available: names) }
             var n = 0
-            try store.forEachFeature(in: layer, columns: []) { f in
-                guard let g = f.geometry else { return }
-                try add(g); n += 1
+            try loader.forEach(layer) { f in
+                add(f.geometry); n += 1
             }
             sources.append("\(layer) (\(n))")
         }

@@ -56,8 +56,9 @@ public enum CoverageJob {
     public static func run(store: SpatialStore, options: CoverageOptions, progress: (@Sendable (String) -> Void)? = nil) throws -> CoverageRun {
         let choice = try store.metricCRSChoice(override: options.metricCRS.map { ($0, "--metric-crs") })
         let metric = choice.crs
-        let loaded = try LayerInputs.residentialParcels(from: store, mapping: options.mapping, metric: metric)
-        let facilities = try LayerInputs.facilities(from: store, mapping: options.mapping, metric: metric)
+        let loader = try LayerLoader(store: store, crs: metric)
+        let loaded = try LayerInputs.residentialParcels(loader, mapping: options.mapping)
+        let facilities = try LayerInputs.facilities(loader, mapping: options.mapping)
         var warnings: [String] = []
         let present = Set(facilities.map(\.category))
         for category in options.radii.categories where !present.contains(category) {
@@ -82,8 +83,8 @@ public enum CoverageJob {
             result = CoverageAnalysis.run(parcels: loaded.parcels, facilities: facilities, parameters: parameters,
                                           parallelism: .allCores, progress: progress)
         case .network:
-            let streets = try WalkingInputs.streets(from: store, mapping: options.mapping, metric: metric, walkability: options.walkability)
-            let barriers = try WalkingInputs.barriers(from: store, metric: metric, named: options.barrierLayers)
+            let streets = try WalkingInputs.streets(loader, mapping: options.mapping, walkability: options.walkability)
+            let barriers = try WalkingInputs.barriers(loader, named: options.barrierLayers)
             var walking = options.walking
             walking.walkability = streets.table
             let network = try NetworkCoverage.runWithDiagnostics(parcels: loaded.parcels, facilities: facilities, streets: streets.lines,

@@ -13,21 +13,16 @@ public enum ExportJob {
     public static func run(store: SpatialStore, layer: String, to path: String, crs: CRS = .cgcs2000, encoding: String? = nil,
                            progress: (Int) -> Void = { _ in }) throws -> (count: Int, outsideChina: Int) {
         let record = try store.layer(layer)
-        let projector = try Projector(from: .cgcs2000, to: crs)
-        let writer = try VectorWriter(path: path, layerName: layer, fields: try store.fields(of: layer),
+        let loader = try LayerLoader(store: store, crs: crs)
+        let writer = try VectorWriter(path: path, layerName: layer, fields: try loader.fields(of: layer),
                                       kind: GeometryKind(rawValue: record.geometryType) ?? .geometry, crs: crs, encoding: encoding)
         var count = 0
-        try store.forEachFeature(in: layer) { feature in
-            var feature = feature
-            if var g = feature.geometry {
-                try projector.transform(&g)
-                feature.geometry = g
-            }
+        try loader.forEachFeature(in: layer) { feature in
             try writer.write(feature)
             count += 1
             progress(count)
         }
         try writer.finish()
-        return (count, projector.positionsOutsideChina)
+        return (count, loader.positionsOutsideChina)
     }
 }

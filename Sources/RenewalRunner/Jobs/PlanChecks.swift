@@ -47,30 +47,27 @@ public enum PlanChecks {
                             metric: CRS? = nil) throws -> PlanInputs {
         let choice = try store.metricCRSChoice(override: metric.map { ($0, "--metric-crs") })
         let metric = choice.crs
-        let projector = try Projector(from: .cgcs2000, to: metric)
-        _ = try LayerInputs.requireFields([mapping.parcelID, mapping.landUse] + (requireAction ? [mapping.action] : []),
-                                          in: mapping.parcels, store: store)
+        let loader = try LayerLoader(store: store, crs: metric)
+        let parcelFields = [mapping.parcelID, mapping.landUse] + (requireAction ? [mapping.action] : [])
+        _ = try loader.fields(of: mapping.parcels, required: parcelFields)
         var warnings: [String] = []
         var zones: [ConstraintZone] = []
         var zoneBoxes: [Envelope] = []
-        let geos = try GEOSContext()
-        let layers = Set(try store.layers().map(\.name))
+        let layers = Set(try loader.layerNames())
         func addZones(layer: String, typeField: String, idFields: [String], type: (String) -> ZoneType?) throws {
             guard layers.contains(layer) else {
                 warnings.append("the store has no layer \(layer): its zones are not checked")
                 return
             }
-            let fields = Set(try LayerInputs.requireFields([typeField], in: layer, store: store).map(\.name))
+            let fields = Set(try loader.fields(of: layer, required: [typeField]).map(\.name))
             let idField = idFields.first(where: fields.contains)
             var unknown: Set<String> = []
-            try store.forEachFeature(in: layer, columns: [typeField, mapping.heightLimit] + idFields) { f in
-                guard var g = f.geometry, g.kind.dimension == 2 else { return }
-                let text = f[typeField]?.text ?? ""
+            try loader.forEach(layer, required: [typeField], optional: [mapping.heightLimit] + idFields, geometry: .polygonal) { zone in
+                let text = zone[typeField]?.text ?? ""
                 guard let t = type(text) else { unknown.insert(text); return }
-                zoneBoxes += try LayerInputs.coveringBoxes(g, geos: geos)
-                try projector.transform(&g)
-                let id = idField.flatMap { f[$0]?.text } ?? "\(layer)/\(f.id.text ?? "?")"
-                zones.append(ConstraintZone(id: id, type: t, geometry: g, heightLimit: f[mapping.heightLimit]?.number))
+                zoneBoxes += try zone.storedGeometry.coveringBoxes()
+                let id = idField.flatMap { zone[$0]?.text } ?? "\(layer)/\(zone.id.text ?? "?")"
+                zones.append(ConstraintZone(id: id, type: t, geometry: zone.geometry, heightLimit: zone[mapping.heightLimit]?.number))
             }
             if !unknown.isEmpty { warnings.append("layer \(layer): \(typeField) values \(unknown.sorted().joined(separator: ", ")) are not a known zone type: skipped") }
         }
@@ -93,8 +90,7 @@ public enum PlanChecks {
         }
         var unknownActions: [String: Int] = [:]
         var parcels: [PlanParcel] = [], stored: [Geometry] = [], eligibility: [EligibilityParcel] = []
-        let needed = [mapping.parcelID, mapping.landUse, mapping.action, mapping.plannedUse, mapping.height, mapping.buildYear,
-                      mapping.safetyGrade, mapping.vacant, mapping.historic]
+        let needed = [mapping.action, mapping.plannedUse, mapping.height, mapping.buildYear, mapping.safetyGrade, mapping.vacant, mapping.historic]
         // Conflicts need only the parcels near a zone (found through the spatial index) and heritage sites.
         var filter: FeatureFilter? = nil
         if nearZonesOnly {
@@ -104,11 +100,10 @@ public enum PlanChecks {
             f.valuesIn = [(mapping.historic, ["1", "true", "yes", "是", "TRUE", "True"])]
             filter = f
         }
-        try store.forEachFeature(in: mapping.parcels, columns: needed, filter: filter) { f in
-            guard var g = f.geometry, g.kind.dimension == 2 else { return }
-            stored.append(g)
-            try projector.transform(&g)
-            let id = f[mapping.parcelID]?.text ?? "fid \(f.id.text ?? "?")"
+        try loader.forEach(mapping.parcels, required: parcelFields, optional: needed, filter: filter, geometry: .polygonal) { f in
+            stored.append(f.storedGeometry)
+            let g = f.geometry
+            let id = f.name(from: mapping.parcelID)
             let code = f[mapping.landUse]?.text ?? ""
             var action: PlannedAction? = nil
             if let text = f[mapping.action]?.text, !text.isEmpty {

@@ -53,11 +53,11 @@ public enum UnitsJob {
         _ = try parameters.validated()
         let choice = try store.metricCRSChoice()
         let metric = choice.crs
-        let projector = try Projector(from: .cgcs2000, to: metric)
-        let layers = Set(try store.layers().map(\.name))
+        let loader = try LayerLoader(store: store, crs: metric)
+        let layers = Set(try loader.layerNames())
         var warnings: [String] = []
         let p = mapping.plan
-        let fields = Set(try LayerInputs.requireFields([p.parcelID, p.landUse], in: p.parcels, store: store).map(\.name))
+        let fields = Set(try loader.fields(of: p.parcels, required: [p.parcelID, p.landUse]).map(\.name))
         for (field, what) in [(p.buildYear, "old buildings"), (p.safetyGrade, "C/D dangerous buildings"), (p.vacant, "vacancy"),
                               (mapping.far, "FAR below plan"), (p.action, "the 留改拆增 mix and 63号 caps")] where !fields.contains(field) {
             warnings.append("layer \(p.parcels) has no field \(field): \(what) not counted")
@@ -67,10 +67,10 @@ public enum UnitsJob {
         progress?("reading coverage and conflicts results")
         var lacking: [String: [String: Double]] = [:], gapShare: [String: Double] = [:]
         if layers.contains("coverage_parcels") {
-            let coverageFields = try store.fields(of: "coverage_parcels").map(\.name)
+            let coverageFields = try loader.fields(of: "coverage_parcels").map(\.name)
             let skip: Set<String> = ["parcel_id", "population", "area_m2", "categories_with_gap"]
             let categories = coverageFields.filter { !skip.contains($0) && !$0.hasPrefix("missing_") && !$0.hasSuffix("_walk_m") && !$0.hasPrefix("walk_") }
-            try store.forEachFeature(in: "coverage_parcels", columns: ["parcel_id", "population"] + categories) { f in
+            try loader.forEachRow("coverage_parcels", optional: ["parcel_id", "population"] + categories) { f in
                 guard let id = f["parcel_id"]?.text else { return }
                 let population = f["population"]?.number ?? 0
                 var missing: [String: Double] = [:], gaps = 0
@@ -86,7 +86,7 @@ public enum UnitsJob {
         }
         var conflictLabels: [String: [String]] = [:], conflictLevel: [String: Double] = [:]
         if layers.contains("conflicts") {
-            try store.forEachFeature(in: "conflicts", columns: ["parcel_id", "verdict", "rule_id"]) { f in
+            try loader.forEachRow("conflicts", optional: ["parcel_id", "verdict", "rule_id"]) { f in
                 guard let id = f["parcel_id"]?.text, let verdict = f["verdict"]?.text else { return }
                 let level = verdict == "forbidden" ? 1.0 : verdict == "conditional" ? 0.5 : 0
                 guard level > 0 else { return }
@@ -104,18 +104,20 @@ public enum UnitsJob {
                      var vacant: Bool?; var action: PlannedAction?; var group: String?; var resettlement: Double? }
         var rows: [Row] = []
         var excludedByUse = 0
-        let columns = [p.parcelID, p.landUse, mapping.population, mapping.far, mapping.plannedFAR, p.buildYear, p.safetyGrade,
-                       p.vacant, p.action, mapping.group, mapping.resettlement]
-        try store.forEachFeature(in: p.parcels, columns: columns) { f in
-            guard let g = f.geometry, g.kind.dimension == 2 else { return }
-            let code = f[p.landUse]?.text ?? ""
-            if mapping.excludedLandUse.contains(where: code.hasPrefix) { excludedByUse += 1; return }
-            var m = g
-            try projector.transform(&m)
+        let columns = [mapping.population, mapping.far, mapping.plannedFAR, p.buildYear, p.safetyGrade, p.vacant, p.action,
+                       mapping.group, mapping.resettlement]
+        func excluded(_ row: Feature) -> Bool {
+            let code = row[p.landUse]?.text ?? ""
+            guard mapping.excludedLandUse.contains(where: code.hasPrefix) else { return false }
+            if row.geometry?.kind.dimension == 2 { excludedByUse += 1 }
+            return true
+        }
+        try loader.forEach(p.parcels, required: [p.parcelID, p.landUse], optional: columns, geometry: .polygonal, where: { !excluded($0) }) { f in
+            let code = f[p.landUse]?.text ?? "", g = f.storedGeometry, m = f.geometry
             let vacant = f[p.vacant]?.flag
             var resettlement = f[mapping.resettlement]?.number
             if let r = resettlement, r > 1 { resettlement = r / 100 }
-            rows.append(Row(id: f[p.parcelID]?.text ?? "fid \(f.id.text ?? "?")", code: code, stored: g, metric: m, area: PlanarRing.area(m),
+            rows.append(Row(id: f.name(from: p.parcelID), code: code, stored: g, metric: m, area: PlanarRing.area(m),
                             population: f[mapping.population]?.number ?? 0, far: f[mapping.far]?.number, plannedFAR: f[mapping.plannedFAR]?.number,
                             year: f[p.buildYear]?.number, grade: f[p.safetyGrade]?.text, vacant: vacant,
                             action: f[p.action]?.text.flatMap { PlannedAction(text: $0) }, group: f[mapping.group]?.text.flatMap { $0.isEmpty ? nil : $0 },
@@ -151,16 +153,14 @@ public enum UnitsJob {
         progress?("reading barriers")
         var barrierLines: [Geometry] = [], barrierAreas: [Geometry] = []
         if let streetLayer = try? LayerInputs.streetLayerName(in: store, mapping: { var m = LayerMapping(); m.streets = mapping.streets; return m }()) {
-            let classField = try store.fields(of: streetLayer).contains { $0.name == mapping.streetClass } ? mapping.streetClass : nil
+            let classField = try loader.fields(of: streetLayer).contains { $0.name == mapping.streetClass } ? mapping.streetClass : nil
             if let classField {
                 var seen: Set<String> = []
-                try store.forEachFeature(in: streetLayer, columns: [classField]) { f in
-                    let c = f[classField]?.text ?? ""
+                try loader.forEach(streetLayer, optional: [classField], where: { row in
+                    let c = row[classField]?.text ?? ""
                     seen.insert(c)
-                    guard mapping.barrierClasses.contains(c.lowercased()) || mapping.barrierClasses.contains(c), var g = f.geometry else { return }
-                    try projector.transform(&g)
-                    barrierLines.append(g)
-                }
+                    return mapping.barrierClasses.contains(c.lowercased()) || mapping.barrierClasses.contains(c)
+                }) { barrierLines.append($0.geometry) }
                 let unused = mapping.barrierClasses.subtracting(seen)
                 if barrierLines.isEmpty {
                     warnings.append("no street of \(streetLayer) has a barrier class (\(mapping.barrierClasses.sorted().joined(separator: ", "))); classes there: \(seen.sorted().joined(separator: ", "))")
@@ -173,32 +173,15 @@ public enum UnitsJob {
         } else {
             warnings.append("the store has no streets or roads layer: no street bounds units")
         }
-        if layers.contains(p.controlLines), try store.fields(of: p.controlLines).contains(where: { $0.name == p.controlKind }) {
-            try store.forEachFeature(in: p.controlLines, columns: [p.controlKind]) { f in
-                guard mapping.barrierKinds.contains((f[p.controlKind]?.text ?? "").lowercased()), var g = f.geometry else { return }
-                try projector.transform(&g)
-                if g.kind.dimension == 2 { barrierAreas.append(g) } else { barrierLines.append(g) }
+        if layers.contains(p.controlLines), try loader.fields(of: p.controlLines).contains(where: { $0.name == p.controlKind }) {
+            try loader.forEach(p.controlLines, optional: [p.controlKind],
+                               where: { mapping.barrierKinds.contains(($0[p.controlKind]?.text ?? "").lowercased()) }) { line in
+                if line.geometry.kind.dimension == 2 { barrierAreas.append(line.geometry) } else { barrierLines.append(line.geometry) }
             }
         }
-        var groupZones: [(id: String, geometry: Geometry)] = []
-        if layers.contains(p.heritage) {
-            // Core and control zones of one district overlap: dissolve them so the district is one group.
-            var zones: [Geometry] = []
-            try store.forEachFeature(in: p.heritage, columns: []) { f in
-                guard var g = f.geometry, g.kind.dimension == 2 else { return }
-                try projector.transform(&g)
-                zones.append(g)
-            }
-            if !zones.isEmpty {
-                let geos = try GEOSContext()
-                let dissolved = try geos.make(.geometryCollection(zones)).unaryUnion().value()
-                let parts: [Geometry] = switch dissolved {
-                case .multiPolygon(let polys): polys.map { .polygon($0) }
-                default: [dissolved]
-                }
-                groupZones = parts.enumerated().map { (String(format: "H%02d", $0.offset + 1), $0.element) }
-            }
-        }
+        // Core and control zones of one district overlap: dissolved, each district is one never-split group.
+        let groupZones = layers.contains(p.heritage)
+            ? try RenewalUnits.heritageGroups(dissolving: loader.load(p.heritage, geometry: .polygonal).map(\.geometry)) : []
 
         // Delineate.
         let unitParcels = rows.indices.map { i in
@@ -211,20 +194,17 @@ public enum UnitsJob {
 
         // Problem lists and unit geometry (union in the metric CRS, back to EPSG:4490).
         progress?("problem lists and unit outlines")
-        let geos = try GEOSContext()
         let back = try Projector(from: metric, to: .cgcs2000)
-        var problems: [UnitProblems] = [], outlines: [Geometry] = []
-        for unit in delineation.units {
-            problems.append(UnitProblems(unit.parcels.map { i in
+        var outlines = try delineation.outlines(of: unitParcels)
+        for i in outlines.indices { try back.transform(&outlines[i]) }
+        let problems = delineation.units.map { unit in
+            UnitProblems(unit.parcels.map { i in
                 let r = rows[i]
                 return UnitParcelFacts(area: r.area, population: r.population, floorArea: r.far.map { $0 * r.area },
                                        plannedFloorArea: r.plannedFAR.map { $0 * r.area }, action: r.action,
                                        dangerous: ["C", "D"].contains(r.grade?.uppercased() ?? ""), vacant: r.vacant ?? false,
                                        lacking: lacking[r.id] ?? [:], conflicts: conflictLabels[r.id] ?? [], resettlement: r.resettlement)
-            }))
-            var outline = try geos.make(.geometryCollection(unit.parcels.map { rows[$0].metric })).unaryUnion().value()
-            try back.transform(&outline)
-            outlines.append(outline)
+            })
         }
         return UnitsRun(parcelIDs: rows.map(\.id), storedGeometry: rows.map(\.stored), indicators: indicators, need: need,
                         delineation: delineation, problems: problems, unitGeometry: outlines, warnings: warnings, metricCRS: metric, metricCRSChoice: choice)
