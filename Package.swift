@@ -86,7 +86,7 @@ let package = Package(
         .testTarget(name: "OGCFeaturesTests", dependencies: ["OGCFeatures", "GeoStore", "GeoKernel"]),
         .testTarget(name: "CLITests", dependencies: ["renewalgis", "TestSupport"]),
         .testTarget(name: "GeoFilesTests", dependencies: ["GeoFiles", "GeoKernel", "TestSupport"]),
-        .testTarget(name: "RenewalRunnerTests", dependencies: ["RenewalRunner", "RenewalStore", "GeoFiles", "GeoKernel", "TestSupport"]),
+        .testTarget(name: "RenewalRunnerTests", dependencies: ["RenewalRunner", "RenewalStore", "GeoStore", "GeoFiles", "GeoKernel", "TestSupport"]),
         .testTarget(name: "RenewalServerTests", dependencies: [
             "RenewalServer", "OGCFeatures", "RenewalStore", "GeoStore", "CQL2", "GeoFiles", "GeoKernel", "TestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),

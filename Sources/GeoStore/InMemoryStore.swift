@@ -23,7 +23,9 @@ public final class InMemoryStore: FeatureReading {
     }
 
     /// The layers by name and the content version, replaced together.
-    private let state = Mutex<(layers: [String: Layer], version: Int)>(([:], 0))
+    let state = Mutex<(layers: [String: Layer], version: Int)>(([:], 0))
+    /// The settings (`metric_crs`), by key.
+    let settings = Mutex<[String: String]>([:])
 
     public init() {}
 
@@ -31,25 +33,35 @@ public final class InMemoryStore: FeatureReading {
     /// (missing ones NULL); the catalogue's count and extent are taken from the features.
     public func replace(_ name: String, fields: [FieldInfo], features: [Feature], kind: String = "source",
                         sourceFile: String = "memory", importedAt: String = "1970-01-01T00:00:00Z") {
+        let layer = Self.layer(name, fields: fields, features: features, kind: kind, sourceFile: sourceFile, sourceLayer: name,
+                               importedAt: importedAt)
+        state.withLock { state in
+            state.layers[name] = layer
+            state.version += 1
+        }
+    }
+
+    /// A layer of `features` (ids 1, 2, … in order; only the fields' values, missing ones NULL) with its
+    /// catalogue entry, count and extent taken from the features.
+    static func layer(_ name: String, fields: [FieldInfo], features: [Feature], kind: String, sourceFile: String, sourceLayer: String,
+                      importedAt: String, declaredKind: GeometryKind? = nil, repaired: Int = 0, skipped: Int = 0) -> Layer {
         var extent = Envelope.empty
         var stored: [Feature] = []
         stored.reserveCapacity(features.count)
-        var geometryType = ""
+        // A result layer's kind is its spec's; a source layer's that of its first geometry, as stored.
+        var geometryType = declaredKind?.rawValue ?? ""
         for (i, f) in features.enumerated() {
             if let e = f.geometry?.envelope { extent.expand(toInclude: e) }
-            if geometryType.isEmpty, let g = f.geometry { geometryType = g.kind.multi.rawValue }
+            if geometryType.isEmpty, let g = f.geometry { geometryType = g.kind.storageKind.rawValue }
             stored.append(Feature(id: .int(Int64(i + 1)),
                                   properties: fields.map { ($0.name, f[$0.name] ?? .null) }, geometry: f.geometry))
         }
-        let record = LayerRecord(name: name, kind: kind, sourceFile: sourceFile, sourceLayer: name, sourceCRS: "EPSG:4490",
+        let record = LayerRecord(name: name, kind: kind, sourceFile: sourceFile, sourceLayer: sourceLayer, sourceCRS: "EPSG:4490",
                                  featureCount: stored.count,
                                  minX: extent.isEmpty ? nil : extent.minX, minY: extent.isEmpty ? nil : extent.minY,
                                  maxX: extent.isEmpty ? nil : extent.maxX, maxY: extent.isEmpty ? nil : extent.maxY,
-                                 geometryType: geometryType, importedAt: importedAt, repairedCount: 0, skippedCount: 0)
-        state.withLock { state in
-            state.layers[name] = Layer(record: record, fields: fields, features: stored)
-            state.version += 1
-        }
+                                 geometryType: geometryType, importedAt: importedAt, repairedCount: repaired, skippedCount: skipped)
+        return Layer(record: record, fields: fields, features: stored)
     }
 
     public func withSnapshot<T>(_ body: (any FeatureSnapshot) throws -> T) throws -> T {

@@ -99,9 +99,9 @@ final class FeatureReader {
                                 reason: "coordinates are not lon/lat after converting from \(sourceCRS!) (is that the file's CRS? pass --crs)")
             }
 
-            let kind = self.kind ?? LayerBuilder.storageKind(for: geometry.kind)
+            let kind = self.kind ?? geometry.kind.storageKind
             self.kind = kind
-            guard let fitted = LayerBuilder.fit(geometry, to: kind) else {
+            guard let fitted = geometry.fitted(to: kind) else {
                 if options.strict {
                     throw StoreError.incompatibleGeometry(location: "\(path): " + source.location(of: feature.index, values: feature.values),
                                                           kind: geometry.kind.rawValue, layerKind: kind.rawValue)
@@ -122,7 +122,7 @@ final class FeatureReader {
                 case .valid: break
                 case .repaired(let fixed, let reason):
                     if options.strict { throw StoreError.invalidGeometry(location: location, reason: reason) }
-                    guard let refit = LayerBuilder.fit(fixed, to: kind) else {
+                    guard let refit = fixed.fitted(to: kind) else {
                         skip(feature, "invalid (\(reason)) and nothing is left after repair")
                         return
                     }

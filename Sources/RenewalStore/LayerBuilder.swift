@@ -51,7 +51,7 @@ final class LayerBuilder {
     func append(_ values: [PropertyValue], geometry: Geometry) throws {
         guard let envelope = geometry.envelope else { return }
         try append(values, blob: SpatiaLiteBlob.encode(geometry, srid: Int32(SpatialStore.storageSRID), envelope: envelope),
-                   envelope: envelope, kind: kind ?? LayerBuilder.storageKind(for: geometry.kind))
+                   envelope: envelope, kind: kind ?? geometry.kind.storageKind)
     }
 
     /// Appends one row whose SpatiaLite blob is already encoded (EPSG:4490, of the layer's kind).
@@ -141,31 +141,6 @@ final class LayerBuilder {
         _ = try Int.fetchOne(db, sql: "SELECT DiscardGeometryColumn(?, 'geom')", arguments: [name])
         try db.execute(sql: "DROP TABLE IF EXISTS \(SQL.quote(name))")
         try db.execute(sql: "DELETE FROM renewalgis_layers WHERE name = ?", arguments: [name])
-    }
-
-    /// The stored kind for a source kind: lines and polygons are stored as their multi kind
-    /// (repair may split a polygon), points stay points.
-    static func storageKind(for kind: GeometryKind) -> GeometryKind {
-        switch kind {
-        case .point: .point
-        case .geometryCollection: .geometry
-        default: kind.multi
-        }
-    }
-
-    /// `geometry` in the layer's kind, or nil when it does not fit (another dimension).
-    static func fit(_ geometry: Geometry, to kind: GeometryKind) -> Geometry? {
-        guard let dimension = kind.dimension else { return geometry }
-        if kind == .point {
-            switch geometry {
-            case .point: return geometry
-            case .multiPoint(let ps) where ps.count == 1: return .point(ps[0])
-            default: return nil
-            }
-        }
-        if geometry.kind.dimension == dimension { return geometry.asMulti }
-        guard geometry.kind == .geometryCollection else { return nil }
-        return geometry.extractingParts(ofDimension: dimension)
     }
 
     /// Column names for the fields: `fid` and `geom` are reserved, and SQLite column names are

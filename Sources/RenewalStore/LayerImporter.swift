@@ -84,7 +84,7 @@ public enum LayerImporter {
                             reason: "\(fields.count) attribute columns (from \(fields[maximumFields].name) on) are more than the \(maximumFields) a store layer can hold (SQLite's limit of 2,000 columns, with fid and geom); keep the columns you need (e.g. ogr2ogr -select) and import that")
         }
         let builder = try LayerBuilder(db, storePath: storePath, name: name, fields: fields,
-                                       kind: source.declaredKind.map(LayerBuilder.storageKind), replace: options.replace)
+                                       kind: source.declaredKind.map(\.storageKind), replace: options.replace)
 
         // Two cores: this thread writes rows into SQLite while a reader thread reads the file,
         // reprojects, checks and repairs geometry and encodes blobs. The reader owns the GDAL

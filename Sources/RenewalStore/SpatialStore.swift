@@ -254,7 +254,7 @@ public final class SpatialStore: Sendable {
     /// Streams the features of `layer` (geometry in EPSG:4490) in `fid` order: every attribute, or
     /// only `columns` when given (those the layer has), and only those that pass `filter` when given.
     /// Geometry blobs are decoded directly; other SpatiaLite variants go through AsBinary.
-    public func forEachFeature(in layer: String, columns: [String]? = nil, filter: FeatureFilter? = nil,
+    public func forEachFeature(in layer: String, columns: [String]?, filter: FeatureFilter?,
                                _ body: (Feature) throws -> Void) throws {
         var fields = try self.fields(of: layer)
         let all = Set(fields.map(\.name))
@@ -327,36 +327,6 @@ public final class SpatialStore: Sendable {
             }
         }
     }
-
-    /// The metric CRS for analyses and why: `override` when given (a CRS and where it was named,
-    /// e.g. "--metric-crs"), else the store's `metric_crs` setting, else the zone chosen from the
-    /// extent of all layers (`MetricCRSChoice.automatic`: the CGCS2000 3° Gauss-Krüger zone in
-    /// China, the UTM zone of the centre elsewhere). Data too wide for one zone is refused with
-    /// an error naming the store and its widest layers. A store without geometry gets EPSG:4545.
-    public func metricCRSChoice(override: (crs: CRS, source: String)? = nil) throws -> MetricCRSChoice {
-        if let override { return try MetricCRSChoice.explicit(override.crs, source: override.source) }
-        if let text = try setting("metric_crs") {
-            return try MetricCRSChoice.explicit(try CRS(parsing: text), source: "the store's metric_crs setting")
-        }
-        var all = Envelope.empty
-        let layers = try layers()
-        for layer in layers { if let e = layer.extent { all.expand(toInclude: e) } }
-        guard !all.isEmpty else {
-            let crs = CRS.epsg(4545)
-            return MetricCRSChoice(crs: crs, name: (try? CRSRegistry.info(crs).name) ?? crs.description,
-                                   reason: "the store holds no geometry yet to choose by")
-        }
-        do {
-            return try MetricCRSChoice.automatic(for: all)
-        } catch let error as MetricCRSError {
-            let widest = layers.compactMap { l in l.extent.map { (l.name, $0) } }.sorted { $0.1.width > $1.1.width }.prefix(3)
-                .map { String(format: "%@ %.2f°–%.2f°E", $0.0, $0.1.minX, $0.1.maxX) }
-            throw StoreError.database(path: path, message: "no metric CRS for the analyses: \(error) (widest layers: \(widest.joined(separator: ", "))); set one with `renewalgis settings --store \(path) metric_crs EPSG:<code>`")
-        }
-    }
-
-    /// The metric CRS for analyses (see `metricCRSChoice`).
-    public func metricCRS() throws -> CRS { try metricCRSChoice().crs }
 }
 
 extension PropertyValue {
@@ -370,15 +340,6 @@ extension PropertyValue {
         case .blob(let b): self = .string(b.base64EncodedString())
         }
     }
-}
-
-/// Which features to read: those whose bounding box meets one of `boxes` (EPSG:4490, through the
-/// spatial index), or whose text column starts with a prefix, or whose column holds one of the values.
-public struct FeatureFilter: Sendable {
-    public var boxes: [Envelope] = []
-    public var textPrefixes: [(column: String, prefix: String)] = []
-    public var valuesIn: [(column: String, values: [String])] = []
-    public init() {}
 }
 
 /// SQL text helpers for identifiers that come from the catalogue (never from request text).

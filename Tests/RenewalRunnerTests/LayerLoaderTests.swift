@@ -1,6 +1,7 @@
 import Foundation
 import GeoFiles
 import GeoKernel
+import GeoStore
 import RenewalRunner
 import RenewalStore
 import Testing

@@ -1,6 +1,7 @@
 import Foundation
 import GeoFiles
 import GeoKernel
+import GeoStore
 import GRDB
 import Testing
 import TestSupport

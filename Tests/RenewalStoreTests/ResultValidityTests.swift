@@ -1,6 +1,7 @@
 import Foundation
 import GeoFiles
 import GeoKernel
+import GeoStore
 import GRDB
 import RenewalRunner
 import Testing
@@ -50,7 +51,7 @@ import Testing
                 try sink.append([.int(2)], geometry: Fixtures.bowTie)
                 try sink.append([.int(3)], geometry: sliver)
             } else {
-                var rows = ResultRows(for: other)
+                var rows = ResultRows(for: other, encoding: store.resultGeometryEncoding)
                 try rows.append([.int(1)], geometry: Fixtures.bowTie)
                 try rows.append([.int(2)], geometry: sliver)
                 rows.append([.int(3)], storedGeometry: Fixtures.square(106.57, 29.55))

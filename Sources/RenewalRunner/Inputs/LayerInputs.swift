@@ -48,10 +48,10 @@ public struct LoadedParcels: Sendable {
 
 public enum LayerInputs {
     /// The street layer to walk on: the one named, else `streets`, else `roads`.
-    public static func streetLayerName(in store: SpatialStore, mapping: LayerMapping) throws -> String {
+    public static func streetLayerName(in store: any LayerStore, mapping: LayerMapping) throws -> String {
         let names = try store.layers().map(\.name)
         if let named = mapping.streets {
-            guard names.contains(named) else { throw StoreError.unknownLayer(path: store.path, layer: named, available: names) }
+            guard names.contains(named) else { throw StoreError.unknownLayer(path: store.location, layer: named, available: names) }
             return named
         }
         guard let found = ["streets", "roads"].first(where: names.contains) else {

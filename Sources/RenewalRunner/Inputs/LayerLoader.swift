@@ -1,5 +1,6 @@
 import Foundation
 import GeoKernel
+import GeoStore
 import RenewalStore
 
 /// One feature of a store layer as a job reads it: its id, its geometry projected by the loader and
@@ -51,12 +52,12 @@ public enum GeometryNeed: Sendable {
 ///
 /// One loader belongs to one job on one thread (a `Projector` is not shared).
 public final class LayerLoader {
-    public let store: SpatialStore
+    public let store: any LayerStore
     /// The CRS geometry is handed over in: the metric CRS (metres) for analyses, the output's CRS for exports.
     public let crs: CRS
     private let projector: Projector
 
-    public init(store: SpatialStore, crs: CRS) throws {
+    public init(store: any LayerStore, crs: CRS) throws {
         self.store = store
         self.crs = crs
         projector = try Projector(from: .cgcs2000, to: crs)

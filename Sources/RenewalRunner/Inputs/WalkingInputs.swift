@@ -83,7 +83,7 @@ public enum WalkingInputs {
             if n > 0 { sources.append("control_lines (\(n) water lines)") }
         }
         for layer in named ?? barrierLayerNames.filter(names.contains) {
-            guard names.contains(layer) else { throw StoreError.unknownLayer(path: loader.store.path, layer: layer, available: names) }
+            guard names.contains(layer) else { throw StoreError.unknownLayer(path: loader.store.location, layer: layer, available: names) }
             var n = 0
             try loader.forEach(layer) { f in
                 add(f.geometry); n += 1

@@ -22,7 +22,7 @@ public struct CoverageOptions: Sendable {
     /// Where the radii came from ("defaults" or the file path), for messages.
     public var radiiSource = "defaults"
     public var mapping = LayerMapping()
-    /// Metric CRS for the geometry work (`--metric-crs`); nil: the store's (`SpatialStore.metricCRSChoice`).
+    /// Metric CRS for the geometry work (`--metric-crs`); nil: the store's (`LayerStore.metricCRSChoice`).
     public var metricCRS: CRS?
     /// Network mode: who walks and how.
     public var walking = WalkingParameters()
@@ -53,7 +53,7 @@ public struct CoverageRun: Sendable {
 /// The coverage analysis as the CLI and the server run it: read inputs from the store, run the
 /// pure analysis, write result layers, format CSV and summary.
 public enum CoverageJob {
-    public static func run(store: SpatialStore, options: CoverageOptions, progress: (@Sendable (String) -> Void)? = nil) throws -> CoverageRun {
+    public static func run(store: any LayerStore, options: CoverageOptions, progress: (@Sendable (String) -> Void)? = nil) throws -> CoverageRun {
         let choice = try store.metricCRSChoice(override: options.metricCRS.map { ($0, "--metric-crs") })
         let metric = choice.crs
         let loader = try LayerLoader(store: store, crs: metric)
@@ -142,7 +142,7 @@ public enum CoverageJob {
     /// of each parcel outside the service area, with its area and uncovered population).
     /// Gap pieces are cut in chunks on every core while SQLite writes, and streamed in in order.
     @discardableResult
-    public static func writeResults(_ run: CoverageRun, to store: SpatialStore) throws -> [LayerRecord] {
+    public static func writeResults(_ run: CoverageRun, to store: any LayerStore) throws -> [LayerRecord] {
         let result = run.result
         let categories = result.categories
         let produced = "renewalgis coverage --mode \(run.mode.rawValue)"
@@ -176,17 +176,18 @@ public enum CoverageJob {
         let chunks = max(1, (result.parcels.count + chunk - 1) / chunk)
         let rows = PendingResults<Result<ResultRows, Error>>(count: (1 + categories.count) * chunks)
         let back = try ProjectorPool(from: run.metricCRS, to: .cgcs2000)
+        let encoding = store.resultGeometryEncoding
         rows.fill(window: 8) { item in
             let (k, c) = item.quotientAndRemainder(dividingBy: chunks)
             let range = min(c * chunk, result.parcels.count)..<min((c + 1) * chunk, result.parcels.count)
-            if k == 0 { return Result { CoverageJob.parcelRows(range, run: run, spec: parcelsSpec) } }
-            return Result { try CoverageJob.gapRows(categories[k - 1], parcels: range, run: run, spec: gapsSpec, back: back) }
+            if k == 0 { return Result { CoverageJob.parcelRows(range, run: run, spec: parcelsSpec, encoding: encoding) } }
+            return Result { try CoverageJob.gapRows(categories[k - 1], parcels: range, run: run, spec: gapsSpec, encoding: encoding, back: back) }
         }
         let specs = [parcelsSpec, gapsSpec] + (run.walking != nil ? [facilitiesSpec] : [])
         // A straight-line run removes an earlier walking run's facility attachments with the layers they explained.
         return try store.writeResults(specs, dropping: run.walking == nil ? [facilitiesSpec.name] : []) { spec, sink in
             if spec.name == facilitiesSpec.name {
-                try sink.append(try CoverageJob.facilityRows(run, spec: facilitiesSpec))
+                try sink.append(try CoverageJob.facilityRows(run, spec: facilitiesSpec, encoding: encoding))
                 return
             }
             let items = spec.name == parcelsSpec.name ? 0..<chunks : chunks..<((1 + categories.count) * chunks)
@@ -201,7 +202,7 @@ public enum CoverageJob {
     /// The files are formatted and written on a thread of their own, at a lower priority, while SQLite
     /// writes the layers: the single writer, not the cores, sets the pace (docs/concurrency.md, rule 3).
     /// Returns the phases and their seconds, in order, for the command's report line.
-    public static func writeOutputs(_ run: CoverageRun, to store: SpatialStore, csv: String?, summary: String?,
+    public static func writeOutputs(_ run: CoverageRun, to store: any LayerStore, csv: String?, summary: String?,
                                     storeResults: Bool = true) throws -> [(phase: String, seconds: Double)] {
         var phases: [(phase: String, seconds: Double)] = []
         var mark = Date()
@@ -224,10 +225,10 @@ public enum CoverageJob {
     }
 
     /// Rows of `coverage_parcels` for a range of parcels.
-    static func parcelRows(_ range: Range<Int>, run: CoverageRun, spec: ResultLayerSpec) -> ResultRows {
+    static func parcelRows(_ range: Range<Int>, run: CoverageRun, spec: ResultLayerSpec, encoding: ResultGeometryEncoding) -> ResultRows {
         let result = run.result
         let categories = result.categories
-        var rows = ResultRows(for: spec, capacity: range.count)
+        var rows = ResultRows(for: spec, encoding: encoding, capacity: range.count)
         for i in range {
             let parcel = result.parcels[i]
             var values: [PropertyValue] = []
@@ -252,10 +253,10 @@ public enum CoverageJob {
 
     /// Rows of `coverage_gaps` for one category and a range of parcels.
     static func gapRows(_ category: CategoryCoverage, parcels range: Range<Int>, run: CoverageRun,
-                        spec: ResultLayerSpec, back: ProjectorPool) throws -> ResultRows {
+                        spec: ResultLayerSpec, encoding: ResultGeometryEncoding, back: ProjectorPool) throws -> ResultRows {
         let result = run.result
         let pieces = try CoverageAnalysis.gaps(of: category, result: result, parcels: range)
-        var rows = ResultRows(for: spec, capacity: pieces.count)
+        var rows = ResultRows(for: spec, encoding: encoding, capacity: pieces.count)
         try back.borrow { back in for piece in pieces {
             let i = piece.parcel
             let fraction = category.fractions[i]
@@ -293,8 +294,8 @@ public enum CoverageJob {
     }
 
     /// Rows of `coverage_facilities` (network mode): every facility, attached or not, at its stored location.
-    static func facilityRows(_ run: CoverageRun, spec: ResultLayerSpec) throws -> ResultRows {
-        var rows = ResultRows(for: spec, capacity: run.facilities.count)
+    static func facilityRows(_ run: CoverageRun, spec: ResultLayerSpec, encoding: ResultGeometryEncoding) throws -> ResultRows {
+        var rows = ResultRows(for: spec, encoding: encoding, capacity: run.facilities.count)
         guard let walking = run.walking else { return rows }
         let back = try Projector(from: run.metricCRS, to: .cgcs2000)
         for (k, f) in run.facilities.enumerated() {

@@ -1,6 +1,7 @@
 import Foundation
 import GeoFiles
 import GeoKernel
+import GeoStore
 import RenewalStore
 
 /// Writes a store layer to a GIS file: the export command's job, and the one the conflict and unit
@@ -10,7 +11,7 @@ public enum ExportJob {
     /// the feature count and how many positions lay outside China for a GCJ-02/BD-09 output (written
     /// unchanged). `progress` gets the count so far.
     @discardableResult
-    public static func run(store: SpatialStore, layer: String, to path: String, crs: CRS = .cgcs2000, encoding: String? = nil,
+    public static func run(store: any LayerStore, layer: String, to path: String, crs: CRS = .cgcs2000, encoding: String? = nil,
                            progress: (Int) -> Void = { _ in }) throws -> (count: Int, outsideChina: Int) {
         let record = try store.layer(layer)
         let loader = try LayerLoader(store: store, crs: crs)

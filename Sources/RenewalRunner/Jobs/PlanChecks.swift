@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import GeoFiles
 import GeoKernel
+import GeoStore
 import RenewalAnalysis
 import RenewalStore
 import RenewalDomain
@@ -43,7 +44,7 @@ public struct PlanInputs: Sendable {
 
 public enum PlanChecks {
     /// Loads parcels and zones; with `nearZonesOnly` only the parcels whose box meets a zone's box, and heritage sites.
-    public static func load(store: SpatialStore, mapping: PlanMapping, requireAction: Bool, nearZonesOnly: Bool = false,
+    public static func load(store: any LayerStore, mapping: PlanMapping, requireAction: Bool, nearZonesOnly: Bool = false,
                             metric: CRS? = nil) throws -> PlanInputs {
         let choice = try store.metricCRSChoice(override: metric.map { ($0, "--metric-crs") })
         let metric = choice.crs
@@ -126,7 +127,7 @@ public enum PlanChecks {
     }
 
     /// Runs the conflicts analysis and writes the `conflicts` layer (overlaps in EPSG:4490).
-    public static func conflicts(_ inputs: PlanInputs, rules: RuleSet, store: SpatialStore?) throws -> (records: [ConflictRecord], overlaps: [ZoneOverlap]) {
+    public static func conflicts(_ inputs: PlanInputs, rules: RuleSet, store: (any LayerStore)?) throws -> (records: [ConflictRecord], overlaps: [ZoneOverlap]) {
         let result = try ConflictAnalysis.run(parcels: inputs.parcels, zones: inputs.zones, rules: rules, parallelism: .allCores)
         if let store {
             let back = try Projector(from: inputs.metricCRS, to: .cgcs2000)
@@ -177,7 +178,7 @@ public enum PlanChecks {
     /// does not grow with parcels × targets. Returns the count per target and verdict.
     @discardableResult
     public static func eligibility(_ inputs: PlanInputs, overlaps: [ZoneOverlap], targets: [String], rules: RuleSet,
-                                   includeUnlisted: Bool, store: SpatialStore?, csv: String?) throws -> [String: [Verdict: Int]] {
+                                   includeUnlisted: Bool, store: (any LayerStore)?, csv: String?) throws -> [String: [Verdict: Int]] {
         var parcels = inputs.eligibility
         let zones = ConflictAnalysis.zonesBeyondTolerance(overlaps, zones: inputs.zones, parcelCount: parcels.count, rules: rules)
         for i in parcels.indices { parcels[i].zones = zones[i] }

@@ -48,7 +48,7 @@ public struct UnitsRun: Sendable {
 }
 
 public enum UnitsJob {
-    public static func run(store: SpatialStore, mapping: UnitsMapping, weights: NeedWeights, parameters: UnitParameters,
+    public static func run(store: any LayerStore, mapping: UnitsMapping, weights: NeedWeights, parameters: UnitParameters,
                            progress: (@Sendable (String) -> Void)? = nil) throws -> UnitsRun {
         _ = try parameters.validated()
         let choice = try store.metricCRSChoice()
@@ -213,7 +213,7 @@ public enum UnitsJob {
     /// Writes `renewal_units` (one row per unit: totals, problem list, 63号 checks; outline geometry)
     /// and `unit_parcels` (parcel → unit with its need score and indicators), in one transaction.
     @discardableResult
-    public static func writeResults(_ run: UnitsRun, to store: SpatialStore, producedBy: String) throws -> [LayerRecord] {
+    public static func writeResults(_ run: UnitsRun, to store: any LayerStore, producedBy: String) throws -> [LayerRecord] {
         let d = run.delineation
         let unitsSpec = ResultLayerSpec(name: "renewal_units", fields: [
             FieldInfo(name: "unit_id", type: .text), FieldInfo(name: "rank", type: .integer), FieldInfo(name: "area_ha", type: .real),

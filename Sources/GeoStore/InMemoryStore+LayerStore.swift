@@ -1,0 +1,110 @@
+import Foundation
+import GeoKernel
+
+/// The in-memory store as the jobs see a store: the reference `LayerStore`, so jobs can be tested
+/// without SQLite and a second backend can be held to the same answers. Result layers are built
+/// aside and put in place together, in one step under the store's lock: a snapshot sees all of the
+/// old layers or all of the new.
+extension InMemoryStore: LayerStore {
+    public var location: String { "memory" }
+
+    public func layers() throws -> [LayerRecord] { try withSnapshot { try $0.layers() } }
+
+    public func layer(_ name: String) throws -> LayerRecord { try named(name).record }
+
+    public func fields(of layer: String) throws -> [FieldInfo] { try named(layer).fields }
+
+    private func named(_ name: String) throws -> Layer {
+        let (layer, names) = state.withLock { ($0.layers[name], $0.layers.keys.sorted()) }
+        guard let layer else { throw StoreError.unknownLayer(path: location, layer: name, available: names) }
+        return layer
+    }
+
+    /// Features in id order; `filter` as SpatiaLite applies it: bounding boxes meeting a box, or a text
+    /// prefix in any case, or a value among the listed ones (conditions on absent columns left out; a
+    /// filter with none left admits nothing).
+    public func forEachFeature(in layer: String, columns: [String]?, filter: FeatureFilter?,
+                               _ body: (Feature) throws -> Void) throws {
+        let l = try named(layer)
+        let kept = columns.map { list in l.fields.map(\.name).filter(list.contains) } ?? l.fields.map(\.name)
+        let present = Set(l.fields.map(\.name))
+        let prefixes = filter?.textPrefixes.filter { present.contains($0.column) } ?? []
+        let lists = filter?.valuesIn.filter { present.contains($0.column) } ?? []
+        for feature in l.features {
+            if let filter {
+                let inBox = feature.geometry?.envelope.map { e in filter.boxes.contains { $0.intersects(e) } } ?? false
+                let prefixed = prefixes.contains { c in feature[c.column]?.text?.lowercased().hasPrefix(c.prefix.lowercased()) ?? false }
+                let listed = lists.contains { c in feature[c.column]?.text.map(c.values.contains) ?? false }
+                guard inBox || prefixed || listed else { continue }
+            }
+            try body(Feature(id: feature.id, properties: kept.map { ($0, feature[$0] ?? .null) }, geometry: feature.geometry))
+        }
+    }
+
+    public func setting(_ key: String) throws -> String? { settings.withLock { $0[key] } }
+
+    /// Sets (or with nil removes) a setting.
+    public func setSetting(_ key: String, _ value: String?) { settings.withLock { $0[key] = value } }
+
+    /// Well-known binary: the rows' geometry is decoded again when they are put in.
+    public var resultGeometryEncoding: ResultGeometryEncoding { Self.wkbEncoding }
+
+    static let wkbEncoding = ResultGeometryEncoding(name: "wkb") { geometry, _, out in out += WKB.encode(geometry) }
+
+    @discardableResult
+    public func writeResults(_ specs: [ResultLayerSpec], dropping: [String],
+                             fill: (ResultLayerSpec, any ResultLayerSink) throws -> Void) throws -> [LayerRecord] {
+        let stamp = ISO8601DateFormatter().string(from: Date())
+        let built = try specs.map { spec -> Layer in
+            let sink = MemoryResultSink(kind: spec.kind.storageKind, fields: spec.fields.map(\.name))
+            try fill(spec, sink)
+            return Self.layer(spec.name, fields: spec.fields, features: sink.features, kind: "result", sourceFile: spec.producedBy,
+                              sourceLayer: spec.name, importedAt: stamp, declaredKind: spec.kind.storageKind,
+                              repaired: sink.repaired, skipped: sink.skipped)
+        }
+        state.withLock { state in
+            for name in dropping { state.layers[name] = nil }
+            for layer in built { state.layers[layer.record.name] = layer }
+            state.version += 1
+        }
+        return built.map(\.record)
+    }
+}
+
+/// Collects the rows of one in-memory result layer.
+final class MemoryResultSink: ResultLayerSink {
+    private(set) var features: [Feature] = []
+    private var gate: ResultGeometryGate
+    private var rowsRepaired = 0, rowsCollapsed = 0
+    var repaired: Int { rowsRepaired + gate.repaired }
+    var skipped: Int { rowsCollapsed + gate.collapsed }
+    /// The spec's field names, in the order rows give their values.
+    private let fields: [String]
+
+    init(kind: GeometryKind, fields: [String]) { gate = ResultGeometryGate(kind: kind); self.fields = fields }
+
+    private func add(_ values: some Collection<PropertyValue>, _ geometry: Geometry) {
+        features.append(Feature(properties: Array(zip(fields, values)), geometry: geometry))
+    }
+
+    func append(_ values: [PropertyValue], geometry: Geometry) throws {
+        if let admitted = try gate.admit(geometry) { add(values, admitted) }
+    }
+
+    func append(_ values: [PropertyValue], storedGeometry geometry: Geometry) throws {
+        if let fitted = geometry.fitted(to: gate.kind) { add(values, fitted) }
+    }
+
+    func append(_ rows: ResultRows) throws {
+        precondition(rows.encoding.name == InMemoryStore.wkbEncoding.name, "rows encoded as \(rows.encoding.name) for the in-memory store")
+        var start = 0
+        for r in 0..<rows.count {
+            let end = rows.blobEnds[r]
+            let geometry = try rows.blobs[start..<end].withUnsafeBytes { try WKB.decode($0) }
+            add(rows.values[r * rows.width ..< (r + 1) * rows.width], geometry)
+            start = end
+        }
+        rowsRepaired += rows.repaired
+        rowsCollapsed += rows.collapsed
+    }
+}

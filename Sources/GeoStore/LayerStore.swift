@@ -1,0 +1,109 @@
+import Foundation
+import GeoKernel
+
+/// What the jobs need of a store: the catalogue, layers streamed feature by feature, settings, and
+/// result layers written atomically. SpatiaLite implements it (`SpatialStore`); another backend
+/// implements it and the jobs run on it unchanged.
+public protocol LayerStore: AnyObject, Sendable {
+    /// Where the store is, for messages: a file path, or a URL without its password.
+    var location: String { get }
+
+    /// The catalogue, ordered by layer name.
+    func layers() throws -> [LayerRecord]
+    /// The catalogue entry of `name`; `StoreError.unknownLayer` (naming the layers there are) when missing.
+    func layer(_ name: String) throws -> LayerRecord
+    /// The attribute fields of `layer`, in table order.
+    func fields(of layer: String) throws -> [FieldInfo]
+    /// Streams the features of `layer` (geometry in EPSG:4490) in feature-id order: every attribute, or
+    /// only `columns` when given (those the layer has), and only those `filter` admits when given.
+    func forEachFeature(in layer: String, columns: [String]?, filter: FeatureFilter?, _ body: (Feature) throws -> Void) throws
+    /// A setting (`metric_crs`), nil when unset.
+    func setting(_ key: String) throws -> String?
+
+    /// How geometry of rows prepared away from the writing thread (`ResultRows`) is encoded for this store.
+    var resultGeometryEncoding: ResultGeometryEncoding { get }
+    /// Writes result layers, replacing layers of the same names, all at once: readers see the old
+    /// layers or the new ones, never a mixture, and a failure leaves the old ones. `fill` is called once
+    /// per spec, in order, with the sink for that layer's rows. `dropping` names result layers of an
+    /// earlier run that this one does not make; they go in the same transaction.
+    @discardableResult
+    func writeResults(_ specs: [ResultLayerSpec], dropping: [String],
+                      fill: (ResultLayerSpec, any ResultLayerSink) throws -> Void) throws -> [LayerRecord]
+}
+
+extension LayerStore {
+    public func forEachFeature(in layer: String, columns: [String]? = nil, _ body: (Feature) throws -> Void) throws {
+        try forEachFeature(in: layer, columns: columns, filter: nil, body)
+    }
+
+    @discardableResult
+    public func writeResults(_ specs: [ResultLayerSpec], fill: (ResultLayerSpec, any ResultLayerSink) throws -> Void) throws -> [LayerRecord] {
+        try writeResults(specs, dropping: [], fill: fill)
+    }
+
+    /// The metric CRS for analyses and why: `override` when given (a CRS and where it was named,
+    /// e.g. "--metric-crs"), else the store's `metric_crs` setting, else the zone chosen from the
+    /// extent of all layers (`MetricCRSChoice.automatic`: the CGCS2000 3° Gauss-Krüger zone in
+    /// China, the UTM zone of the centre elsewhere). Data too wide for one zone is refused with
+    /// an error naming the store and its widest layers. A store without geometry gets EPSG:4545.
+    public func metricCRSChoice(override: (crs: CRS, source: String)? = nil) throws -> MetricCRSChoice {
+        if let override { return try MetricCRSChoice.explicit(override.crs, source: override.source) }
+        if let text = try setting("metric_crs") {
+            return try MetricCRSChoice.explicit(try CRS(parsing: text), source: "the store's metric_crs setting")
+        }
+        var all = Envelope.empty
+        let layers = try layers()
+        for layer in layers { if let e = layer.extent { all.expand(toInclude: e) } }
+        guard !all.isEmpty else {
+            let crs = CRS.epsg(4545)
+            return MetricCRSChoice(crs: crs, name: (try? CRSRegistry.info(crs).name) ?? crs.description,
+                                   reason: "the store holds no geometry yet to choose by")
+        }
+        do {
+            return try MetricCRSChoice.automatic(for: all)
+        } catch let error as MetricCRSError {
+            let widest = layers.compactMap { l in l.extent.map { (l.name, $0) } }.sorted { $0.1.width > $1.1.width }.prefix(3)
+                .map { String(format: "%@ %.2f°–%.2f°E", $0.0, $0.1.minX, $0.1.maxX) }
+            throw StoreError.database(path: location, message: "no metric CRS for the analyses: \(error) (widest layers: \(widest.joined(separator: ", "))); set one with `renewalgis settings --store \(location) metric_crs EPSG:<code>`")
+        }
+    }
+
+    /// The metric CRS for analyses (see `metricCRSChoice`).
+    public func metricCRS() throws -> CRS { try metricCRSChoice().crs }
+}
+
+/// Which features to read: those whose bounding box meets one of `boxes` (EPSG:4490, through the
+/// spatial index), or whose text column starts with a prefix (any case: a superset the caller narrows),
+/// or whose column holds one of the values. Conditions on columns the layer lacks are left out; a
+/// filter with no condition left admits nothing.
+public struct FeatureFilter: Sendable {
+    public var boxes: [Envelope] = []
+    public var textPrefixes: [(column: String, prefix: String)] = []
+    public var valuesIn: [(column: String, values: [String])] = []
+    public init() {}
+}
+
+/// A result layer's name, fields and kind, before its rows exist.
+public struct ResultLayerSpec: Sendable {
+    public var name: String
+    public var fields: [FieldInfo]
+    public var kind: GeometryKind
+    /// What produced it, recorded in the catalogue's source column.
+    public var producedBy: String
+
+    public init(name: String, fields: [FieldInfo], kind: GeometryKind, producedBy: String) {
+        self.name = name; self.fields = fields; self.kind = kind; self.producedBy = producedBy
+    }
+}
+
+/// Takes the rows of one result layer while its store writes them.
+public protocol ResultLayerSink: AnyObject {
+    /// Appends a row whose geometry an analysis built: values in the spec's field order, geometry in
+    /// EPSG:4490, checked with GEOS and repaired (and counted) when invalid. A geometry of another
+    /// dimension than the layer's, or that collapses under repair, is left out (and counted).
+    func append(_ values: [PropertyValue], geometry: Geometry) throws
+    /// Appends a row whose geometry is a stored layer's, unchanged (already checked on import).
+    func append(_ values: [PropertyValue], storedGeometry geometry: Geometry) throws
+    /// Appends rows prepared off the writing thread (`ResultRows`, in this store's encoding).
+    func append(_ rows: ResultRows) throws
+}
