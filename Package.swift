@@ -47,9 +47,10 @@ let package = Package(
         .target(name: "CQL2", dependencies: ["GeoKernel", "GeoStore"]),
         // Reading and writing GIS files through GDAL/OGR (simple GeoPackages read with SQLite directly).
         .target(name: "GeoFiles", dependencies: ["GeoKernel", "CGDAL", "CSpatiaLite"]),
-        // The SpatiaLite store: layers, catalogue, atomic imports.
+        // The SpatiaLite backend of the storage seam: tables, catalogue, bulk rows and packed R*Trees,
+        // snapshots for serving, predicates compiled to SQL. No file formats and no analysis vocabulary.
         .target(name: "RenewalStore", dependencies: [
-            "GeoKernel", "GeoStore", "GeoFiles", "CSpatiaLite", "RenewalDomain", "Support",
+            "GeoKernel", "GeoStore", "CSpatiaLite",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // The jobs the CLI (and the server) run: store in, analysis, store and files out.
@@ -88,7 +89,7 @@ let package = Package(
         .testTarget(name: "GeoFilesTests", dependencies: ["GeoFiles", "GeoKernel", "TestSupport"]),
         .testTarget(name: "RenewalRunnerTests", dependencies: ["RenewalRunner", "RenewalStore", "GeoStore", "GeoFiles", "GeoKernel", "TestSupport"]),
         .testTarget(name: "RenewalServerTests", dependencies: [
-            "RenewalServer", "OGCFeatures", "RenewalStore", "GeoStore", "CQL2", "GeoFiles", "GeoKernel", "TestSupport",
+            "RenewalServer", "OGCFeatures", "RenewalStore", "RenewalRunner", "GeoStore", "CQL2", "GeoFiles", "GeoKernel", "TestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
             .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "CompressNIO", package: "compress-nio"),
         ]),

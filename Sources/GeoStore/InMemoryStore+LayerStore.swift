@@ -47,9 +47,9 @@ extension InMemoryStore: LayerStore {
     public func setSetting(_ key: String, _ value: String?) { settings.withLock { $0[key] = value } }
 
     /// Well-known binary: the rows' geometry is decoded again when they are put in.
-    public var resultGeometryEncoding: ResultGeometryEncoding { Self.wkbEncoding }
+    public var geometryEncoding: StoreGeometryEncoding { Self.wkbEncoding }
 
-    static let wkbEncoding = ResultGeometryEncoding(name: "wkb") { geometry, _, out in out += WKB.encode(geometry) }
+    static let wkbEncoding = StoreGeometryEncoding(name: "wkb") { geometry, _, out in out += WKB.encode(geometry) }
 
     @discardableResult
     public func writeResults(_ specs: [ResultLayerSpec], dropping: [String],
@@ -106,5 +106,74 @@ final class MemoryResultSink: ResultLayerSink {
         }
         rowsRepaired += rows.repaired
         rowsCollapsed += rows.collapsed
+    }
+}
+
+extension InMemoryStore: LayerImporting {
+    /// No limit of its own; the same as SpatiaLite's, so a file refused there is refused here.
+    public var maximumFields: Int { 1_998 }
+
+    /// The layers `body` imports are built aside and put in place together when it returns; when it
+    /// throws, the store is as it was.
+    public func importing<T>(_ body: (any LayerImportSession) throws -> T) throws -> T {
+        let session = MemoryImportSession(store: self)
+        let result = try body(session)
+        let built = try session.layers.map { layer -> Layer in
+            guard let finished = layer.finished else { throw StoreError.database(path: location, message: "layer \(layer.name) was not finished") }
+            return finished
+        }
+        state.withLock { state in
+            for layer in built { state.layers[layer.record.name] = layer }
+            state.version += 1
+        }
+        return result
+    }
+}
+
+/// The layers of one in-memory import, until it commits.
+final class MemoryImportSession: LayerImportSession {
+    let store: InMemoryStore
+    private(set) var layers: [MemoryImportedLayer] = []
+
+    init(store: InMemoryStore) { self.store = store }
+
+    func createLayer(_ name: String, fields: [FieldInfo], kind: GeometryKind?, replace: Bool) throws -> any ImportedLayer {
+        if !replace, (try? store.layer(name)) != nil || layers.contains(where: { $0.name == name }) {
+            throw StoreError.layerExists(path: store.location, layer: name)
+        }
+        let layer = MemoryImportedLayer(name: name, fields: fields, kind: kind)
+        layers.removeAll { $0.name == name }
+        layers.append(layer)
+        return layer
+    }
+}
+
+/// One layer of an in-memory import: rows decoded from the store's encoding (WKB).
+final class MemoryImportedLayer: ImportedLayer {
+    let name: String
+    let fields: [FieldInfo]
+    private(set) var kind: GeometryKind?
+    let sink: MemoryResultSink
+    /// The layer as `finish` made it, put in place when the import commits.
+    private(set) var finished: InMemoryStore.Layer?
+
+    init(name: String, fields: [FieldInfo], kind: GeometryKind?) {
+        self.name = name; self.fields = fields; self.kind = kind
+        sink = MemoryResultSink(kind: kind ?? .geometry, fields: fields.map(\.name))
+    }
+
+    var count: Int { sink.features.count }
+
+    func append(_ values: [PropertyValue], encodedGeometry: [UInt8], envelope: Envelope, kind: GeometryKind) throws {
+        self.kind = self.kind ?? kind
+        try sink.append(values, storedGeometry: try encodedGeometry.withUnsafeBytes { try WKB.decode($0) })
+    }
+
+    func finish(_ record: LayerRecord) throws -> LayerRecord {
+        let layer = InMemoryStore.layer(name, fields: fields, features: sink.features, kind: record.kind, sourceFile: record.sourceFile,
+                                        sourceLayer: record.sourceLayer, importedAt: record.importedAt, declaredKind: kind ?? .geometry,
+                                        repaired: record.repairedCount, skipped: record.skippedCount)
+        finished = layer
+        return layer.record
     }
 }

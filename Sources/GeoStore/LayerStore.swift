@@ -21,7 +21,7 @@ public protocol LayerStore: AnyObject, Sendable {
     func setting(_ key: String) throws -> String?
 
     /// How geometry of rows prepared away from the writing thread (`ResultRows`) is encoded for this store.
-    var resultGeometryEncoding: ResultGeometryEncoding { get }
+    var geometryEncoding: StoreGeometryEncoding { get }
     /// Writes result layers, replacing layers of the same names, all at once: readers see the old
     /// layers or the new ones, never a mixture, and a failure leaves the old ones. `fill` is called once
     /// per spec, in order, with the sink for that layer's rows. `dropping` names result layers of an

@@ -3,7 +3,7 @@ import GeoKernel
 
 /// How a store encodes result geometry, so that rows can be encoded on the worker threads that
 /// compute them rather than on the one thread that writes.
-public struct ResultGeometryEncoding: Sendable {
+public struct StoreGeometryEncoding: Sendable {
     /// Which encoding (a store checks that rows handed to it are in its own).
     public let name: String
     /// Appends the encoding of a geometry (EPSG:4490) with its bounding box to a buffer.
@@ -73,7 +73,7 @@ public struct ResultGeometryGate: Sendable {
 
 /// Rows of one result layer, computed away from the thread that writes (on worker threads) and
 /// handed over whole: values row after row, geometry (EPSG:4490) encoded as the store wants it
-/// (`ResultGeometryEncoding`: SpatiaLite blobs for SpatiaLite) back to back.
+/// (`StoreGeometryEncoding`: SpatiaLite blobs for SpatiaLite) back to back.
 /// A chunk of a thousand rows is a handful of allocations, so the single SQLite writer spends its
 /// time in SQLite rather than in freeing rows.
 ///
@@ -87,7 +87,7 @@ public struct ResultRows: Sendable {
     /// Values per row: the spec's field count.
     public let width: Int
     /// How `blobs` are encoded.
-    public let encoding: ResultGeometryEncoding
+    public let encoding: StoreGeometryEncoding
     /// The rows' values, `width` a row.
     public private(set) var values: [PropertyValue] = []
     /// The rows' encoded geometries, back to back.
@@ -102,8 +102,8 @@ public struct ResultRows: Sendable {
     /// Rows left out because nothing of the layer's dimension survived the repair.
     public var collapsed: Int { gate.collapsed }
 
-    /// Empty rows for `spec`, encoded with `encoding` (the store's `resultGeometryEncoding`).
-    public init(for spec: ResultLayerSpec, encoding: ResultGeometryEncoding, capacity: Int = 0) {
+    /// Empty rows for `spec`, encoded with `encoding` (the store's `geometryEncoding`).
+    public init(for spec: ResultLayerSpec, encoding: StoreGeometryEncoding, capacity: Int = 0) {
         kind = spec.kind.storageKind
         gate = ResultGeometryGate(kind: kind)
         self.encoding = encoding

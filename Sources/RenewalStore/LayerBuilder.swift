@@ -1,5 +1,4 @@
 import Foundation
-import GeoFiles
 import GeoKernel
 import GRDB
 import GeoStore
@@ -11,7 +10,7 @@ import GeoStore
 /// insert into the R*Tree one row at a time, are set aside during the load and restored after it),
 /// packs the spatial index from the rows' envelopes in one pass (`RTreePacker`); finally writes
 /// the catalogue row. Shared by imports and analysis results.
-final class LayerBuilder {
+final class LayerBuilder: ImportedLayer {
     let name: String
     let columns: [String]
     private let fieldTypes: [FieldType]
@@ -50,12 +49,12 @@ final class LayerBuilder {
     /// The first row fixes the kind when it was not given.
     func append(_ values: [PropertyValue], geometry: Geometry) throws {
         guard let envelope = geometry.envelope else { return }
-        try append(values, blob: SpatiaLiteBlob.encode(geometry, srid: Int32(SpatialStore.storageSRID), envelope: envelope),
+        try append(values, encodedGeometry: SpatiaLiteBlob.encode(geometry, srid: Int32(SpatialStore.storageSRID), envelope: envelope),
                    envelope: envelope, kind: kind ?? geometry.kind.storageKind)
     }
 
     /// Appends one row whose SpatiaLite blob is already encoded (EPSG:4490, of the layer's kind).
-    func append(_ values: [PropertyValue], blob: [UInt8], envelope: Envelope, kind: GeometryKind) throws {
+    func append(_ values: [PropertyValue], encodedGeometry blob: [UInt8], envelope: Envelope, kind: GeometryKind) throws {
         if insert == nil { try createTable(self.kind ?? kind) }
         try insert!.insert(leading: Int64(count + 1), values, blob: blob)
         recordRow(envelope)

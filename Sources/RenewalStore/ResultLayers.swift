@@ -1,5 +1,4 @@
 import Foundation
-import GeoFiles
 import GeoKernel
 import GRDB
 import GeoStore
@@ -43,11 +42,11 @@ extension SpatialStore: LayerStore {
     public var location: String { path }
 
     /// SpatiaLite geometry blobs (SRID 4490), bound as they are.
-    static let resultEncoding = ResultGeometryEncoding(name: "spatialite-blob") { geometry, envelope, out in
+    static let resultEncoding = StoreGeometryEncoding(name: "spatialite-blob") { geometry, envelope, out in
         SpatiaLiteBlob.encode(geometry, srid: Int32(SpatialStore.storageSRID), envelope: envelope, appendingTo: &out)
     }
 
-    public var resultGeometryEncoding: ResultGeometryEncoding { SpatialStore.resultEncoding }
+    public var geometryEncoding: StoreGeometryEncoding { SpatialStore.resultEncoding }
 
     /// Writes result layers in one SQLite transaction (see `LayerStore.writeResults`).
     @discardableResult
@@ -56,7 +55,7 @@ extension SpatialStore: LayerStore {
         try write { db in
             for name in dropping where try db.tableExists(name) { try LayerBuilder.dropLayer(name, in: db) }
             return try specs.map { spec in
-                let name = try LayerImporter.validated(spec.name)
+                let name = try LayerName.validated(spec.name)
                 let kind = spec.kind.storageKind
                 let builder = try LayerBuilder(db, storePath: path, name: name, fields: spec.fields, kind: kind, replace: true)
                 try fill(spec, SpatiaLiteResultSink(builder: builder, kind: kind))
@@ -66,5 +65,25 @@ extension SpatialStore: LayerStore {
                     repairedCount: builder.repaired, skippedCount: builder.skipped))
             }
         }
+    }
+}
+
+extension SpatialStore: LayerImporting {
+    /// SQLite's default limit of 2,000 columns per table, less fid and geom.
+    public var maximumFields: Int { 1_998 }
+
+    /// One SQLite write transaction (a new store is moved into place when it commits).
+    public func importing<T>(_ body: (any LayerImportSession) throws -> T) throws -> T {
+        try write { db in try body(SpatiaLiteImportSession(db: db, storePath: path)) }
+    }
+}
+
+/// Creates layer tables inside an import's SQLite transaction.
+struct SpatiaLiteImportSession: LayerImportSession {
+    let db: Database
+    let storePath: String
+
+    func createLayer(_ name: String, fields: [FieldInfo], kind: GeometryKind?, replace: Bool) throws -> any ImportedLayer {
+        try LayerBuilder(db, storePath: storePath, name: name, fields: fields, kind: kind, replace: replace)
     }
 }

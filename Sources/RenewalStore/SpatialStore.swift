@@ -1,7 +1,6 @@
 import CSpatiaLite
 import Foundation
 import Synchronization
-import GeoFiles
 import GeoKernel
 import GRDB
 import GeoStore

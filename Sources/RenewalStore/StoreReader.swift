@@ -1,6 +1,5 @@
 import CSpatiaLite
 import Foundation
-import GeoFiles
 import GeoKernel
 import GeoStore
 import GRDB

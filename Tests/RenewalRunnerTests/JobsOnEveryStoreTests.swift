@@ -80,6 +80,37 @@ import TestSupport
         try Self.expectSameLayers(["coverage_parcels", "coverage_gaps", "coverage_facilities"], spatiaLite, memory)
     }
 
+    @Test("Importing the sample into the in-memory store gives the layers SpatiaLite gets: catalogue counts, warnings, features to the bit")
+    func importsAlike() throws {
+        let dir = try TemporaryDirectory()
+        let (spatiaLite, _) = try Self.stores(dir)
+        let memory = InMemoryStore()
+        var parcels = ImportOptions()
+        parcels.renames = ["safety_gra": "safety_grade", "planned_ac": "planned_action"]
+        var facilities = ImportOptions()
+        facilities.crs = .gcj02
+        let constraints = try VectorSource(path: sampleDataPath("planning_constraints.gpkg"))
+        let reports = try LayerImporter.importLayers([
+            (try VectorSource(path: sampleDataPath("parcels.shp"), encoding: "GBK").layer(named: "parcels"), parcels),
+            (try VectorSource(path: sampleDataPath("facilities.csv")).layer(named: "facilities"), facilities),
+            (try VectorSource(path: sampleDataPath("streets.geojson")).layer(named: "streets"), ImportOptions()),
+            (try constraints.layer(named: "heritage_zones"), ImportOptions()),
+            (try constraints.layer(named: "control_lines"), ImportOptions()),
+        ], into: memory)
+        #expect(reports.map(\.record.featureCount) == (try ["parcels", "facilities", "streets", "heritage_zones", "control_lines"].map { try spatiaLite.layer($0).featureCount }))
+        for name in ["parcels", "facilities", "streets", "heritage_zones", "control_lines"] {
+            let (a, b) = (try spatiaLite.layer(name), try memory.layer(name))
+            #expect(a.repairedCount == b.repairedCount && a.skippedCount == b.skippedCount && a.geometryType == b.geometryType, "\(name)")
+            #expect(a.extent == b.extent, "\(name)")
+        }
+        try Self.expectSameLayers(["parcels", "facilities", "streets", "heritage_zones", "control_lines"], spatiaLite, memory)
+        // A second import of a layer without replace is refused and changes nothing.
+        #expect(throws: StoreError.self) {
+            try LayerImporter.importLayer(try VectorSource(path: sampleDataPath("streets.geojson")).layer(named: "streets"), into: memory)
+        }
+        #expect(try memory.layer("streets").featureCount == (try spatiaLite.layer("streets").featureCount))
+    }
+
     @Test("The in-memory store's results replace together: a snapshot taken before sees the old layers")
     func resultsReplaceTogether() throws {
         let dir = try TemporaryDirectory()

@@ -1,6 +1,7 @@
 import Foundation
 import GeoFiles
 import GeoKernel
+import RenewalRunner
 import Hummingbird
 import HTTPTypes
 import HummingbirdTesting

@@ -2,6 +2,7 @@ import Foundation
 @_exported import TestSupport
 import GeoFiles
 import GeoKernel
+import RenewalRunner
 @testable import RenewalStore
 
 /// Small hand-made layers in EPSG:4490 around Jiefangbei, Yuzhong.

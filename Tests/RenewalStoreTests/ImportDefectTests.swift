@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import GeoFiles
 import GeoKernel
+import RenewalRunner
 import GRDB
 import Testing
 @testable import RenewalStore

@@ -1,6 +1,7 @@
 import Foundation
 import GeoFiles
 import GeoKernel
+import RenewalRunner
 import GRDB
 import Testing
 @testable import RenewalStore

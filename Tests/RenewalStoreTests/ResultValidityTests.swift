@@ -51,7 +51,7 @@ import Testing
                 try sink.append([.int(2)], geometry: Fixtures.bowTie)
                 try sink.append([.int(3)], geometry: sliver)
             } else {
-                var rows = ResultRows(for: other, encoding: store.resultGeometryEncoding)
+                var rows = ResultRows(for: other, encoding: store.geometryEncoding)
                 try rows.append([.int(1)], geometry: Fixtures.bowTie)
                 try rows.append([.int(2)], geometry: sliver)
                 rows.append([.int(3)], storedGeometry: Fixtures.square(106.57, 29.55))

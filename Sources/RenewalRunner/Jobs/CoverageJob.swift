@@ -176,7 +176,7 @@ public enum CoverageJob {
         let chunks = max(1, (result.parcels.count + chunk - 1) / chunk)
         let rows = PendingResults<Result<ResultRows, Error>>(count: (1 + categories.count) * chunks)
         let back = try ProjectorPool(from: run.metricCRS, to: .cgcs2000)
-        let encoding = store.resultGeometryEncoding
+        let encoding = store.geometryEncoding
         rows.fill(window: 8) { item in
             let (k, c) = item.quotientAndRemainder(dividingBy: chunks)
             let range = min(c * chunk, result.parcels.count)..<min((c + 1) * chunk, result.parcels.count)
@@ -225,7 +225,7 @@ public enum CoverageJob {
     }
 
     /// Rows of `coverage_parcels` for a range of parcels.
-    static func parcelRows(_ range: Range<Int>, run: CoverageRun, spec: ResultLayerSpec, encoding: ResultGeometryEncoding) -> ResultRows {
+    static func parcelRows(_ range: Range<Int>, run: CoverageRun, spec: ResultLayerSpec, encoding: StoreGeometryEncoding) -> ResultRows {
         let result = run.result
         let categories = result.categories
         var rows = ResultRows(for: spec, encoding: encoding, capacity: range.count)
@@ -253,7 +253,7 @@ public enum CoverageJob {
 
     /// Rows of `coverage_gaps` for one category and a range of parcels.
     static func gapRows(_ category: CategoryCoverage, parcels range: Range<Int>, run: CoverageRun,
-                        spec: ResultLayerSpec, encoding: ResultGeometryEncoding, back: ProjectorPool) throws -> ResultRows {
+                        spec: ResultLayerSpec, encoding: StoreGeometryEncoding, back: ProjectorPool) throws -> ResultRows {
         let result = run.result
         let pieces = try CoverageAnalysis.gaps(of: category, result: result, parcels: range)
         var rows = ResultRows(for: spec, encoding: encoding, capacity: pieces.count)
@@ -294,7 +294,7 @@ public enum CoverageJob {
     }
 
     /// Rows of `coverage_facilities` (network mode): every facility, attached or not, at its stored location.
-    static func facilityRows(_ run: CoverageRun, spec: ResultLayerSpec, encoding: ResultGeometryEncoding) throws -> ResultRows {
+    static func facilityRows(_ run: CoverageRun, spec: ResultLayerSpec, encoding: StoreGeometryEncoding) throws -> ResultRows {
         var rows = ResultRows(for: spec, encoding: encoding, capacity: run.facilities.count)
         guard let walking = run.walking else { return rows }
         let back = try Projector(from: run.metricCRS, to: .cgcs2000)

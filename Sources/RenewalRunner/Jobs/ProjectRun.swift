@@ -1,6 +1,7 @@
 import Foundation
 import GeoFiles
 import GeoKernel
+import GeoStore
 import RenewalAnalysis
 import RenewalStore
 import Support
@@ -62,7 +63,7 @@ public enum ProjectRun {
                 options.replace = false
                 var missing: [(layer: SourceLayer, options: ImportOptions)] = []
                 for layer in layers {
-                    let name = try entry.name ?? LayerImporter.sanitizedName(layer.name)
+                    let name = try entry.name ?? LayerName.sanitized(layer.name)
                     if present.contains(name) { kept.append(name) } else { missing.append((layer, options)) }
                 }
                 guard !missing.isEmpty else { continue }

@@ -6,7 +6,7 @@ import GeoStore
 
 /// The reading half of an import, run on its own thread: reads features from the file,
 /// reprojects them to EPSG:4490, fits them to the layer's kind, checks validity with GEOS
-/// (repairing with MakeValid, or stopping under --strict) and encodes SpatiaLite blobs.
+/// (repairing with MakeValid, or stopping under --strict) and encodes geometry as the store wants it.
 /// Its counters and warnings are read by the writer after the batch queue has closed.
 final class FeatureReader {
     struct Row {
@@ -35,8 +35,12 @@ final class FeatureReader {
     private(set) var unknownCodeExamples: [String] = [], letterCodeExamples: [String] = []
     private let landUseIndex: Int?
 
-    init(source: SourceLayer, options: ImportOptions, crs: CRS?, kind: GeometryKind?) {
+    /// How the store takes geometry (SpatiaLite blobs for SpatiaLite).
+    private let encoding: StoreGeometryEncoding
+
+    init(source: SourceLayer, options: ImportOptions, crs: CRS?, kind: GeometryKind?, encoding: StoreGeometryEncoding) {
         self.source = source
+        self.encoding = encoding
         self.options = options
         self.sourceCRS = crs
         self.kind = kind
@@ -68,7 +72,7 @@ final class FeatureReader {
 
     /// Reads the whole layer into `queue`, then closes it (with the error, if one stops the read).
     func read(into queue: BoundedQueue<Batch>) throws {
-        let geos = try GEOSContext()
+        let checker = GeometryChecker()
         var projector: Projector? = nil
         var rows: [Row] = []
         rows.reserveCapacity(Self.batchSize)
@@ -112,9 +116,10 @@ final class FeatureReader {
             geometry = fitted
 
             if kind.dimension != 0 {
-                // Checked with GEOS (unclosed rings count as invalid: GEOS would close them silently).
+                // Checked with GEOS (unclosed rings count as invalid: GEOS would close them silently);
+                // a repair is fitted to the layer's kind, and one with nothing left of it collapses.
                 let check: ValidityCheck
-                do { check = try geos.checked(geometry) } catch { check = .collapsed(reason: "\(error)") }
+                do { check = try checker.check(geometry, kind: kind) } catch { check = .collapsed(reason: "\(error)") }
                 // Only a geometry that is not valid needs its location named (formatting it for every
                 // feature cost ~15 % of an import).
                 var location: String { "\(path): " + source.location(of: feature.index, values: feature.values) }
@@ -122,11 +127,7 @@ final class FeatureReader {
                 case .valid: break
                 case .repaired(let fixed, let reason):
                     if options.strict { throw StoreError.invalidGeometry(location: location, reason: reason) }
-                    guard let refit = fixed.fitted(to: kind) else {
-                        skip(feature, "invalid (\(reason)) and nothing is left after repair")
-                        return
-                    }
-                    geometry = refit
+                    geometry = fixed
                     repaired += 1
                     if repairedExamples.count < LayerImporter.listedExamples { repairedExamples.append("\(location): \(reason)") }
                 case .collapsed(let reason):
@@ -136,9 +137,9 @@ final class FeatureReader {
                 }
             }
             guard let envelope = geometry.envelope else { return }
-            rows.append(Row(values: feature.values,
-                            blob: SpatiaLiteBlob.encode(geometry, srid: Int32(SpatialStore.storageSRID), envelope: envelope),
-                            envelope: envelope))
+            var blob: [UInt8] = []
+            encoding.encode(geometry, envelope, &blob)
+            rows.append(Row(values: feature.values, blob: blob, envelope: envelope))
             if rows.count == Self.batchSize {
                 try queue.put(Batch(kind: kind, rows: rows))
                 rows.removeAll(keepingCapacity: true)

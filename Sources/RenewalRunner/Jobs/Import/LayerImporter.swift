@@ -2,7 +2,6 @@ import Dispatch
 import Foundation
 import GeoFiles
 import GeoKernel
-import GRDB
 import GeoStore
 
 /// How to import one source layer.
@@ -39,9 +38,11 @@ public struct ImportReport: Sendable {
 
 /// Imports a file layer into a store in one transaction: create the table, stream the
 /// features (reproject to EPSG:4490, repair or reject invalid geometry), build the spatial
-/// index and write the catalogue row — all or nothing.
+/// index and write the catalogue row — all or nothing. Works on any `LayerImporting` store: the
+/// store creates, fills and indexes; everything else happens here.
 public enum LayerImporter {
-    /// Attribute columns a layer can have: SQLite's default limit of 2,000 columns per table, less fid and geom.
+    /// Attribute columns a SpatiaLite layer can have: SQLite's default limit of 2,000 columns per
+    /// table, less fid and geom (a store's own limit is its `maximumFields`).
     public static let maximumFields = 1_998
 
     /// How many skipped or repaired features are listed by id in the warnings.
@@ -49,25 +50,25 @@ public enum LayerImporter {
 
     /// Imports several layers (e.g. every layer of a GeoPackage) in ONE transaction: either all
     /// of them land in the store or none does. `progress` gets (layer name, features so far).
-    public static func importLayers(_ sources: [(layer: SourceLayer, options: ImportOptions)], into store: SpatialStore,
+    public static func importLayers(_ sources: [(layer: SourceLayer, options: ImportOptions)], into store: any LayerImporting,
                                     progress: ((String, Int) -> Void)? = nil) throws -> [ImportReport] {
-        try store.write { db in
+        try store.importing { session in
             try sources.map { source, options in
-                try importLayer(source, into: db, storePath: store.path, options: options) { progress?(source.name, $0) }
+                try importLayer(source, into: session, store: store, options: options) { progress?(source.name, $0) }
             }
         }
     }
 
     /// Imports one layer in its own transaction.
-    public static func importLayer(_ source: SourceLayer, into store: SpatialStore, options: ImportOptions = ImportOptions(),
+    public static func importLayer(_ source: SourceLayer, into store: any LayerImporting, options: ImportOptions = ImportOptions(),
                                    progress: ((Int) -> Void)? = nil) throws -> ImportReport {
         try importLayers([(source, options)], into: store) { progress?($1) }[0]
     }
 
-    static func importLayer(_ source: SourceLayer, into db: Database, storePath: String, options: ImportOptions,
+    static func importLayer(_ source: SourceLayer, into session: any LayerImportSession, store: any LayerImporting, options: ImportOptions,
                             progress: ((Int) -> Void)?) throws -> ImportReport {
         let started = Date()
-        let name = try options.layerName.map(validated) ?? sanitizedName(source.name)
+        let name = try options.layerName.map(LayerName.validated) ?? LayerName.sanitized(source.name)
         let path = source.source.path
 
         // Decide the source CRS before touching the store.
@@ -79,18 +80,18 @@ public enum LayerImporter {
         }
 
         let fields = source.fields.map { FieldInfo(name: options.renames[$0.name] ?? $0.name, type: $0.type) }
+        let maximumFields = store.maximumFields
         guard fields.count <= maximumFields else {
             throw FileError(path: path, location: "layer \(source.name)",
-                            reason: "\(fields.count) attribute columns (from \(fields[maximumFields].name) on) are more than the \(maximumFields) a store layer can hold (SQLite's limit of 2,000 columns, with fid and geom); keep the columns you need (e.g. ogr2ogr -select) and import that")
+                            reason: "\(fields.count) attribute columns (from \(fields[maximumFields].name) on) are more than the \(maximumFields) a layer of \(store.location) can hold\(maximumFields == LayerImporter.maximumFields ? " (SQLite's limit of 2,000 columns, with fid and geom)" : ""); keep the columns you need (e.g. ogr2ogr -select) and import that")
         }
-        let builder = try LayerBuilder(db, storePath: storePath, name: name, fields: fields,
-                                       kind: source.declaredKind.map(\.storageKind), replace: options.replace)
+        let builder = try session.createLayer(name, fields: fields, kind: source.declaredKind.map(\.storageKind), replace: options.replace)
 
         // Two cores: this thread writes rows into SQLite while a reader thread reads the file,
         // reprojects, checks and repairs geometry and encodes blobs. The reader owns the GDAL
         // layer, GEOS context and projector until it ends; batches are bounded, so memory does
         // not grow with the file.
-        let reader = FeatureReader(source: source, options: options, crs: declared, kind: builder.kind)
+        let reader = FeatureReader(source: source, options: options, crs: declared, kind: builder.kind, encoding: store.geometryEncoding)
         let batches = BoundedQueue<FeatureReader.Batch>(capacity: 8)
         let handoff = UncheckedHandoff(reader)
         let done = DispatchSemaphore(value: 0)
@@ -100,7 +101,7 @@ public enum LayerImporter {
         }
         do {
             while let batch = try batches.take() {
-                for row in batch.rows { try builder.append(row.values, blob: row.blob, envelope: row.envelope, kind: batch.kind) }
+                for row in batch.rows { try builder.append(row.values, encodedGeometry: row.blob, envelope: row.envelope, kind: batch.kind) }
                 progress?(builder.count)
             }
         } catch {
@@ -136,22 +137,5 @@ public enum LayerImporter {
             sourceCRS: reader.sourceCRS?.description ?? "EPSG:4490", featureCount: 0, geometryType: "",
             importedAt: ISO8601DateFormatter().string(from: Date()), repairedCount: reader.repaired, skippedCount: reader.skipped))
         return ImportReport(record: record, warnings: warnings, seconds: Date().timeIntervalSince(started))
-    }
-
-    /// Store layer names are SQL identifiers: letters, digits and _, starting with a letter.
-    public static func validated(_ name: String) throws -> String {
-        guard let first = name.unicodeScalars.first, first.properties.isAlphabetic,
-              name.unicodeScalars.allSatisfy({ $0 == "_" || $0.properties.isAlphabetic || ("0"..."9").contains($0) }),
-              !name.lowercased().hasPrefix("sqlite_"), !name.lowercased().hasPrefix("renewalgis_"), !name.lowercased().hasPrefix("idx_")
-        else { throw StoreError.invalidLayerName(name) }
-        return name
-    }
-
-    /// The store name a source layer gets by default: lower-cased, other characters than letters
-    /// and digits replaced by _.
-    public static func sanitizedName(_ raw: String) throws -> String {
-        var s = String(raw.lowercased().unicodeScalars.map { $0.properties.isAlphabetic || ("0"..."9").contains($0) ? Character($0) : "_" })
-        if let first = s.unicodeScalars.first, !first.properties.isAlphabetic { s = "layer_" + s }
-        return try validated(s.isEmpty ? "layer" : s)
     }
 }
