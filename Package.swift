@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // C libraries from Debian, one module map and shim header each.
@@ -53,6 +54,15 @@ let package = Package(
             "GeoKernel", "GeoStore", "CSpatiaLite",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
+        // The PostGIS backend of the reading seam (postgres-nio): snapshots, pages, counts, predicates
+        // compiled to PostGIS SQL with every value bound; a test loader. Import and jobs come later.
+        .target(name: "PostGISStore", dependencies: [
+            "GeoKernel", "GeoStore",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         // The jobs the CLI (and the server) run: store in, analysis, store and files out.
         .target(name: "RenewalRunner", dependencies: [
             "GeoKernel", "GeoStore", "GeoFiles", "RenewalStore", "RenewalDomain", "RenewalAnalysis", "Support",
@@ -82,7 +92,7 @@ let package = Package(
             "RenewalAnalysis", "RenewalDomain", "GeoKernel", "TestSupport", .product(name: "Yams", package: "Yams"),
         ]),
         .testTarget(name: "RenewalStoreTests", dependencies: [
-            "RenewalStore", "GeoStore", "GeoFiles", "GeoKernel", "RenewalRunner", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            "RenewalStore", "GeoStore", "GeoFiles", "GeoKernel", "RenewalRunner", "PostGISStore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "OGCFeaturesTests", dependencies: ["OGCFeatures", "GeoStore", "GeoKernel"]),
         .testTarget(name: "CLITests", dependencies: ["renewalgis", "TestSupport"]),

@@ -31,6 +31,7 @@ declare -A ALLOWED=(
   [CQL2]="GeoKernel GeoStore"
   [GeoFiles]="GeoKernel CGDAL CSpatiaLite Support"
   [RenewalStore]="GeoKernel GeoStore CSpatiaLite"
+  [PostGISStore]="GeoKernel GeoStore"
   [RenewalRunner]="GeoKernel GeoStore GeoFiles RenewalStore RenewalDomain RenewalAnalysis Support"
   [OGCFeatures]="GeoKernel GeoStore CQL2 Support"
   [RenewalServer]="GeoKernel GeoStore OGCFeatures Support"

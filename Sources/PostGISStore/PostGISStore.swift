@@ -1,0 +1,358 @@
+// The PostGIS backend of the reading seam (`FeatureReading`/`FeatureSnapshot`), and a test loader.
+//
+// Layout in the database (in schema `public`, or the URL's `?schema=name`):
+// - `renewalgis_layers`: the catalogue, one row per layer, with the columns of `LayerRecord` under the
+//   same names as in SpatiaLite (`name` primary key, "sourceFile", "featureCount", "minX" …, quoted).
+// - `renewalgis_fields` (layer, position, name, type): each layer's attribute fields in column order,
+//   with their `FieldType` (the SQL types below lose DATE and DATETIME, which are stored as text).
+// - `renewalgis_state` (one row, `content_version`): raised by every write in the same transaction,
+//   so a snapshot's `contentVersion` changes whenever any layer or the catalogue does.
+// - One table per layer, named as the layer: `fid bigint primary key` (1, 2, … in load order), one
+//   column per field — TEXT `text COLLATE "C"` (bytewise, as SQLite's BINARY), INTEGER and BOOLEAN
+//   `bigint` (0/1, as SpatiaLite keeps booleans), REAL `double precision`, DATE and DATETIME text
+//   `COLLATE "C"` (as SpatiaLite stores them, so comparisons and LIKE give its answers) — and
+//   `geom geometry(Geometry, 4490)` with a GiST index.
+// - `renewalgis_time_start(text)`, `renewalgis_time_end(text)`: `TimeInstant.span` in PL/pgSQL.
+//
+// Reads run in one REPEATABLE READ READ ONLY transaction per snapshot on one pooled connection;
+// every value is bound as `$n`. postgres-nio's future API is waited on from the calling thread.
+import Foundation
+import GeoKernel
+import GeoStore
+import PostgresNIO
+import Synchronization
+
+/// A PostGIS database read as a RenewalGIS store (see the file header for the layout).
+public final class PostGISStore: FeatureReading {
+    /// Where the store is (the password is never shown).
+    public let address: PostGISAddress
+    let pool: PGSessionPool
+
+    /// Connects to `url` (`postgresql://user[:password]@host[:port]/database[?schema=name]`) once to check that the
+    /// server answers; throws `StoreError.database` naming host, port and database (never the password).
+    public init(url: String) throws {
+        guard let address = PostGISAddress(url: url) else {
+            throw StoreError.notAStore(path: "postgresql URL", reason: "expected postgresql://user[:password]@host[:port]/database")
+        }
+        self.address = address
+        pool = PGSessionPool(address: address, limit: concurrentSnapshots)
+        try pool.with { _ in }
+    }
+
+    /// Calls `body` inside one REPEATABLE READ READ ONLY transaction on one connection: every answer
+    /// read through the snapshot comes from the same state of the database.
+    public func withSnapshot<T>(_ body: (any FeatureSnapshot) throws -> T) throws -> T {
+        try pool.with { session in
+            try session.rows("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            do {
+                guard try session.value(Bool.self, "SELECT to_regclass('renewalgis_layers') IS NOT NULL") == true else {
+                    throw StoreError.notAStore(path: address.description, reason: "no renewalgis_layers catalogue in the database")
+                }
+                let version = try session.value(Int64.self, "SELECT content_version FROM renewalgis_state") ?? 0
+                let result = try body(PostGISSnapshot(session: session, contentVersion: Int(version)))
+                try session.rows("COMMIT")
+                return result
+            } catch {
+                _ = try? session.rows("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    /// The statements that create the catalogue, the fields table, the version row and the time
+    /// functions when missing (run by writers, inside their transaction).
+    static let schemaSQL: [String] = [
+        """
+        CREATE TABLE IF NOT EXISTS renewalgis_layers (
+            name text COLLATE "C" PRIMARY KEY, kind text NOT NULL DEFAULT 'source', "sourceFile" text NOT NULL,
+            "sourceLayer" text NOT NULL, "sourceCRS" text NOT NULL, "featureCount" bigint NOT NULL,
+            "minX" double precision, "minY" double precision, "maxX" double precision, "maxY" double precision,
+            "geometryType" text NOT NULL, "importedAt" text NOT NULL,
+            "repairedCount" bigint NOT NULL DEFAULT 0, "skippedCount" bigint NOT NULL DEFAULT 0)
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS renewalgis_fields (
+            layer text NOT NULL REFERENCES renewalgis_layers (name) ON DELETE CASCADE, position integer NOT NULL,
+            name text NOT NULL, type text NOT NULL, PRIMARY KEY (layer, position))
+        """,
+        "CREATE TABLE IF NOT EXISTS renewalgis_state (one boolean PRIMARY KEY DEFAULT TRUE CHECK (one), content_version bigint NOT NULL)",
+        "INSERT INTO renewalgis_state (content_version) VALUES (0) ON CONFLICT DO NOTHING",
+        // TimeInstant.span: a date covers its UTC day to the last millisecond, a date-time its instant.
+        """
+        CREATE OR REPLACE FUNCTION renewalgis_time_span(t text, want_end boolean) RETURNS double precision
+        LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
+        DECLARE
+            m text[];
+            day double precision;
+            seconds double precision := 0;
+            zone double precision := 0;
+        BEGIN
+            m := regexp_match(t, '^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[Tt ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(\\.[0-9]+)?)?(Z|z|[+-][0-9]{2}(?::?[0-9]{2})?)?)?$');
+            IF m IS NULL OR m[2]::int NOT BETWEEN 1 AND 12 OR m[3]::int < 1 THEN RETURN NULL; END IF;
+            IF m[3]::int > extract(day FROM (make_date(greatest(m[1]::int, 1), m[2]::int, 1) + interval '1 month - 1 day')) THEN RETURN NULL; END IF;
+            day := (make_date(greatest(m[1]::int, 1), m[2]::int, m[3]::int) - date '1970-01-01')::double precision * 86400;
+            IF m[4] IS NULL THEN RETURN day + CASE WHEN want_end THEN 86399.999 ELSE 0 END; END IF;
+            IF m[4]::int > 23 OR m[5]::int > 59 OR coalesce(m[6]::int, 0) > 60 THEN RETURN NULL; END IF;
+            seconds := m[4]::int * 3600 + m[5]::int * 60 + coalesce(m[6]::int, 0) + coalesce(('0' || m[7])::double precision, 0);
+            IF m[8] IS NOT NULL AND m[8] NOT IN ('Z', 'z') THEN
+                IF substr(m[8], 2, 2)::int > 23 OR coalesce(nullif(right(replace(m[8], ':', ''), -3), ''), '0')::int > 59 THEN RETURN NULL; END IF;
+                zone := (substr(m[8], 2, 2)::int * 3600 + coalesce(nullif(right(replace(m[8], ':', ''), -3), ''), '0')::int * 60)
+                        * CASE WHEN left(m[8], 1) = '-' THEN -1 ELSE 1 END;
+            END IF;
+            RETURN day + seconds - zone;
+        END $fn$
+        """,
+        "CREATE OR REPLACE FUNCTION \(PGSQL.timeStart)(t text) RETURNS double precision LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT renewalgis_time_span(t, false) $$",
+        "CREATE OR REPLACE FUNCTION \(PGSQL.timeEnd)(t text) RETURNS double precision LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT renewalgis_time_span(t, true) $$",
+    ]
+
+    /// The column type a field is stored in.
+    static func columnType(_ type: FieldType) -> String {
+        switch type {
+        case .integer, .boolean: "bigint"
+        case .real: "double precision"
+        case .text, .date, .dateTime: "text COLLATE \"C\""
+        }
+    }
+
+    /// Replaces (or creates) `layer` with `fields` and `features` (ids 1, 2, … in order; values missing
+    /// from a feature are NULL), catalogue row included, in one transaction: readers see the old layer or
+    /// the new one. For tests and fixtures; imports come with `LayerImporting`.
+    public func replace(_ layer: String, fields: [FieldInfo], features: [Feature]) throws {
+        _ = try LayerName.validated(layer)
+        let rows = try features.map { f in try fields.map { try Self.stored(f[$0.name] ?? .null, as: $0.type, field: $0.name) } }
+        var extent = Envelope.empty
+        for f in features { if let e = f.geometry?.envelope { extent.expand(toInclude: e) } }
+        let geometryType = features.lazy.compactMap(\.geometry).first?.kind.storageKind.rawValue ?? ""
+        try pool.with { session in
+            try session.rows("BEGIN")
+            do {
+                // One writer at a time: the DDL below must not interleave with another replace's.
+                try session.rows("SELECT pg_advisory_xact_lock(hashtext('renewalgis_write'))")
+                if let schema = address.schema { try session.rows("CREATE SCHEMA IF NOT EXISTS \(PGSQL.quote(schema))") }
+                for statement in Self.schemaSQL { try session.rows(statement) }
+                let table = PGSQL.quote(layer)
+                try session.rows("DELETE FROM renewalgis_layers WHERE name = $1", [.text(layer)])
+                try session.rows("DROP TABLE IF EXISTS \(table)")
+                let columns = fields.map { "\(PGSQL.quote($0.name)) \(Self.columnType($0.type))" }
+                try session.rows("CREATE TABLE \(table) (fid bigint PRIMARY KEY, \((columns + ["geom geometry(Geometry, \(PGSQL.srid))"]).joined(separator: ", ")))")
+                let placeholders = (0..<fields.count).map { "$\($0 + 2)" } + ["ST_GeomFromWKB($\(fields.count + 2), \(PGSQL.srid))"]
+                let insert = "INSERT INTO \(table) (fid, \((fields.map { PGSQL.quote($0.name) } + ["geom"]).joined(separator: ", "))) VALUES ($1, \(placeholders.joined(separator: ", ")))"
+                for (i, f) in features.enumerated() {
+                    try session.rows(insert, [.integer(Int64(i + 1))] + rows[i] + [f.geometry.map { .bytes(WKB.encode($0)) } ?? .null])
+                }
+                try session.rows("CREATE INDEX ON \(table) USING gist (geom)")
+                try session.rows("""
+                    INSERT INTO renewalgis_layers (name, kind, "sourceFile", "sourceLayer", "sourceCRS", "featureCount",
+                        "minX", "minY", "maxX", "maxY", "geometryType", "importedAt") VALUES ($1, 'source', 'memory', $1, 'EPSG:4490', $2, $3, $4, $5, $6, $7, $8)
+                    """, [.text(layer), .integer(Int64(features.count))]
+                    + (extent.isEmpty ? [.null, .null, .null, .null] : [.real(extent.minX), .real(extent.minY), .real(extent.maxX), .real(extent.maxY)])
+                    + [.text(geometryType), .text("1970-01-01T00:00:00Z")])
+                for (i, field) in fields.enumerated() {
+                    try session.rows("INSERT INTO renewalgis_fields (layer, position, name, type) VALUES ($1, $2, $3, $4)",
+                                     [.text(layer), .integer(Int64(i)), .text(field.name), .text(field.type.rawValue)])
+                }
+                try session.rows("UPDATE renewalgis_state SET content_version = content_version + 1")
+                try session.rows("COMMIT")
+            } catch {
+                _ = try? session.rows("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    /// A property as the column of `type` keeps it (what SQLite's affinity would store); throws for a
+    /// value the column cannot hold.
+    static func stored(_ value: PropertyValue, as type: FieldType, field: String) throws -> PGValue {
+        func refuse() -> StoreError { .unsupportedQuery("field \(field): \(value) does not fit a \(type.rawValue) column") }
+        switch (type, value) {
+        case (_, .null): return .null
+        case (.integer, .int(let i)), (.boolean, .int(let i)): return .integer(i)
+        case (.integer, .bool(let b)), (.boolean, .bool(let b)): return .integer(b ? 1 : 0)
+        case (.integer, .double(let d)), (.boolean, .double(let d)):
+            guard d == d.rounded(), let i = Int64(exactly: d) else { throw refuse() }
+            return .integer(i)
+        case (.integer, .string(let s)), (.boolean, .string(let s)):
+            guard let i = Int64(s.trimmingCharacters(in: .whitespaces)) else { throw refuse() }
+            return .integer(i)
+        case (.real, _):
+            guard let d = value.number else { throw refuse() }
+            return .real(d)
+        case (_, .string(let s)): return .text(s)
+        case (_, .int(let i)): return .text(String(i))
+        case (_, .bool(let b)): return .text(b ? "1" : "0")
+        case (_, .double(let d)): return .text(d == d.rounded() && abs(d) < 1e15 ? String(format: "%.1f", d) : "\(d)")
+        }
+    }
+}
+
+/// One consistent state of a PostGIS store (`PostGISStore.withSnapshot`), valid inside that call only.
+struct PostGISSnapshot: FeatureSnapshot {
+    let session: PGSession
+    let contentVersion: Int
+
+    private static let catalogueColumns = """
+        name, kind, "sourceFile", "sourceLayer", "sourceCRS", "featureCount", "minX", "minY", "maxX", "maxY",
+        "geometryType", "importedAt", "repairedCount", "skippedCount"
+        """
+
+    private func record(_ row: PostgresRow) throws -> LayerRecord {
+        let r = row.makeRandomAccess()
+        func text(_ i: Int) throws -> String { try session.decode(r[i], String.self) }
+        func int(_ i: Int) throws -> Int { Int(try session.decode(r[i], Int64.self)) }
+        func real(_ i: Int) throws -> Double? { r[i].bytes == nil ? nil : try session.decode(r[i], Double.self) }
+        return LayerRecord(name: try text(0), kind: try text(1), sourceFile: try text(2), sourceLayer: try text(3), sourceCRS: try text(4),
+                           featureCount: try int(5), minX: try real(6), minY: try real(7), maxX: try real(8), maxY: try real(9),
+                           geometryType: try text(10), importedAt: try text(11), repairedCount: try int(12), skippedCount: try int(13))
+    }
+
+    func layers() throws -> [LayerRecord] {
+        try session.rows("SELECT \(Self.catalogueColumns) FROM renewalgis_layers ORDER BY name").map(record)
+    }
+
+    func layer(_ name: String) throws -> LayerRecord? {
+        try session.rows("SELECT \(Self.catalogueColumns) FROM renewalgis_layers WHERE name = $1", [.text(name)]).first.map(record)
+    }
+
+    /// Throws `StoreError.unknownLayer` (with the layers there are) unless the catalogue lists `layer`.
+    private func requireLayer(_ layer: String) throws {
+        guard try session.value(Bool.self, "SELECT EXISTS (SELECT 1 FROM renewalgis_layers WHERE name = $1)", [.text(layer)]) != true else { return }
+        throw StoreError.unknownLayer(path: session.address.description, layer: layer, available: try layers().map(\.name))
+    }
+
+    func fields(of layer: String) throws -> [FieldInfo] {
+        try requireLayer(layer)
+        return try session.rows("SELECT name, type FROM renewalgis_fields WHERE layer = $1 ORDER BY position", [.text(layer)]).map { row in
+            let r = row.makeRandomAccess()
+            let type = try session.decode(r[1], String.self)
+            return FieldInfo(name: try session.decode(r[0], String.self), type: FieldType(rawValue: type) ?? .text)
+        }
+    }
+
+    func identifierField(of layer: String) throws -> String? {
+        let candidates = identifierCandidates(try fields(of: layer).map(\.name))
+        guard !candidates.isEmpty else { return nil }
+        let table = PGSQL.quote(layer)
+        let total = try session.value(Int64.self, "SELECT count(*) FROM \(table)") ?? 0
+        for field in candidates {
+            let c = PGSQL.quote(field)
+            if try session.value(Int64.self, "SELECT count(DISTINCT \(c)) FROM \(table) WHERE \(c) IS NOT NULL") == total { return field }
+        }
+        return nil
+    }
+
+    /// A query as SQL: the selected fields, the WHERE clause and ORDER BY, with bound values.
+    private struct Compiled {
+        let selected: [FieldInfo]
+        let filter: String
+        let order: String
+        let values: [PGValue]
+    }
+
+    private func compile(_ layer: String, _ query: FeatureQuery) throws -> Compiled {
+        let fields = try self.fields(of: layer)
+        func field(_ name: String) throws -> FieldInfo {
+            guard let f = fields.first(where: { $0.name == name }) else {
+                throw StoreError.unknownField(layer: layer, field: name, available: fields.map(\.name))
+            }
+            return f
+        }
+        let selected = try query.columns.map { try $0.map(field) } ?? fields
+        // SQLite orders NULL first ascending, last descending; the row id breaks ties.
+        let order = (try query.sortBy.map { "\(PGSQL.quote(try field($0.field).name))\($0.descending ? " DESC NULLS LAST" : " NULLS FIRST")" } + ["fid"])
+            .joined(separator: ", ")
+        var conditions: [String] = []
+        var values: [PGValue] = []
+        if let boxes = PGPredicateCompiler.boxes(query.boxes, firstPlaceholder: 1) {
+            conditions.append(boxes.sql); values += boxes.values
+        }
+        if let predicate = try PGPredicateCompiler.condition(query.predicates, fields: fields, firstPlaceholder: values.count + 1) {
+            conditions.append("(\(predicate.sql))"); values += predicate.values
+        }
+        return Compiled(selected: selected, filter: conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "),
+                        order: order, values: values)
+    }
+
+    func page(of layer: String, query: FeatureQuery) throws -> [Feature] {
+        let c = try compile(layer, query)
+        let n = c.values.count
+        let rows = try session.rows("SELECT \(selectList(c.selected)) FROM \(PGSQL.quote(layer))\(c.filter) ORDER BY \(c.order) LIMIT $\(n + 1) OFFSET $\(n + 2)",
+                                    c.values + [.integer(Int64(max(0, query.limit))), .integer(Int64(max(0, query.offset)))])
+        return try rows.map { try feature($0, fields: c.selected) }
+    }
+
+    func matchCount(of layer: String, query: FeatureQuery) throws -> Int {
+        let c = try compile(layer, query)
+        return Int(try session.value(Int64.self, "SELECT count(*) FROM \(PGSQL.quote(layer))\(c.filter)", c.values) ?? 0)
+    }
+
+    private func selectList(_ fields: [FieldInfo]) -> String {
+        (["fid", "ST_AsBinary(geom)"] + fields.map { PGSQL.quote($0.name) }).joined(separator: ", ")
+    }
+
+    /// A row of `fid, ST_AsBinary(geom), fields…` as a feature.
+    private func feature(_ row: PostgresRow, fields: [FieldInfo]) throws -> Feature {
+        let r = row.makeRandomAccess()
+        var properties: [(name: String, value: PropertyValue)] = []
+        properties.reserveCapacity(fields.count)
+        for (i, field) in fields.enumerated() {
+            let cell = r[i + 2]
+            let value: PropertyValue
+            if cell.bytes == nil { value = .null } else {
+                switch field.type {
+                case .integer, .boolean: value = .int(try session.decode(cell, Int64.self))
+                case .real: value = .double(try session.decode(cell, Double.self))
+                default: value = .string(try session.decode(cell, String.self))
+                }
+            }
+            properties.append((field.name, value))
+        }
+        var geometry: Geometry? = nil
+        if r[1].bytes != nil {
+            let wkb = try session.decode(r[1], Data.self)
+            do { geometry = try WKB.decode(wkb) } catch {
+                throw StoreError.database(path: session.address.description, message: "unreadable geometry: \(error)")
+            }
+        }
+        return Feature(id: .int(try session.decode(r[0], Int64.self)), properties: properties, geometry: geometry)
+    }
+
+    func temporalExtent(of layer: String) throws -> TemporalExtent? {
+        guard let field = TemporalExtent.field(in: try fields(of: layer)) else { return nil }
+        let c = "\(PGSQL.quote(field.name))::text"
+        guard let r = try session.rows("SELECT min(\(PGSQL.timeStart)(\(c))), max(\(PGSQL.timeEnd)(\(c))) FROM \(PGSQL.quote(layer))").first?.makeRandomAccess() else {
+            return TemporalExtent(field: field, start: nil, end: nil)
+        }
+        return TemporalExtent(field: field, start: r[0].bytes == nil ? nil : try session.decode(r[0], Double.self),
+                              end: r[1].bytes == nil ? nil : try session.decode(r[1], Double.self))
+    }
+
+    func temporalFormat(of layer: String, field: FieldInfo) throws -> String {
+        switch field.type {
+        case .date: return "date"
+        case .dateTime: return "date-time"
+        default: break
+        }
+        let c = PGSQL.quote(field.name)
+        let longer = try session.value(Bool.self, "SELECT EXISTS (SELECT 1 FROM \(PGSQL.quote(layer)) WHERE \(PGSQL.timeStart)(\(c)::text) IS NOT NULL AND length(\(c)::text) > 10)")
+        return longer == true ? "date-time" : "date"
+    }
+
+    func check(_ predicate: FeaturePredicate, layer: String) throws {
+        _ = try PGPredicateCompiler.condition([predicate], fields: try fields(of: layer))
+    }
+
+    func feature(of layer: String, id: String) throws -> Feature? {
+        let fields = try self.fields(of: layer)
+        let key = try identifierField(of: layer)
+        let value: PGValue
+        switch key.flatMap({ k in fields.first { $0.name == k } })?.type {
+        case nil: value = Int64(id).map(PGValue.integer) ?? .integer(-1)
+        case .integer?, .boolean?: guard let i = Int64(id.trimmingCharacters(in: .whitespaces)) else { return nil }; value = .integer(i)
+        case .real?: guard let d = Double(id.trimmingCharacters(in: .whitespaces)) else { return nil }; value = .real(d)
+        default: value = .text(id)
+        }
+        let sql = "SELECT \(selectList(fields)) FROM \(PGSQL.quote(layer)) WHERE \(key.map(PGSQL.quote) ?? "fid") = $1 ORDER BY fid LIMIT 1"
+        return try session.rows(sql, [value]).first.map { try feature($0, fields: fields) }
+    }
+}
