@@ -3,6 +3,7 @@ import GeoFiles
 import GeoKernel
 import RenewalRunner
 import GeoStore
+import PostGISStore
 import RenewalStore
 import Testing
 import TestSupport
@@ -12,10 +13,21 @@ import TestSupport
 /// Chongqing with text, real, integer, code and date attributes, NULLs among them) is imported into
 /// SpatiaLite and copied into the in-memory store; every query's answer is compared across the two and, where stated, with
 /// the ids worked out by hand from the data below (so a mistake both backends share still fails).
-/// PostGIS joins the list when it lands.
+/// PostGIS joins the list when `RENEWALGIS_TEST_PG` holds a database URL (`make test` starts a
+/// throwaway cluster: scripts/pg_test_cluster.sh); the same rows are loaded there through `replace`.
 @Suite struct StoreContractTests {
-    /// The two backends holding the same `plots` layer (the directory must outlive them).
+    /// The backends holding the same `plots` layer (the directory must outlive them).
     static func backends(_ dir: TemporaryDirectory) throws -> [(name: String, store: any FeatureReading)] {
+        let (spatiaLite, fields, features) = try spatiaLitePlots(dir)
+        let memory = InMemoryStore()
+        memory.replace("plots", fields: fields, features: features)
+        var backends: [(name: String, store: any FeatureReading)] = [("SpatiaLite", spatiaLite), ("in-memory", memory)]
+        if let postGIS = try postGIS?.get() { backends.append(("PostGIS", postGIS)) }
+        return backends
+    }
+
+    /// The plots imported into a SpatiaLite store in `dir`, with the fields and features it reads back.
+    static func spatiaLitePlots(_ dir: TemporaryDirectory) throws -> (StoreReader, [FieldInfo], [Feature]) {
         try PlotsFixture.geoJSON().write(toFile: dir.path("plots.geojson"), atomically: true, encoding: .utf8)
         let writer = try SpatialStore(openOrCreate: dir.path("c.sqlite"))
         _ = try LayerImporter.importLayer(try VectorSource(path: dir.path("plots.geojson")).layer(named: "plots"), into: writer)
@@ -23,10 +35,24 @@ import TestSupport
         let (fields, features) = try spatiaLite.withSnapshot { s in
             (try s.fields(of: "plots"), try s.page(of: "plots", query: FeatureQuery(limit: 1_000)))
         }
-        let memory = InMemoryStore()
-        memory.replace("plots", fields: fields, features: features)
-        return [("SpatiaLite", spatiaLite), ("in-memory", memory)]
+        return (spatiaLite, fields, features)
     }
+
+    /// The PostGIS store at `RENEWALGIS_TEST_PG`, its `plots` loaded once per test process from the
+    /// SpatiaLite fixture; nil (said once) when the variable is unset.
+    static let postGIS: Result<PostGISStore, any Error>? = {
+        guard let url = ProcessInfo.processInfo.environment["RENEWALGIS_TEST_PG"], !url.isEmpty else {
+            print("StoreContractTests: RENEWALGIS_TEST_PG is unset, PostGIS skipped (make test starts a cluster: scripts/pg_test_cluster.sh)")
+            return nil
+        }
+        return Result {
+            let dir = try TemporaryDirectory()
+            let (_, fields, features) = try spatiaLitePlots(dir)
+            let store = try PostGISStore(url: url)
+            try store.replace("plots", fields: fields, features: features)
+            return store
+        }
+    }()
 
     static func square(_ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double) -> Geometry {
         .polygon([[Position(x0, y0), Position(x1, y0), Position(x1, y1), Position(x0, y1), Position(x0, y0)]])
