@@ -67,3 +67,20 @@ public enum SpatialOperand: Sendable, Hashable {
     case featureGeometry
     case literal(Geometry)
 }
+
+extension SpatialRelation {
+    /// The OGC Simple Features function testing the relation (`ST_Intersects`, `ST_Within`, …), the name
+    /// SpatiaLite and PostGIS both give it.
+    public var simpleFeaturesFunction: String {
+        switch self {
+        case .intersects: "ST_Intersects"
+        case .within: "ST_Within"
+        case .contains: "ST_Contains"
+        case .equals: "ST_Equals"
+        case .touches: "ST_Touches"
+        case .overlaps: "ST_Overlaps"
+        case .crosses: "ST_Crosses"
+        case .disjoint: "ST_Disjoint"
+        }
+    }
+}

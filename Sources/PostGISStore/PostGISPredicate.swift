@@ -246,7 +246,7 @@ struct PGPredicateCompiler {
         }
         let first = operand(a, &self)
         let second = operand(b, &self)
-        let exact = "\(Self.function(relation))(\(first), \(second))"
+        let exact = "\(relation.simpleFeaturesFunction)(\(first), \(second))"
         let oneFeatureSide = (a == .featureGeometry) != (b == .featureGeometry)
         guard relation != .disjoint, oneFeatureSide, let box else { return exact }
         if box.isEmpty { return "FALSE" }
@@ -257,19 +257,6 @@ struct PGPredicateCompiler {
     mutating func envelope(_ box: Envelope, _ offset: Int) -> String {
         let corners = [box.minX, box.minY, box.maxX, box.maxY].map { bind(.real($0), offset) }
         return "ST_MakeEnvelope(\(corners.joined(separator: ", ")), \(PGSQL.srid))"
-    }
-
-    private static func function(_ relation: SpatialRelation) -> String {
-        switch relation {
-        case .intersects: "ST_Intersects"
-        case .within: "ST_Within"
-        case .contains: "ST_Contains"
-        case .equals: "ST_Equals"
-        case .touches: "ST_Touches"
-        case .overlaps: "ST_Overlaps"
-        case .crosses: "ST_Crosses"
-        case .disjoint: "ST_Disjoint"
-        }
     }
 
     /// A CQL2 LIKE pattern for PostgreSQL's LIKE, whose default escape is also `\` and whose `%` and `_`

@@ -52,22 +52,6 @@ struct SQLCondition: Sendable, Hashable {
     var statementArguments: StatementArguments { StatementArguments(arguments.map(\.databaseValue)) }
 }
 
-extension SpatialRelation {
-    /// The SpatiaLite function testing it.
-    var function: String {
-        switch self {
-        case .intersects: "ST_Intersects"
-        case .within: "ST_Within"
-        case .contains: "ST_Contains"
-        case .equals: "ST_Equals"
-        case .touches: "ST_Touches"
-        case .overlaps: "ST_Overlaps"
-        case .crosses: "ST_Crosses"
-        case .disjoint: "ST_Disjoint"
-        }
-    }
-}
-
 /// Building blocks for `SQLCondition`s over a layer's table, so callers never need to know how
 /// columns, geometry, the spatial index or stored dates are laid out.
 enum StoreSQL {
@@ -101,7 +85,7 @@ enum StoreSQL {
                 return "GeomFromWKB(?, \(SpatialStore.storageSRID))"
             }
         }
-        let exact = "\(relation.function)(\(operand(a)), \(operand(b))) = 1"
+        let exact = "\(relation.simpleFeaturesFunction)(\(operand(a)), \(operand(b))) = 1"
         let oneFeatureSide = (a == .featureGeometry) != (b == .featureGeometry)
         guard relation != .disjoint, oneFeatureSide, let box = envelope else { return SQLCondition(sql: exact, arguments: arguments) }
         if box.isEmpty { return SQLCondition(sql: "0") }
