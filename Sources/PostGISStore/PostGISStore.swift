@@ -106,6 +106,15 @@ public final class PostGISStore: FeatureReading {
         "CREATE OR REPLACE FUNCTION \(PGSQL.timeEnd)(t text) RETURNS double precision LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT renewalgis_time_span(t, true) $$",
     ]
 
+    /// A layer's fields as `renewalgis_fields` lists them, in column order (none for an unknown layer).
+    static func storedFields(of layer: String, _ session: PGSession) throws -> [FieldInfo] {
+        try session.rows("SELECT name, type FROM renewalgis_fields WHERE layer = $1 ORDER BY position", [.text(layer)]).map { row in
+            let r = row.makeRandomAccess()
+            let type = try session.decode(r[1], String.self)
+            return FieldInfo(name: try session.decode(r[0], String.self), type: FieldType(rawValue: type) ?? .text)
+        }
+    }
+
     /// The column type a field is stored in.
     static func columnType(_ type: FieldType) -> String {
         switch type {
@@ -132,16 +141,25 @@ public final class PostGISStore: FeatureReading {
                 if let schema = address.schema { try session.rows("CREATE SCHEMA IF NOT EXISTS \(PGSQL.quote(schema))") }
                 for statement in Self.schemaSQL { try session.rows(statement) }
                 let table = PGSQL.quote(layer)
+                // Same fields: the rows are replaced in place, which snapshots taken before see as the old
+                // rows (MVCC). New fields need a new table, which a snapshot that has not read the old one
+                // yet would see empty: the import slice will version tables instead.
+                let sameColumns = try Self.storedFields(of: layer, session) == fields
+                    && session.value(Bool.self, "SELECT to_regclass($1) IS NOT NULL", [.text(table)]) == true
                 try session.rows("DELETE FROM renewalgis_layers WHERE name = $1", [.text(layer)])
-                try session.rows("DROP TABLE IF EXISTS \(table)")
-                let columns = fields.map { "\(PGSQL.quote($0.name)) \(Self.columnType($0.type))" }
-                try session.rows("CREATE TABLE \(table) (fid bigint PRIMARY KEY, \((columns + ["geom geometry(Geometry, \(PGSQL.srid))"]).joined(separator: ", ")))")
+                if sameColumns {
+                    try session.rows("DELETE FROM \(table)")
+                } else {
+                    try session.rows("DROP TABLE IF EXISTS \(table)")
+                    let columns = fields.map { "\(PGSQL.quote($0.name)) \(Self.columnType($0.type))" }
+                    try session.rows("CREATE TABLE \(table) (fid bigint PRIMARY KEY, \((columns + ["geom geometry(Geometry, \(PGSQL.srid))"]).joined(separator: ", ")))")
+                    try session.rows("CREATE INDEX ON \(table) USING gist (geom)")
+                }
                 let placeholders = (0..<fields.count).map { "$\($0 + 2)" } + ["ST_GeomFromWKB($\(fields.count + 2), \(PGSQL.srid))"]
                 let insert = "INSERT INTO \(table) (fid, \((fields.map { PGSQL.quote($0.name) } + ["geom"]).joined(separator: ", "))) VALUES ($1, \(placeholders.joined(separator: ", ")))"
                 for (i, f) in features.enumerated() {
                     try session.rows(insert, [.integer(Int64(i + 1))] + rows[i] + [f.geometry.map { .bytes(WKB.encode($0)) } ?? .null])
                 }
-                try session.rows("CREATE INDEX ON \(table) USING gist (geom)")
                 try session.rows("""
                     INSERT INTO renewalgis_layers (name, kind, "sourceFile", "sourceLayer", "sourceCRS", "featureCount",
                         "minX", "minY", "maxX", "maxY", "geometryType", "importedAt") VALUES ($1, 'source', 'memory', $1, 'EPSG:4490', $2, $3, $4, $5, $6, $7, $8)
@@ -222,11 +240,7 @@ struct PostGISSnapshot: FeatureSnapshot {
 
     func fields(of layer: String) throws -> [FieldInfo] {
         try requireLayer(layer)
-        return try session.rows("SELECT name, type FROM renewalgis_fields WHERE layer = $1 ORDER BY position", [.text(layer)]).map { row in
-            let r = row.makeRandomAccess()
-            let type = try session.decode(r[1], String.self)
-            return FieldInfo(name: try session.decode(r[0], String.self), type: FieldType(rawValue: type) ?? .text)
-        }
+        return try PostGISStore.storedFields(of: layer, session)
     }
 
     func identifierField(of layer: String) throws -> String? {

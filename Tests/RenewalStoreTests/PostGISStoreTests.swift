@@ -39,6 +39,21 @@ import Testing
         }
     }
 
+    @Test("Replacing a layer changes the content version; a snapshot that has read it keeps its state")
+    func versionsAndSnapshots() throws {
+        guard let store = try Self.store() else { return }
+        let fields = [FieldInfo(name: "v", type: .integer)]
+        try store.replace("versioned", fields: fields, features: [Feature(properties: [("v", .int(1))], geometry: .point(Position(106.5, 29.5)))])
+        let (before, counts) = try store.withSnapshot { s -> (Int, [Int]) in
+            let first = try s.matchCount(of: "versioned", query: FeatureQuery(limit: 10))
+            try store.replace("versioned", fields: fields, features: [])
+            return (s.contentVersion, [first, try s.matchCount(of: "versioned", query: FeatureQuery(limit: 10)), try s.layer("versioned")?.featureCount ?? -1])
+        }
+        #expect(counts == [1, 1, 1], "the snapshot still reads the layer as it was")
+        #expect(try store.withSnapshot { $0.contentVersion } != before)
+        #expect(try store.withSnapshot { try $0.matchCount(of: "versioned", query: FeatureQuery(limit: 10)) } == 0)
+    }
+
     @Test("A layer name or field that is not in the catalogue is an error, not SQL")
     func unknownNames() throws {
         guard let store = try Self.store() else { return }
