@@ -66,20 +66,24 @@ enum PGValue: Sendable, Hashable {
 final class PGSession: Sendable {
     let connection: PostgresConnection
     let address: PostGISAddress
+    /// The statement timeout the snapshots set, for the error a cancelled statement becomes.
+    let queryTimeLimit: Double
     private static let logger = Logger(label: "renewalgis.postgis")
 
     /// One small event-loop group for every PostGIS connection of the process (never shut down).
     static let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 
-    private init(connection: PostgresConnection, address: PostGISAddress) { self.connection = connection; self.address = address }
+    private init(connection: PostgresConnection, address: PostGISAddress, queryTimeLimit: Double) {
+        self.connection = connection; self.address = address; self.queryTimeLimit = queryTimeLimit
+    }
 
     /// Connects, or throws `StoreError.database` naming host, port, database and user (never the password).
-    static func connect(_ address: PostGISAddress) throws -> PGSession {
+    static func connect(_ address: PostGISAddress, queryTimeLimit: Double) throws -> PGSession {
         var configuration = address.configuration
         configuration.options.connectTimeout = .seconds(10)
         do {
             let connection = try PostgresConnection.connect(on: group.next(), configuration: configuration, id: 0, logger: logger).wait()
-            let session = PGSession(connection: connection, address: address)
+            let session = PGSession(connection: connection, address: address, queryTimeLimit: queryTimeLimit)
             if let schema = address.schema {
                 do { try session.rows("SELECT set_config('search_path', $1, false)", [.text("\(PGSQL.quote(schema)), public")]) } catch {
                     session.close()
@@ -102,6 +106,8 @@ final class PGSession: Sendable {
         for v in values { v.bind(into: &binds) }
         do {
             return try connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: Self.logger).wait().rows
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "57014" {
+            throw StoreError.queryTimeLimit(seconds: queryTimeLimit)
         } catch {
             throw StoreError.database(path: address.description, message: Self.reason(error))
         }
@@ -140,25 +146,42 @@ final class PGSessionPool: Sendable {
     let address: PostGISAddress
     private let idle = Mutex<[PGSession]>([])
     private let limit: Int
+    private let queryTimeLimit: Double
 
-    init(address: PostGISAddress, limit: Int) { self.address = address; self.limit = limit }
+    init(address: PostGISAddress, limit: Int, queryTimeLimit: Double) {
+        self.address = address; self.limit = limit; self.queryTimeLimit = queryTimeLimit
+    }
 
-    /// Runs `body` on an idle connection or a new one; the connection goes back to the pool afterwards
-    /// unless it closed, or `body` failed (it is closed then: its state is unknown).
+    /// Runs `body` on an idle connection or a new one, which goes back to the pool afterwards unless it
+    /// closed (a failed transaction that could not be rolled back closes it).
     func with<T>(_ body: (PGSession) throws -> T) throws -> T {
-        let session = try idle.withLock { $0.popLast() }.flatMap { $0.isClosed ? nil : $0 } ?? PGSession.connect(address)
-        let result: T
-        do { result = try body(session) } catch {
-            session.close()
-            throw error
+        let session = try idle.withLock { $0.popLast() }.flatMap { $0.isClosed ? nil : $0 }
+            ?? PGSession.connect(address, queryTimeLimit: queryTimeLimit)
+        defer {
+            let kept = idle.withLock { sessions -> Bool in
+                guard !session.isClosed, sessions.count < limit else { return false }
+                sessions.append(session)
+                return true
+            }
+            if !kept { session.close() }
         }
-        let kept = idle.withLock { sessions -> Bool in
-            guard !session.isClosed, sessions.count < limit else { return false }
-            sessions.append(session)
-            return true
+        return try body(session)
+    }
+
+    /// Runs `body` inside one transaction opened with `begin`: committed when `body` returns, rolled
+    /// back when it throws (the connection is closed when even that fails).
+    func transaction<T>(_ begin: String, _ body: (PGSession) throws -> T) throws -> T {
+        try with { session in
+            try session.rows(begin)
+            do {
+                let result = try body(session)
+                try session.rows("COMMIT")
+                return result
+            } catch {
+                do { try session.rows("ROLLBACK") } catch { session.close() }
+                throw error
+            }
         }
-        if !kept { session.close() }
-        return result
     }
 
     deinit { for s in idle.withLock({ $0 }) { s.close() } }

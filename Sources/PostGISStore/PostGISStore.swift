@@ -30,32 +30,30 @@ public final class PostGISStore: FeatureReading {
 
     /// Connects to `url` (`postgresql://user[:password]@host[:port]/database[?schema=name]`) once to check that the
     /// server answers; throws `StoreError.database` naming host, port and database (never the password).
-    public init(url: String) throws {
+    /// How long one statement of a snapshot may run, seconds, before the server cancels it (`StoreError.queryTimeLimit`).
+    public let queryTimeLimit: Double
+
+    public init(url: String, queryTimeLimit: Double = 10) throws {
         guard let address = PostGISAddress(url: url) else {
             throw StoreError.notAStore(path: "postgresql URL", reason: "expected postgresql://user[:password]@host[:port]/database")
         }
         self.address = address
-        pool = PGSessionPool(address: address, limit: concurrentSnapshots)
+        self.queryTimeLimit = queryTimeLimit
+        pool = PGSessionPool(address: address, limit: concurrentSnapshots, queryTimeLimit: queryTimeLimit)
         try pool.with { _ in }
     }
 
     /// Calls `body` inside one REPEATABLE READ READ ONLY transaction on one connection: every answer
     /// read through the snapshot comes from the same state of the database.
     public func withSnapshot<T>(_ body: (any FeatureSnapshot) throws -> T) throws -> T {
-        try pool.with { session in
-            try session.rows("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            do {
-                guard try session.value(Bool.self, "SELECT to_regclass('renewalgis_layers') IS NOT NULL") == true else {
-                    throw StoreError.notAStore(path: address.description, reason: "no renewalgis_layers catalogue in the database")
-                }
-                let version = try session.value(Int64.self, "SELECT content_version FROM renewalgis_state") ?? 0
-                let result = try body(PostGISSnapshot(session: session, contentVersion: Int(version)))
-                try session.rows("COMMIT")
-                return result
-            } catch {
-                _ = try? session.rows("ROLLBACK")
-                throw error
+        try pool.transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") { session in
+            // Every statement of the snapshot stops after `queryTimeLimit` (StoreError.queryTimeLimit).
+            try session.rows("SELECT set_config('statement_timeout', $1, true)", [.text("\(Int(queryTimeLimit * 1000))")])
+            guard try session.value(Bool.self, "SELECT to_regclass('renewalgis_layers') IS NOT NULL") == true else {
+                throw StoreError.notAStore(path: address.description, reason: "no renewalgis_layers catalogue in the database")
             }
+            let version = try session.value(Int64.self, "SELECT content_version FROM renewalgis_state") ?? 0
+            return try body(PostGISSnapshot(session: session, contentVersion: Int(version)))
         }
     }
 
@@ -133,49 +131,42 @@ public final class PostGISStore: FeatureReading {
         var extent = Envelope.empty
         for f in features { if let e = f.geometry?.envelope { extent.expand(toInclude: e) } }
         let geometryType = features.lazy.compactMap(\.geometry).first?.kind.storageKind.rawValue ?? ""
-        try pool.with { session in
-            try session.rows("BEGIN")
-            do {
-                // One writer at a time: the DDL below must not interleave with another replace's.
-                try session.rows("SELECT pg_advisory_xact_lock(hashtext('renewalgis_write'))")
-                if let schema = address.schema { try session.rows("CREATE SCHEMA IF NOT EXISTS \(PGSQL.quote(schema))") }
-                for statement in Self.schemaSQL { try session.rows(statement) }
-                let table = PGSQL.quote(layer)
-                // Same fields: the rows are replaced in place, which snapshots taken before see as the old
-                // rows (MVCC). New fields need a new table, which a snapshot that has not read the old one
-                // yet would see empty: the import slice will version tables instead.
-                let sameColumns = try Self.storedFields(of: layer, session) == fields
-                    && session.value(Bool.self, "SELECT to_regclass($1) IS NOT NULL", [.text(table)]) == true
-                try session.rows("DELETE FROM renewalgis_layers WHERE name = $1", [.text(layer)])
-                if sameColumns {
-                    try session.rows("DELETE FROM \(table)")
-                } else {
-                    try session.rows("DROP TABLE IF EXISTS \(table)")
-                    let columns = fields.map { "\(PGSQL.quote($0.name)) \(Self.columnType($0.type))" }
-                    try session.rows("CREATE TABLE \(table) (fid bigint PRIMARY KEY, \((columns + ["geom geometry(Geometry, \(PGSQL.srid))"]).joined(separator: ", ")))")
-                    try session.rows("CREATE INDEX ON \(table) USING gist (geom)")
-                }
-                let placeholders = (0..<fields.count).map { "$\($0 + 2)" } + ["ST_GeomFromWKB($\(fields.count + 2), \(PGSQL.srid))"]
-                let insert = "INSERT INTO \(table) (fid, \((fields.map { PGSQL.quote($0.name) } + ["geom"]).joined(separator: ", "))) VALUES ($1, \(placeholders.joined(separator: ", ")))"
-                for (i, f) in features.enumerated() {
-                    try session.rows(insert, [.integer(Int64(i + 1))] + rows[i] + [f.geometry.map { .bytes(WKB.encode($0)) } ?? .null])
-                }
-                try session.rows("""
-                    INSERT INTO renewalgis_layers (name, kind, "sourceFile", "sourceLayer", "sourceCRS", "featureCount",
-                        "minX", "minY", "maxX", "maxY", "geometryType", "importedAt") VALUES ($1, 'source', 'memory', $1, 'EPSG:4490', $2, $3, $4, $5, $6, $7, $8)
-                    """, [.text(layer), .integer(Int64(features.count))]
-                    + (extent.isEmpty ? [.null, .null, .null, .null] : [.real(extent.minX), .real(extent.minY), .real(extent.maxX), .real(extent.maxY)])
-                    + [.text(geometryType), .text("1970-01-01T00:00:00Z")])
-                for (i, field) in fields.enumerated() {
-                    try session.rows("INSERT INTO renewalgis_fields (layer, position, name, type) VALUES ($1, $2, $3, $4)",
-                                     [.text(layer), .integer(Int64(i)), .text(field.name), .text(field.type.rawValue)])
-                }
-                try session.rows("UPDATE renewalgis_state SET content_version = content_version + 1")
-                try session.rows("COMMIT")
-            } catch {
-                _ = try? session.rows("ROLLBACK")
-                throw error
+        try pool.transaction("BEGIN") { session in
+            // One writer at a time: the DDL below must not interleave with another replace's.
+            try session.rows("SELECT pg_advisory_xact_lock(hashtext('renewalgis_write'))")
+            if let schema = address.schema { try session.rows("CREATE SCHEMA IF NOT EXISTS \(PGSQL.quote(schema))") }
+            for statement in Self.schemaSQL { try session.rows(statement) }
+            let table = PGSQL.quote(layer)
+            // Same fields: the rows are replaced in place, which snapshots taken before see as the old
+            // rows (MVCC). New fields need a new table, which a snapshot that has not read the old one
+            // yet would see empty: the import slice will version tables instead.
+            let sameColumns = try Self.storedFields(of: layer, session) == fields
+                && session.value(Bool.self, "SELECT to_regclass($1) IS NOT NULL", [.text(table)]) == true
+            try session.rows("DELETE FROM renewalgis_layers WHERE name = $1", [.text(layer)])
+            if sameColumns {
+                try session.rows("DELETE FROM \(table)")
+            } else {
+                try session.rows("DROP TABLE IF EXISTS \(table)")
+                let columns = fields.map { "\(PGSQL.quote($0.name)) \(Self.columnType($0.type))" }
+                try session.rows("CREATE TABLE \(table) (fid bigint PRIMARY KEY, \((columns + ["geom geometry(Geometry, \(PGSQL.srid))"]).joined(separator: ", ")))")
+                try session.rows("CREATE INDEX ON \(table) USING gist (geom)")
             }
+            let placeholders = (0..<fields.count).map { "$\($0 + 2)" } + ["ST_GeomFromWKB($\(fields.count + 2), \(PGSQL.srid))"]
+            let insert = "INSERT INTO \(table) (fid, \((fields.map { PGSQL.quote($0.name) } + ["geom"]).joined(separator: ", "))) VALUES ($1, \(placeholders.joined(separator: ", ")))"
+            for (i, f) in features.enumerated() {
+                try session.rows(insert, [.integer(Int64(i + 1))] + rows[i] + [f.geometry.map { .bytes(WKB.encode($0)) } ?? .null])
+            }
+            try session.rows("""
+                INSERT INTO renewalgis_layers (name, kind, "sourceFile", "sourceLayer", "sourceCRS", "featureCount",
+                    "minX", "minY", "maxX", "maxY", "geometryType", "importedAt") VALUES ($1, 'source', 'memory', $1, 'EPSG:4490', $2, $3, $4, $5, $6, $7, $8)
+                """, [.text(layer), .integer(Int64(features.count))]
+                + (extent.isEmpty ? [.null, .null, .null, .null] : [.real(extent.minX), .real(extent.minY), .real(extent.maxX), .real(extent.maxY)])
+                + [.text(geometryType), .text("1970-01-01T00:00:00Z")])
+            for (i, field) in fields.enumerated() {
+                try session.rows("INSERT INTO renewalgis_fields (layer, position, name, type) VALUES ($1, $2, $3, $4)",
+                                 [.text(layer), .integer(Int64(i)), .text(field.name), .text(field.type.rawValue)])
+            }
+            try session.rows("UPDATE renewalgis_state SET content_version = content_version + 1")
         }
     }
 
