@@ -96,6 +96,11 @@ import TestSupport
             ("a page of a filtered selection", FeatureQuery(predicates: [.not(.isNull(f("floors")))], limit: 3, offset: 2), [3, 5, 6]),
             ("a page past the end", FeatureQuery(limit: 5, offset: 20), []),
             ("chosen columns in the order asked", FeatureQuery(columns: ["use", "parcel_id"], limit: 3), [1, 2, 3]),
+            ("a number against a text field compares as text", FeatureQuery(predicates: [.compare(f("use"), .equal, .integer(701))], limit: 100), []),
+            ("numeric text against an integer field compares as a number", FeatureQuery(predicates: [.compare(f("floors"), .equal, .text("3"))], limit: 100), [9]),
+            ("other text is greater than every number", FeatureQuery(predicates: [.compare(f("floors"), .less, .text("many"))], limit: 100), [1, 2, 3, 5, 6, 7, 9, 10, 11]),
+            ("LIKE on a real matches its text", FeatureQuery(predicates: [.like(f("area"), pattern: "%.5")], limit: 100), [1, 3, 5, 7, 9, 11]),
+            ("a number literal against a text literal", FeatureQuery(predicates: [.compare(.integer(5), .less, .text("5"))], limit: 3), [1, 2, 3]),
         ]
         return c
     }()
