@@ -9,7 +9,7 @@ import Synchronization
 /// Where a PostGIS store is: `postgresql://user[:password]@host[:port]/database[?schema=name]` (also
 /// `postgres://`). The password is kept for connecting only: `description` and every error name the
 /// server without it.
-public struct PostGISAddress: Sendable, CustomStringConvertible {
+public struct PostGISAddress: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     public var host: String
     public var port: Int
     public var user: String
@@ -34,6 +34,13 @@ public struct PostGISAddress: Sendable, CustomStringConvertible {
 
     /// The address without the password, as errors and logs show it.
     public var description: String { "postgresql://\(user)@\(host):\(port)/\(database)" + (schema.map { "?schema=\($0)" } ?? "") }
+
+    public var debugDescription: String { description }
+
+    /// What `dump` and debuggers show: everything but the password.
+    public var customMirror: Mirror {
+        Mirror(self, children: ["host": host, "port": port, "user": user, "database": database, "schema": schema as Any])
+    }
 
     var configuration: PostgresConnection.Configuration {
         PostgresConnection.Configuration(host: host, port: port, username: user, password: password, database: database, tls: .disable)

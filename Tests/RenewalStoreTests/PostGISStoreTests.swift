@@ -80,5 +80,8 @@ import Testing
         #expect(throws: StoreError.self) { try PostGISStore(url: "mysql://u:pw@h/db") }
         #expect(PostGISAddress(url: "postgresql://u:pw@db.example:6543/plans")?.description == "postgresql://u@db.example:6543/plans")
         #expect(PostGISAddress(url: "postgresql://u@h/plans?schema=city")?.schema == "city")
+        var dumped = ""
+        dump(PostGISAddress(url: "postgresql://u:hunter2@h/plans")!, to: &dumped)
+        #expect(!dumped.contains("hunter2") && !String(reflecting: PostGISAddress(url: "postgresql://u:hunter2@h/plans")!).contains("hunter2"))
     }
 }
