@@ -74,10 +74,10 @@ extension InMemoryStore: LayerStore {
 /// Collects the rows of one in-memory result layer.
 final class MemoryResultSink: ResultLayerSink {
     private(set) var features: [Feature] = []
+    /// Admits the rows appended one by one, and counts the layer's repaired and collapsed rows.
     private var gate: ResultGeometryGate
-    private var rowsRepaired = 0, rowsCollapsed = 0
-    var repaired: Int { rowsRepaired + gate.repaired }
-    var skipped: Int { rowsCollapsed + gate.collapsed }
+    var repaired: Int { gate.repaired }
+    var skipped: Int { gate.collapsed }
     /// The spec's field names, in the order rows give their values.
     private let fields: [String]
 
@@ -104,8 +104,7 @@ final class MemoryResultSink: ResultLayerSink {
             add(rows.values[r * rows.width ..< (r + 1) * rows.width], geometry)
             start = end
         }
-        rowsRepaired += rows.repaired
-        rowsCollapsed += rows.collapsed
+        gate.count(rows)
     }
 }
 

@@ -69,6 +69,13 @@ public struct ResultGeometryGate: Sendable {
         case .collapsed: collapsed += 1; return nil
         }
     }
+
+    /// Adds what rows prepared elsewhere (admitted by their own gate) repaired and left out, so one gate
+    /// holds a layer's counts.
+    public mutating func count(_ rows: ResultRows) {
+        repaired += rows.repaired
+        collapsed += rows.collapsed
+    }
 }
 
 /// Rows of one result layer, computed away from the thread that writes (on worker threads) and

@@ -22,9 +22,6 @@ final class LayerBuilder: ImportedLayer {
     private var setAside: [String] = []
     private(set) var kind: GeometryKind?
     private(set) var count = 0
-    /// Result rows whose geometry was repaired, and left out because it collapsed (the catalogue's
-    /// repaired and skipped counts of a result layer).
-    var repaired = 0, skipped = 0
     private(set) var extent = Envelope.empty
 
     /// - Parameters:

@@ -6,16 +6,13 @@ import GeoStore
 /// Takes the rows of one result layer inside a SpatiaLite results transaction.
 final class SpatiaLiteResultSink: ResultLayerSink {
     let builder: LayerBuilder
-    /// Admits the rows appended one by one.
-    private var gate: ResultGeometryGate
-    /// What prepared rows (`ResultRows`, admitted by their own gates) repaired and left out.
-    private var rowsRepaired = 0, rowsCollapsed = 0
+    /// Admits the rows appended one by one, and counts the layer's repaired and collapsed rows.
+    private(set) var gate: ResultGeometryGate
 
     init(builder: LayerBuilder, kind: GeometryKind) { self.builder = builder; gate = ResultGeometryGate(kind: kind) }
 
     func append(_ values: [PropertyValue], geometry: Geometry) throws {
         if let admitted = try gate.admit(geometry) { try builder.append(values, geometry: admitted) }
-        recordCounts()
     }
 
     func append(_ values: [PropertyValue], storedGeometry geometry: Geometry) throws {
@@ -26,15 +23,7 @@ final class SpatiaLiteResultSink: ResultLayerSink {
     func append(_ rows: ResultRows) throws {
         precondition(rows.encoding.name == SpatialStore.resultEncoding.name, "rows encoded as \(rows.encoding.name) for a SpatiaLite store")
         try builder.append(rows)
-        rowsRepaired += rows.repaired
-        rowsCollapsed += rows.collapsed
-        recordCounts()
-    }
-
-    /// The catalogue's repaired and skipped counts of the layer.
-    private func recordCounts() {
-        builder.repaired = rowsRepaired + gate.repaired
-        builder.skipped = rowsCollapsed + gate.collapsed
+        gate.count(rows)
     }
 }
 
@@ -58,11 +47,12 @@ extension SpatialStore: LayerStore {
                 let name = try LayerName.validated(spec.name)
                 let kind = spec.kind.storageKind
                 let builder = try LayerBuilder(db, storePath: path, name: name, fields: spec.fields, kind: kind, replace: true)
-                try fill(spec, SpatiaLiteResultSink(builder: builder, kind: kind))
+                let sink = SpatiaLiteResultSink(builder: builder, kind: kind)
+                try fill(spec, sink)
                 return try builder.finish(LayerRecord(
                     name: name, kind: "result", sourceFile: spec.producedBy, sourceLayer: spec.name, sourceCRS: "EPSG:4490",
                     featureCount: 0, geometryType: "", importedAt: ISO8601DateFormatter().string(from: Date()),
-                    repairedCount: builder.repaired, skippedCount: builder.skipped))
+                    repairedCount: sink.gate.repaired, skippedCount: sink.gate.collapsed))
             }
         }
     }
