@@ -60,7 +60,9 @@ extension SpatialStore: LayerStore {
 
 extension SpatialStore: LayerImporting {
     /// SQLite's default limit of 2,000 columns per table, less fid and geom.
-    public var maximumFields: Int { 1_998 }
+    public static let maximumFields = 1_998
+
+    public var maximumFields: Int { SpatialStore.maximumFields }
 
     /// One SQLite write transaction (a new store is moved into place when it commits).
     public func importing<T>(_ body: (any LayerImportSession) throws -> T) throws -> T {

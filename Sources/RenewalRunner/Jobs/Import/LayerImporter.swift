@@ -3,6 +3,7 @@ import Foundation
 import GeoFiles
 import GeoKernel
 import GeoStore
+import RenewalStore
 
 /// How to import one source layer.
 public struct ImportOptions: Sendable {
@@ -43,7 +44,7 @@ public struct ImportReport: Sendable {
 public enum LayerImporter {
     /// Attribute columns a SpatiaLite layer can have: SQLite's default limit of 2,000 columns per
     /// table, less fid and geom (a store's own limit is its `maximumFields`).
-    public static let maximumFields = 1_998
+    public static let maximumFields = SpatialStore.maximumFields
 
     /// How many skipped or repaired features are listed by id in the warnings.
     static let listedExamples = 5
