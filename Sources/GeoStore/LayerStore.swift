@@ -12,7 +12,7 @@ public protocol LayerStore: AnyObject, Sendable {
     func layers() throws -> [LayerRecord]
     /// The catalogue entry of `name`; `StoreError.unknownLayer` (naming the layers there are) when missing.
     func layer(_ name: String) throws -> LayerRecord
-    /// The attribute fields of `layer`, in table order.
+    /// The attribute fields of `layer`, in table order; `StoreError.unknownLayer` when there is no such layer.
     func fields(of layer: String) throws -> [FieldInfo]
     /// Streams the features of `layer` (geometry in EPSG:4490) in feature-id order: every attribute, or
     /// only `columns` when given (those the layer has), and only those `filter` admits when given.

@@ -74,7 +74,6 @@ public final class LayerLoader {
     /// layers there are) and has every one of `required` (an `InputError` names the layer, the first
     /// missing field and the fields it has).
     public func fields(of layer: String, required: [String] = []) throws -> [FieldInfo] {
-        _ = try store.layer(layer)
         let fields = try store.fields(of: layer)
         if let missing = required.first(where: { name in !fields.contains { $0.name == name } }) {
             throw InputError("layer \(layer) has no field \(missing) (fields: \(fields.map(\.name).joined(separator: ", ")))")
