@@ -41,10 +41,15 @@ extension InMemoryStore: LayerStore {
         }
     }
 
-    public func setting(_ key: String) throws -> String? { settings.withLock { $0[key] } }
+    public func setting(_ key: String) throws -> String? { settingValues.withLock { $0[key] } }
 
-    /// Sets (or with nil removes) a setting.
-    public func setSetting(_ key: String, _ value: String?) { settings.withLock { $0[key] = value } }
+    public func settings() throws -> [String: String] { settingValues.withLock { $0 } }
+
+    /// Sets (or with nil removes) a setting, checked by `StoreSettings.checked`.
+    public func setSetting(_ key: String, _ value: String?) throws {
+        let value = try StoreSettings.checked(key, value, location: location)
+        settingValues.withLock { $0[key] = value }
+    }
 
     /// Well-known binary: the rows' geometry is decoded again when they are put in.
     public var geometryEncoding: StoreGeometryEncoding { Self.wkbEncoding }

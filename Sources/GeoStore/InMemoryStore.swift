@@ -25,7 +25,7 @@ public final class InMemoryStore: FeatureReading {
     /// The layers by name and the content version, replaced together.
     let state = Mutex<(layers: [String: Layer], version: Int)>(([:], 0))
     /// The settings (`metric_crs`), by key.
-    let settings = Mutex<[String: String]>([:])
+    let settingValues = Mutex<[String: String]>([:])
 
     public init() {}
 

@@ -19,6 +19,11 @@ public protocol LayerStore: AnyObject, Sendable {
     func forEachFeature(in layer: String, columns: [String]?, filter: FeatureFilter?, _ body: (Feature) throws -> Void) throws
     /// A setting (`metric_crs`), nil when unset.
     func setting(_ key: String) throws -> String?
+    /// Every setting that is set, by key.
+    func settings() throws -> [String: String]
+    /// Sets (or with nil removes) a setting, after `StoreSettings.checked` (unknown keys refused,
+    /// `metric_crs` kept in its canonical form).
+    func setSetting(_ key: String, _ value: String?) throws
 
     /// How geometry of rows prepared away from the writing thread (`ResultRows`) is encoded for this store.
     var geometryEncoding: StoreGeometryEncoding { get }
@@ -70,6 +75,25 @@ extension LayerStore {
 
     /// The metric CRS for analyses (see `metricCRSChoice`).
     public func metricCRS() throws -> CRS { try metricCRSChoice().crs }
+}
+
+/// The settings a store keeps, with what they mean, and the one check every backend applies before
+/// storing one.
+public enum StoreSettings {
+    /// The settings there are (`renewalgis settings` lists them).
+    public static let known: [String: String] = [
+        "metric_crs": "the projected CRS (metres) every analysis measures in, e.g. EPSG:3067; unset: chosen from the data (see docs/crs.md)",
+    ]
+
+    /// `value` as it is stored under `key`: an unknown key is refused (naming the store at
+    /// `location`); `metric_crs` must be a projected CRS in metres and is kept as `EPSG:<code>`.
+    public static func checked(_ key: String, _ value: String?, location: String) throws -> String? {
+        guard known[key] != nil else {
+            throw StoreError.database(path: location, message: "no setting \"\(key)\" (settings: \(known.keys.sorted().joined(separator: ", ")))")
+        }
+        guard key == "metric_crs", let text = value else { return value }
+        return try MetricCRSChoice.explicit(try CRS(parsing: text), source: "metric_crs").crs.description
+    }
 }
 
 /// Which features to read: those whose bounding box meets one of `boxes` (EPSG:4490, through the

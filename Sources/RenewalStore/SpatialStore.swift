@@ -303,21 +303,9 @@ public final class SpatialStore: Sendable {
         }
     }
 
-    /// The settings the store knows, with what they mean (`renewalgis settings` lists them).
-    public static let knownSettings: [String: String] = [
-        "metric_crs": "the projected CRS (metres) every analysis measures in, e.g. EPSG:3067; unset: chosen from the data (see docs/crs.md)",
-    ]
-
-    /// Sets (or with nil removes) a setting. `metric_crs` must be a projected CRS in metres:
-    /// it is checked here and stored in its canonical form (`EPSG:3067`).
+    /// Sets (or with nil removes) a setting, checked by `StoreSettings.checked`.
     public func setSetting(_ key: String, _ value: String?) throws {
-        guard SpatialStore.knownSettings[key] != nil else {
-            throw StoreError.database(path: path, message: "no setting \"\(key)\" (settings: \(SpatialStore.knownSettings.keys.sorted().joined(separator: ", ")))")
-        }
-        var value = value
-        if key == "metric_crs", let text = value {
-            value = try MetricCRSChoice.explicit(try CRS(parsing: text), source: "metric_crs").crs.description
-        }
+        let value = try StoreSettings.checked(key, value, location: path)
         try write { db in
             if let value {
                 try db.execute(sql: "INSERT OR REPLACE INTO renewalgis_settings (key, value) VALUES (?, ?)", arguments: [key, value])

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GeoStore
 import RenewalStore
 
 struct Settings: ParsableCommand {
@@ -26,8 +27,8 @@ struct Settings: ParsableCommand {
     mutating func validate() throws {
         try reportingErrors {
             if unset, value != nil { throw ValidationError("--unset takes only the key, not a value") }
-            if let key, value == nil, !unset, SpatialStore.knownSettings[key] == nil {
-                throw ValidationError("no setting \"\(key)\" (settings: \(SpatialStore.knownSettings.keys.sorted().joined(separator: ", ")))")
+            if let key, value == nil, !unset, StoreSettings.known[key] == nil {
+                throw ValidationError("no setting \"\(key)\" (settings: \(StoreSettings.known.keys.sorted().joined(separator: ", ")))")
             }
         }
     }
@@ -37,7 +38,7 @@ struct Settings: ParsableCommand {
             let store = try SpatialStore(openExisting: store)
             guard let key else {
                 let values = try store.settings()
-                for (name, meaning) in SpatialStore.knownSettings.sorted(by: { $0.key < $1.key }) {
+                for (name, meaning) in StoreSettings.known.sorted(by: { $0.key < $1.key }) {
                     print("\(name) = \(values[name] ?? "(unset)")    # \(meaning)")
                 }
                 return
