@@ -65,7 +65,7 @@ let package = Package(
         ]),
         // The jobs the CLI (and the server) run: store in, analysis, store and files out.
         .target(name: "RenewalRunner", dependencies: [
-            "GeoKernel", "GeoStore", "GeoFiles", "RenewalStore", "RenewalDomain", "RenewalAnalysis", "Support",
+            "GeoKernel", "GeoStore", "GeoFiles", "RenewalStore", "PostGISStore", "RenewalDomain", "RenewalAnalysis", "Support",
             .product(name: "Yams", package: "Yams"),
         ]),
         // OGC API – Features without the web: requests as values in, typed documents and streamed GeoJSON out.

@@ -30,8 +30,8 @@ struct Coverage: ParsableCommand {
             """
     )
 
-    @Option(help: "The store (a SpatiaLite file).")
-    var store: String
+    @Option(help: StoreHelp.text)
+    var store: StoreAddress
 
     @Option(help: "straight (buffers) or network (walking over the streets).")
     var mode: CoverageMode = .straight
@@ -91,7 +91,7 @@ struct Coverage: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let store = try SpatialStore(openExisting: store)
+            let store = try store.openExisting()
             var options = CoverageOptions()
             options.mode = mode
             if let radii {

@@ -17,8 +17,8 @@ struct Export: ParsableCommand {
             """
     )
 
-    @Option(help: "The store (a SpatiaLite file).")
-    var store: String
+    @Option(help: StoreHelp.text)
+    var store: StoreAddress
 
     @Option(help: "The layer to export.")
     var layer: String
@@ -50,7 +50,7 @@ struct Export: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let target = try outputCRS()
-            let store = try SpatialStore(openExisting: store)
+            let store = try store.openExisting()
             let progress = ProgressLine("exporting \(layer)", total: try? store.layer(layer).featureCount)
             let (count, outside) = try ExportJob.run(store: store, layer: layer, to: output, crs: target, encoding: encoding) { progress.update($0) }
             progress.finish()

@@ -30,8 +30,8 @@ struct Import: ParsableCommand {
     @Argument(help: "The file to import (.geojson, .gpkg, .shp, .csv, or anything GDAL reads).")
     var file: String
 
-    @Option(help: "The store (a SpatiaLite file); created when missing.")
-    var store: String
+    @Option(help: StoreHelp.creating)
+    var store: StoreAddress
 
     @Option(help: "Import only this layer of the file (default: every layer).")
     var layer: String?
@@ -119,7 +119,7 @@ struct Import: ParsableCommand {
                 let fields = layers.flatMap { $0.fields.map(\.name) }
                 throw FileError(path: file, reason: "--rename \(unknown)=…: the file has no field \(unknown)\(NearestNames.suggestion(for: unknown, in: fields))")
             }
-            let store = try SpatialStore(openOrCreate: store)
+            let store = try store.openOrCreate()
             var options = ImportOptions(layerName: storeName, crs: crsOverride, replace: replace, strict: strict, renames: renames)
             options.landUseField = landUseField
             options.mapGB50137 = mapGb50137

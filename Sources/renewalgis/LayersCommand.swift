@@ -1,3 +1,4 @@
+import RenewalRunner
 import ArgumentParser
 import Foundation
 import RenewalStore
@@ -16,15 +17,15 @@ struct Layers: ParsableCommand {
             """
     )
 
-    @Option(help: "The store (a SpatiaLite file).")
-    var store: String
+    @Option(help: StoreHelp.text)
+    var store: StoreAddress
 
     @Flag(help: "Print the catalogue as JSON.")
     var json = false
 
     func run() throws {
         try reportingErrors {
-            let records = try SpatialStore(openExisting: store).layers()
+            let records = try store.openExisting().layers()
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

@@ -10,8 +10,8 @@ import Support
 
 /// Options shared by `conflicts` and `eligibility`.
 struct PlanOptions: ParsableArguments {
-    @Option(help: "The store (a SpatiaLite file).")
-    var store: String
+    @Option(help: StoreHelp.text)
+    var store: StoreAddress
 
     @Option(help: "Rules file (YAML): the conflict matrix and conversion lists (default: the built-in rules; `renewalgis rules` prints them).")
     var rules: String?
@@ -61,7 +61,7 @@ struct Conflicts: ParsableCommand {
         try reportingErrors {
             let started = Date()
             let rules = try RulesFile.load(options.rules)
-            let store = try SpatialStore(openExisting: options.store)
+            let store = try options.store.openExisting()
             let inputs = try PlanChecks.load(store: store, mapping: options.mapping, requireAction: true, nearZonesOnly: true)
             inputs.warnings.forEach(Terminal.warning)
             Terminal.info(inputs.metricCRSChoice.description)
@@ -112,7 +112,7 @@ struct Eligibility: ParsableCommand {
         try reportingErrors {
             let started = Date()
             let rules = try RulesFile.load(options.rules)
-            let store = try SpatialStore(openExisting: options.store)
+            let store = try options.store.openExisting()
             let inputs = try PlanChecks.load(store: store, mapping: options.mapping, requireAction: false)
             inputs.warnings.forEach(Terminal.warning)
             Terminal.info(inputs.metricCRSChoice.description)

@@ -35,7 +35,7 @@ struct Run: ParsableCommand {
             outcome.warnings.filter { !file.warnings.contains($0) }.forEach(Terminal.warning)
             if let units = outcome.units { print(UnitsReport.table(units, top: 10)) }
             Terminal.info(String(format: "done in %.2f s; report %@ (map %@); store %@", Date().timeIntervalSince(started),
-                                 outcome.reportPath, outcome.mapPath, file.store))
+                                 outcome.reportPath, outcome.mapPath, file.store.description))
         }
     }
 }

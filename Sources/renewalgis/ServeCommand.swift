@@ -1,3 +1,5 @@
+import GeoStore
+import RenewalRunner
 import ArgumentParser
 import Foundation
 import Hummingbird
@@ -26,7 +28,7 @@ struct Serve: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "The store (a SpatiaLite file).") var store: String
+    @Option(help: StoreHelp.text) var store: StoreAddress
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on.") var port = 8080
     @Option(help: "Directory of the MapLibre styles served at /styles (*.json).") var styles = ServerConfiguration().stylesDirectory
@@ -57,8 +59,8 @@ struct Serve: AsyncParsableCommand {
         config.maximumFilterLength = maxFilterLength
         config.queryTimeLimit = queryTimeLimit
         config.idleTimeout = idleTimeout
-        let reader: StoreReader
-        do { reader = try StoreReader(path: store, queryTimeLimit: queryTimeLimit) } catch {
+        let reader: any FeatureReading
+        do { reader = try store.openReader(queryTimeLimit: queryTimeLimit) } catch {
             Terminal.error("\(error)")
             throw ExitCode(ExitStatus.code(for: error))
         }

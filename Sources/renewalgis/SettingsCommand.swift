@@ -1,3 +1,4 @@
+import RenewalRunner
 import ArgumentParser
 import Foundation
 import GeoStore
@@ -18,7 +19,7 @@ struct Settings: ParsableCommand {
             """
     )
 
-    @Option(help: "The store (a SpatiaLite file).") var store: String
+    @Option(help: StoreHelp.text) var store: StoreAddress
     @Argument(help: "The setting: metric_crs.") var key: String?
     @Argument(help: "Its new value, e.g. EPSG:3067.") var value: String?
     @Flag(help: "Remove the setting KEY (back to the default).") var unset = false
@@ -35,7 +36,7 @@ struct Settings: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let store = try SpatialStore(openExisting: store)
+            let store = try store.openExisting()
             guard let key else {
                 let values = try store.settings()
                 for (name, meaning) in StoreSettings.known.sorted(by: { $0.key < $1.key }) {
@@ -53,7 +54,7 @@ struct Settings: ParsableCommand {
             }
             let now: String
             do { now = "\(try store.metricCRSChoice())" } catch { now = "analyses will stop: \(error)" }
-            Terminal.info("\(key) = \(try store.setting(key) ?? "(unset)") in \(store.path); \(now)")
+            Terminal.info("\(key) = \(try store.setting(key) ?? "(unset)") in \(store.location); \(now)")
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import ArgumentParser
 import RenewalRunner
 
 /// Messages and progress on stderr; results go to stdout.
@@ -242,5 +243,20 @@ enum TextTable {
         }
         if !rest.isEmpty { out.append(String(rest)) }
         return out
+    }
+}
+
+/// What `--store` takes, said once for every command.
+enum StoreHelp {
+    static let text = ArgumentHelp("The store: a SpatiaLite file, or a PostGIS database as postgresql://user@host[:port]/db[?schema=name] (PG* environment variables fill what the URL leaves out).",
+                                   valueName: "store")
+    static let creating = ArgumentHelp("The store: a SpatiaLite file (created when missing), or a PostGIS database as postgresql://user@host[:port]/db[?schema=name] (PG* environment variables fill what the URL leaves out).",
+                                       valueName: "store")
+}
+
+extension StoreAddress: ExpressibleByArgument {
+    public init?(argument: String) {
+        guard !argument.isEmpty else { return nil }
+        self.init(argument)
     }
 }

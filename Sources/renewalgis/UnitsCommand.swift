@@ -70,7 +70,7 @@ struct Units: ParsableCommand {
             """
     )
 
-    @Option(help: "The store (a SpatiaLite file).") var store: String
+    @Option(help: StoreHelp.text) var store: StoreAddress
     @Option(help: "Parcel layer.") var parcels = "parcels"
     @OptionGroup var options: UnitsOptions
     @Option(help: "CSV output: parcel_id,unit_id,need_score.") var csv: String?
@@ -80,7 +80,7 @@ struct Units: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let started = Date()
-            let store = try SpatialStore(openExisting: store)
+            let store = try store.openExisting()
             let weights = try options.needWeights()
             let run = try UnitsJob.run(store: store, mapping: options.mapping(parcels: parcels), weights: weights,
                                        parameters: options.parameters, progress: { Terminal.info("units: \($0)") })

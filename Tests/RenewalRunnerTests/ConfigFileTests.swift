@@ -184,7 +184,12 @@ import TestSupport
             units: {min_ha: 8, max_ha: 30, seed: 7, barrier_classes: [primary], weights: {dangerous: 0.3}}
             """
         let project = try ConfigFile.decode(ProjectFile.self, from: try write(text, "project.yaml", in: dir))
-        #expect(project.store == dir.path("out/p.sqlite") && project.report == dir.path("out/p_report.md"))
+        #expect(project.store.filePath == dir.path("out/p.sqlite") && project.report == dir.path("out/p_report.md"))
+        // A database store is taken as written (not a path), its password kept out of what is shown;
+        // the report goes beside the project file.
+        let shared = try ConfigFile.decode(ProjectFile.self, from: try write("store: postgresql://planner:secret@db.example:5433/city?schema=yuzhong\n", "shared.yaml", in: dir))
+        #expect(shared.store.filePath == nil && shared.report == dir.path("shared_report.md"))
+        #expect(shared.store.description == "postgresql://planner@db.example:5433/city?schema=yuzhong")
         #expect(project.layers.map(\.file) == [dir.path("parcels.geojson")] && project.layers[0].encoding == "GBK"
                 && project.layers[0].rename == ["safety_gra": "safety_grade"])
         #expect(project.coverageModes == [.straight, .network] && project.radii == dir.path("radii.yaml") && project.speed == "elderly")

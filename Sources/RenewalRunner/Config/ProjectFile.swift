@@ -33,7 +33,8 @@ public struct ProjectFile: Sendable {
     }
 
     public var path: String
-    public var store: String
+    /// The store: a SpatiaLite file (resolved against the project's folder) or a `postgresql://` URL.
+    public var store: StoreAddress
     public var layers: [Layer] = []
     public var coverageModes: [CoverageMode] = [.straight]
     public var radii: String?
@@ -54,7 +55,7 @@ public struct ProjectFile: Sendable {
     public var warnings: [String] = []
 
     /// A project with the given store and report and every stage at its defaults.
-    public init(path: String, store: String, report: String) {
+    public init(path: String, store: StoreAddress, report: String) {
         self.path = path; self.store = store; self.report = report
     }
 
@@ -89,8 +90,9 @@ extension ProjectFile: Decodable {
         guard let storeText = try root.decodeIfPresent(String.self, forKey: .store) else {
             throw decoder.failure("the project names no store (store: path/to/store.sqlite)")
         }
-        let store = resolve(storeText)
-        self.init(path: path, store: store, report: ((store as NSString).deletingPathExtension) + "_report.md")
+        // The report goes beside a file store, or beside the project file when the store is a database.
+        let store = StoreAddress.isDatabaseURL(storeText) ? StoreAddress(storeText) : .spatiaLite(path: resolve(storeText))
+        self.init(path: path, store: store, report: ((store.filePath ?? path) as NSString).deletingPathExtension + "_report.md")
         if root.contains(.layers) {
             var items = try root.nestedUnkeyedContainer(forKey: .layers)
             while !items.isAtEnd {

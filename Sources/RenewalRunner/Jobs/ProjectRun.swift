@@ -48,9 +48,11 @@ public enum ProjectRun {
                 throw StageError(stage: name, underlying: error)
             }
         }
-        try FileManager.default.createDirectory(atPath: (project.store as NSString).deletingLastPathComponent.isEmpty ? "."
-                                                : (project.store as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        let store = try SpatialStore(openOrCreate: project.store)
+        if let path = project.store.filePath {
+            let folder = (path as NSString).deletingLastPathComponent
+            try FileManager.default.createDirectory(atPath: folder.isEmpty ? "." : folder, withIntermediateDirectories: true)
+        }
+        let store = try project.store.openOrCreate()
 
         // Import what is missing.
         try stage("import") { () -> ((), String) in
