@@ -1,6 +1,7 @@
 import Foundation
 import GeoFiles
 import GeoKernel
+import GeoStore
 import RenewalRunner
 import Hummingbird
 import HTTPTypes
@@ -12,7 +13,7 @@ import Testing
 import TestSupport
 
 /// A store with `count` square parcels on a 5-wide grid (0.001° apart, 0.0008° wide) starting at 106.57, 29.55.
-func gridStore(_ dir: TemporaryDirectory, count: Int = 20) throws -> StoreReader {
+func gridStore(_ dir: TemporaryDirectory, count: Int = 20, queryTimeLimit: Double = 10) throws -> any FeatureReading {
     var text = "{\"type\":\"FeatureCollection\",\"features\":["
     for i in 0..<count {
         let x = 106.57 + Double(i % 5) * 0.001, y = 29.55 + Double(i / 5) * 0.001
@@ -21,12 +22,10 @@ func gridStore(_ dir: TemporaryDirectory, count: Int = 20) throws -> StoreReader
     }
     text += "]}"
     try text.write(toFile: dir.path("parcels.geojson"), atomically: true, encoding: .utf8)
-    let store = try SpatialStore(openOrCreate: dir.path("s.sqlite"))
-    _ = try LayerImporter.importLayer(try VectorSource(path: dir.path("parcels.geojson")).layer(named: "parcels"), into: store)
-    return try StoreReader(path: dir.path("s.sqlite"))
+    return try servedStore(dir, "s.sqlite", importing: [("parcels.geojson", "parcels", ImportOptions())], queryTimeLimit: queryTimeLimit)
 }
 
-func app(_ reader: StoreReader) -> some ApplicationProtocol {
+func app(_ reader: any FeatureReading) -> some ApplicationProtocol {
     let router = Router()
     FeaturesAPI(store: reader).addRoutes(to: router)
     return Application(router: router)

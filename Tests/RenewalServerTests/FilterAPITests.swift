@@ -12,11 +12,9 @@ import Testing
 import TestSupport
 
 /// The twelve plots of `PlotsFixture` imported into a SpatiaLite store, layer `plots`.
-func filterStore(_ dir: TemporaryDirectory) throws -> StoreReader {
+func filterStore(_ dir: TemporaryDirectory) throws -> any FeatureReading {
     try PlotsFixture.geoJSON().write(toFile: dir.path("plots.geojson"), atomically: true, encoding: .utf8)
-    let store = try SpatialStore(openOrCreate: dir.path("f.sqlite"))
-    _ = try LayerImporter.importLayer(try VectorSource(path: dir.path("plots.geojson")).layer(named: "plots"), into: store)
-    return try StoreReader(path: dir.path("f.sqlite"))
+    return try servedStore(dir, "f.sqlite", importing: [("plots.geojson", "plots", ImportOptions())])
 }
 
 /// Percent-encodes everything but ASCII letters and digits.
@@ -187,11 +185,9 @@ func ids(_ numbers: Int...) -> Set<String> { Set(numbers.map { "P\($0)" }) }
             "{\"type\":\"Feature\",\"properties\":{\"code\":\"\(r.0)\",\"updated\":\"\(r.1)\",\"survey_date\":\"\(r.2)\"},\"geometry\":{\"type\":\"Point\",\"coordinates\":[\(106.57 + Double(i) * 0.001),29.55]}}"
         }
         try "{\"type\":\"FeatureCollection\",\"features\":[\(features.joined(separator: ","))]}".write(toFile: dir.path("sites.geojson"), atomically: true, encoding: .utf8)
-        let store = try SpatialStore(openOrCreate: dir.path("d.sqlite"))
-        _ = try LayerImporter.importLayer(try VectorSource(path: dir.path("sites.geojson")).layer(named: "sites"), into: store)
-        let reader = try StoreReader(path: dir.path("d.sqlite"))
-        #expect(try reader.temporalField(of: "sites")?.name == "updated")
-        #expect(try reader.fields(of: "sites").first { $0.name == "updated" }?.type == .dateTime)
+        let reader = try servedStore(dir, "d.sqlite", importing: [("sites.geojson", "sites", ImportOptions())])
+        #expect(try TemporalExtent.field(in: reader.withSnapshot { try $0.fields(of: "sites") })?.name == "updated")
+        #expect(try reader.withSnapshot { try $0.fields(of: "sites") }.first { $0.name == "updated" }?.type == .dateTime)
         // Without a typed field, the name decides.
         #expect(TemporalExtent.field(in: [FieldInfo(name: "code", type: .text), FieldInfo(name: "survey_date", type: .text)])?.name == "survey_date")
         #expect(TemporalExtent.field(in: [FieldInfo(name: "code", type: .text), FieldInfo(name: "dated", type: .text)]) == nil)

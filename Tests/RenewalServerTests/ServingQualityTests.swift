@@ -1,5 +1,6 @@
 import CompressNIO
 import Foundation
+import GeoStore
 import Hummingbird
 import HTTPTypes
 import HummingbirdTesting
@@ -11,7 +12,7 @@ import Logging
 
 /// Streamed pages, gzip and the HTML view, through the router.
 @Suite struct ServingQualityTests {
-    func app(_ reader: StoreReader, batch: Int) -> some ApplicationProtocol {
+    func app(_ reader: any FeatureReading, batch: Int) -> some ApplicationProtocol {
         var configuration = ServerConfiguration()
         configuration.streamBatch = batch
         let router = Router()
@@ -104,8 +105,7 @@ import Logging
     @Test("A query running past the store's time limit is stopped and answers 503 with a message, and the next one works")
     func slowQuery() async throws {
         let dir = try TemporaryDirectory()
-        _ = try gridStore(dir, count: 3_000)
-        let reader = try StoreReader(path: dir.path("s.sqlite"), queryTimeLimit: 0.05)
+        let reader = try gridStore(dir, count: 3_000, queryTimeLimit: 0.05)
         // 800 LIKE patterns against 3,000 names: millions of comparisons, far past 50 ms.
         let filter = (0..<800).map { "name LIKE '%\($0)x%'" }.joined(separator: " OR ")
         let encoded = filter.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!

@@ -1,6 +1,7 @@
 import Foundation
 import GeoFiles
 import GeoKernel
+import GeoStore
 import RenewalRunner
 import Hummingbird
 import HTTPTypes
@@ -15,7 +16,7 @@ import TestSupport
 // All data here is made up by the tests themselves (no third-party data).
 
 /// The whole application (middlewares included), as `renewalgis serve` runs it.
-func fullApp(_ reader: StoreReader, _ configure: (inout ServerConfiguration) -> Void = { _ in }) -> some ApplicationProtocol {
+func fullApp(_ reader: any FeatureReading, _ configure: (inout ServerConfiguration) -> Void = { _ in }) -> some ApplicationProtocol {
     var configuration = ServerConfiguration()
     configuration.assetsDirectory = "/nonexistent/maplibre"
     configure(&configuration)
@@ -29,14 +30,12 @@ func formEncoded(_ text: String) -> String {
 }
 
 /// A layer `sites` of points from GeoJSON text features `(properties JSON, lon, lat)`.
-func pointStore(_ dir: TemporaryDirectory, _ rows: [(String, Double, Double)], file: String = "p.sqlite") throws -> StoreReader {
+func pointStore(_ dir: TemporaryDirectory, _ rows: [(String, Double, Double)], file: String = "p.sqlite") throws -> any FeatureReading {
     let features = rows.map { "{\"type\":\"Feature\",\"properties\":{\($0.0)},\"geometry\":{\"type\":\"Point\",\"coordinates\":[\($0.1),\($0.2)]}}" }
     try "{\"type\":\"FeatureCollection\",\"features\":[\(features.joined(separator: ","))]}".write(toFile: dir.path("sites.geojson"), atomically: true, encoding: .utf8)
-    let store = try SpatialStore(openOrCreate: dir.path(file))
     var options = ImportOptions()
     options.crs = .wgs84
-    _ = try LayerImporter.importLayer(try VectorSource(path: dir.path("sites.geojson")).layer(named: "sites"), into: store, options: options)
-    return try StoreReader(path: dir.path(file))
+    return try servedStore(dir, file, importing: [("sites.geojson", "sites", options)])
 }
 
 @Suite struct NumberTypeTests {
@@ -147,7 +146,7 @@ func pointStore(_ dir: TemporaryDirectory, _ rows: [(String, Double, Double)], f
                 #expect(parameters.contains { $0["$ref"] as? String == "#/components/parameters/limit" }, "\(path)")
             }
             let own = ((paths["/collections/plots/items"] as? [String: Any])?["get"] as? [String: Any])?["parameters"] as? [[String: Any]] ?? []
-            let fields = try reader.fields(of: "plots")
+            let fields = try reader.withSnapshot { try $0.fields(of: "plots") }
             #expect(!fields.isEmpty)
             for field in fields {
                 // What QGIS's provider requires of a simple queryable: in query, style form, explode false, a schema type.
@@ -207,7 +206,7 @@ func pointStore(_ dir: TemporaryDirectory, _ rows: [(String, Double, Double)], f
                 try await client.execute(uri: "/no/such/path", method: method) { r in #expect(r.status == .notFound) }
             }
             // The store is untouched.
-            #expect(try reader.layer("parcels")?.featureCount == 3)
+            #expect(try reader.withSnapshot { try $0.layer("parcels") }?.featureCount == 3)
         }
     }
 }
@@ -299,7 +298,7 @@ func pointStore(_ dir: TemporaryDirectory, _ rows: [(String, Double, Double)], f
         // A text field named like a date (the store keeps it as text): format date from its values.
         let reader = try pointStore(dir, [("\"code\":\"A\",\"survey_date\":\"2024-03-01\"", 106.57, 29.55),
                                           ("\"code\":\"B\",\"survey_date\":\"not surveyed\"", 106.58, 29.55)])
-        #expect(try reader.fields(of: "sites").first { $0.name == "survey_date" }?.type == .text)
+        #expect(try reader.withSnapshot { try $0.fields(of: "sites") }.first { $0.name == "survey_date" }?.type == .text)
         let stamps = try TemporaryDirectory()
         let timed = try pointStore(stamps, [("\"code\":\"A\",\"checked_at\":\"2024-03-01 10:00:00\"", 106.57, 29.55)])
         for (reader, field, format) in [(reader, "survey_date", "date"), (timed, "checked_at", "date-time")] {

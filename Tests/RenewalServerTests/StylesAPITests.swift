@@ -1,4 +1,5 @@
 import Foundation
+import GeoStore
 import Hummingbird
 import HTTPTypes
 import HummingbirdTesting
@@ -13,7 +14,7 @@ let repositoryStyles = URL(fileURLWithPath: #filePath).deletingLastPathComponent
 
 /// The Features and Styles routes together, as `buildApplication` registers them, with the
 /// repository's styles and `assets` as the MapLibre directory.
-func stylesApp(_ reader: StoreReader, assets: String) -> some ApplicationProtocol {
+func stylesApp(_ reader: any FeatureReading, assets: String) -> some ApplicationProtocol {
     var configuration = ServerConfiguration()
     configuration.stylesDirectory = repositoryStyles
     configuration.assetsDirectory = assets
