@@ -58,6 +58,25 @@ enum CLI {
     }
 }
 
+/// The store the CLI suite works in: the SpatiaLite file `name` in `dir`, or, when this run is the
+/// PostGIS pass (`RENEWALGIS_TEST_STORE=postgis`, what `make test` does second), a schema of the
+/// database at `RENEWALGIS_TEST_PG` named after `dir` and `name`, so the same arguments name the same
+/// store every time and the same commands run against both backends.
+func testStore(_ dir: TemporaryDirectory, _ name: String) -> String {
+    let env = ProcessInfo.processInfo.environment
+    guard env["RENEWALGIS_TEST_STORE"] == "postgis" else { return dir.path(name) }
+    guard let url = env["RENEWALGIS_TEST_PG"], !url.isEmpty else {
+        fatalError("RENEWALGIS_TEST_STORE=postgis needs RENEWALGIS_TEST_PG (scripts/pg_test_cluster.sh url)")
+    }
+    // FNV-1a of the file's path: a stable schema name per store.
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in dir.path(name).utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+    return url + (url.contains("?") ? "&" : "?") + "schema=t_" + String(hash, radix: 16)
+}
+
+/// True in the PostGIS pass of the CLI suite (see `testStore`).
+var testingPostGIS: Bool { ProcessInfo.processInfo.environment["RENEWALGIS_TEST_STORE"] == "postgis" }
+
 /// A GeoJSON FeatureCollection of `count` small square parcels around Yuzhong.
 func parcelsGeoJSON(count: Int, prefix: String = "P") -> String {
     var s = "{\"type\":\"FeatureCollection\",\"features\":[\n"
@@ -76,7 +95,7 @@ func parcelsGeoJSON(count: Int, prefix: String = "P") -> String {
 /// A store in `dir` with the sample layers imported as GeoData/project.yaml (`make demo`) imports them (all by default).
 func sampleStore(_ dir: TemporaryDirectory, parcels: Bool = true, constraints: Bool = true, facilities: Bool = true,
                  streets: Bool = true) throws -> String {
-    let store = dir.path("demo.sqlite")
+    let store = testStore(dir, "demo.sqlite")
     var imports: [[String]] = []
     if parcels {
         imports.append([SampleDataTests.geoData("parcels.shp"), "--encoding", "GBK",

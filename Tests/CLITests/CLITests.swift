@@ -17,7 +17,7 @@ import Testing
     @Test("import → layers → export → re-import: counts and catalogue agree")
     func importLayersExport() throws {
         let dir = try TemporaryDirectory()
-        let file = dir.path("parcels.geojson"), store = dir.path("s.sqlite")
+        let file = dir.path("parcels.geojson"), store = testStore(dir, "s.sqlite")
         try parcelsGeoJSON(count: 50).write(toFile: file, atomically: true, encoding: .utf8)
         let imported = try CLI.run(["import", file, "--store", store])
         #expect(imported.status == 0, "\(imported.stderr)")

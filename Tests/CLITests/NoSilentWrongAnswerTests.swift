@@ -24,7 +24,7 @@ import Testing
         try expectRefused(["export", "--store", store, "--layer", "parcels", "--encoding", "GKB", dir.path("out.shp")],
                           naming: ["GKB", "did you mean GBK?"])
         // Names iconv knows in other spellings still pass.
-        let ok = try CLI.run(["import", SampleDataTests.geoData("parcels.shp"), "--encoding", "gb18030", "--store", dir.path("t.sqlite")])
+        let ok = try CLI.run(["import", SampleDataTests.geoData("parcels.shp"), "--encoding", "gb18030", "--store", testStore(dir, "t.sqlite")])
         #expect(ok.status == 0, "\(ok.stderr)")
     }
 
@@ -151,7 +151,7 @@ import Testing
     @Test("Usage 64, bad input 65, store 74: a script can tell a typo from bad data and a broken store")
     func kindsOfFailure() throws {
         let dir = try TemporaryDirectory()
-        let store = dir.path("s.sqlite")
+        let store = testStore(dir, "s.sqlite")
         #expect(try CLI.run(["import", sampleDataPath("streets.geojson"), "--store", store]).status == 0)
         #expect(try CLI.run(["import", sampleDataPath("parcels.shp"), "--store", store, "--encoding", "GBK"]).status == 0)
         #expect(try CLI.run(["import", sampleDataPath("facilities.csv"), "--store", store]).status == 0)

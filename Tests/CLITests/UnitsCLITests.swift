@@ -7,7 +7,7 @@ import Testing
     static func project(in dir: TemporaryDirectory, extra: String = "", units: String = "min_ha: 10\n  max_ha: 50\n  seed: 1") throws -> String {
         let data = SampleDataTests.root.appendingPathComponent("GeoData").path
         let text = """
-            store: \(dir.path("p.sqlite"))
+            store: \(testStore(dir, "p.sqlite"))
             layers:
               - file: \(data)/parcels.shp
                 encoding: GBK
@@ -40,7 +40,7 @@ import Testing
         #expect(report.contains("## Units ranked by need") && report.contains("![units](report_units.svg)") && report.contains("问题清单"))
         let svg = try String(contentsOfFile: dir.path("report_units.svg"), encoding: .utf8)
         #expect(svg.hasPrefix("<svg") && svg.contains("<path"))
-        let layers = try CLI.run(["layers", "--store", dir.path("p.sqlite")]).stdout
+        let layers = try CLI.run(["layers", "--store", testStore(dir, "p.sqlite")]).stdout
         for name in ["coverage_parcels", "conflicts", "eligibility", "renewal_units", "unit_parcels"] { #expect(layers.contains(name), "\(name)") }
         // A second run imports nothing (the layers are there) and replaces the results.
         let again = try CLI.run(["run", try Self.project(in: dir)])
@@ -102,7 +102,7 @@ extension UnitsCLITests {
         let project = try Self.project(in: dir)
         #expect(try CLI.run(["run", project]).status == 0)
         func count(_ layer: String) throws -> Int? {
-            let json = try CLI.run(["layers", "--store", dir.path("p.sqlite"), "--json"]).stdout
+            let json = try CLI.run(["layers", "--store", testStore(dir, "p.sqlite"), "--json"]).stdout
             let layers = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]] ?? []
             return layers.first { $0["name"] as? String == layer }?["featureCount"] as? Int
         }

@@ -53,7 +53,7 @@ import Testing
         // The sample project (GeoData/, this project's own synthetic data), pointed at files by absolute path.
         func project(_ coverage: String) throws -> String {
             let yaml = """
-            store: \(dir.path("p.sqlite"))
+            store: \(testStore(dir, "p.sqlite"))
             layers:
               - {file: \(sampleDataPath("parcels.shp")), encoding: GBK, rename: {safety_gra: safety_grade, planned_ac: planned_action}}
               - file: \(sampleDataPath("planning_constraints.gpkg"))
