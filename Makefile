@@ -80,14 +80,17 @@ release: deps
 # from PyPI): a failed fetch stops the run instead of letting those tests skip.
 # The PostGIS backend is held to the storage contract on a throwaway PostgreSQL 15 + PostGIS cluster
 # (scripts/pg_test_cluster.sh: installed when missing, private port and socket) named by RENEWALGIS_TEST_PG;
-# the trap stops and removes the cluster whether the tests pass or fail.
+# then the CLI and server suites run a second time with every store they make in PostGIS
+# (RENEWALGIS_TEST_STORE=postgis). The trap stops and removes the cluster whether the tests pass or fail.
 test: e2e-deps
 	bash scripts/check_layers.sh
 	swift build --build-tests
 	trap 'bash scripts/pg_test_cluster.sh stop' EXIT; set -e; \
 	  bash scripts/pg_test_cluster.sh start; \
 	  osm=$$(bash scripts/osm_sample.sh); \
-	  RENEWALGIS_TEST_PG=$$(bash scripts/pg_test_cluster.sh url) RENEWALGIS_OSM_DIR="$$osm" swift test --skip-build
+	  pg=$$(bash scripts/pg_test_cluster.sh url); \
+	  RENEWALGIS_TEST_PG=$$pg RENEWALGIS_OSM_DIR="$$osm" swift test --skip-build; \
+	  RENEWALGIS_TEST_PG=$$pg RENEWALGIS_TEST_STORE=postgis RENEWALGIS_OSM_DIR="$$osm" swift test --skip-build --filter 'CLITests|RenewalServerTests'
 	$(MAKE) --no-print-directory walk-check
 	bash scripts/fuzz.sh $(FUZZ_TEST_SECONDS)
 	$(MAKE) --no-print-directory e2e

@@ -181,3 +181,33 @@ final class MemoryImportedLayer: ImportedLayer {
         return layer.record
     }
 }
+
+extension InMemoryStore: DistrictResultWriting {
+    /// Replaces one district's rows of each result layer (see `DistrictResultWriting`): the other rows
+    /// keep their order, the district's new rows follow.
+    @discardableResult
+    public func writeResults(_ specs: [ResultLayerSpec], district: String,
+                             fill: (ResultLayerSpec, any ResultLayerSink) throws -> Void) throws -> [LayerRecord] {
+        let stamp = ISO8601DateFormatter().string(from: Date())
+        let sinks = try specs.map { spec -> MemoryResultSink in
+            let sink = MemoryResultSink(kind: spec.kind.storageKind, fields: spec.fields.map(\.name))
+            try fill(spec, sink)
+            return sink
+        }
+        return try state.withLock { state in
+            let built = try zip(specs, sinks).map { spec, sink -> Layer in
+                var kept: [Feature] = []
+                if let old = state.layers[spec.name] {
+                    guard old.fields == spec.fields else { throw spec.districtMismatch(existing: old.fields, location: location) }
+                    kept = old.features.filter { $0[ResultLayerSpec.districtField]?.text != district }
+                }
+                return Self.layer(spec.name, fields: spec.fields, features: kept + sink.features, kind: "result", sourceFile: spec.producedBy,
+                                  sourceLayer: spec.name, importedAt: stamp, declaredKind: spec.kind.storageKind,
+                                  repaired: sink.repaired, skipped: sink.skipped)
+            }
+            for layer in built { state.layers[layer.record.name] = layer }
+            state.version += 1
+            return built.map(\.record)
+        }
+    }
+}

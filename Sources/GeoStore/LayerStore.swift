@@ -83,6 +83,8 @@ public enum StoreSettings {
     /// The settings there are (`renewalgis settings` lists them).
     public static let known: [String: String] = [
         "metric_crs": "the projected CRS (metres) every analysis measures in, e.g. EPSG:3067; unset: chosen from the data (see docs/crs.md)",
+        "districts_layer": "the polygon layer of districts (区县) that splits the city for --district runs; set by `renewalgis partition` (docs/scale.md)",
+        "district_field": "the field of districts_layer holding each district's code; set by `renewalgis partition`",
     ]
 
     /// `value` as it is stored under `key`: an unknown key is refused (naming the store at
@@ -130,4 +132,28 @@ public protocol ResultLayerSink: AnyObject {
     func append(_ values: [PropertyValue], storedGeometry geometry: Geometry) throws
     /// Appends rows prepared off the writing thread (`ResultRows`, in this store's encoding).
     func append(_ rows: ResultRows) throws
+}
+
+/// A store whose result layers can be written one district at a time (`--district CODE`): each
+/// district's job replaces only its own rows, so jobs for different districts run side by side
+/// against one database and together write what one whole-city run writes.
+public protocol DistrictResultWriting: LayerStore {
+    /// Writes result layers like `writeResults`, all at once, but replaces in each layer only the
+    /// rows whose `district` field (`ResultLayerSpec.districtField`, which every spec must have) holds
+    /// `district`, keeping every other row; a layer that does not exist yet is created. A layer whose
+    /// fields differ from the spec's (an earlier run without districts, or another version) is refused
+    /// with `StoreError.database`: a whole-city run replaces it.
+    @discardableResult
+    func writeResults(_ specs: [ResultLayerSpec], district: String,
+                      fill: (ResultLayerSpec, any ResultLayerSink) throws -> Void) throws -> [LayerRecord]
+}
+
+extension ResultLayerSpec {
+    /// The field that names the district a result row belongs to, in stores split by district.
+    public static let districtField = "district"
+
+    /// The refusal `DistrictResultWriting` gives for a layer whose fields are not the spec's.
+    public func districtMismatch(existing: [FieldInfo], location: String) -> StoreError {
+        .database(path: location, message: "result layer \(name) has fields \(existing.map(\.name).joined(separator: ", ")), not those a --district run writes (\(fields.map(\.name).joined(separator: ", "))): run the whole city once without --district to replace it")
+    }
 }

@@ -353,4 +353,5 @@ public final class GEOSPreparedGeometry {
 
     public func intersects(_ other: GEOSGeometry) throws -> Bool { try predicate("prepared intersects", GEOSPreparedIntersects_r, other) }
     public func contains(_ other: GEOSGeometry) throws -> Bool { try predicate("prepared contains", GEOSPreparedContains_r, other) }
+    public func covers(_ other: GEOSGeometry) throws -> Bool { try predicate("prepared covers", GEOSPreparedCovers_r, other) }
 }

@@ -52,6 +52,12 @@ public struct ServiceRadii: Sendable, Equatable {
                             source: "城市体检 公园绿地服务半径覆盖率: parks of 2,000–5,000 m² serve 300 m, parks of 5,000 m² or more 500 m"),
     ])
 
+    /// The farthest any rule reaches, metres (a park rule: its 500 m): how far around a district its
+    /// facilities must be read for the district's parcels to be served as in a whole-city run.
+    public var largestRadius: Double {
+        rules.values.map { $0.radius ?? 500 }.max() ?? 0
+    }
+
     /// The 城市体检 park rule: a park of `area` m² serves 300 m from 2,000 m², 500 m from 5,000 m²;
     /// smaller parks do not count (nil).
     public static func parkRadius(area: Double) -> Double? {

@@ -60,16 +60,22 @@ public enum LayerInputs {
         return found
     }
 
-    /// Residential parcels (land-use code with a residential prefix), in the loader's (metric) CRS.
-    public static func residentialParcels(_ loader: LayerLoader, mapping: LayerMapping) throws -> LoadedParcels {
+    /// Residential parcels (land-use code with a residential prefix), in the loader's (metric) CRS;
+    /// with `district`, only that district's own.
+    public static func residentialParcels(_ loader: LayerLoader, mapping: LayerMapping, district: DistrictScope? = nil) throws -> LoadedParcels {
         var parcels: [ResidentialParcel] = [], stored: [Geometry] = []
-        // SQLite hands over only rows whose code starts like a residential one (LIKE: a superset,
-        // any case), so other parcels' geometry is never decoded; `where` is the exact test.
+        // The store hands over only rows whose code starts like a residential one (LIKE: a superset,
+        // any case), or for a district those whose box meets its box, so other parcels' geometry is
+        // never decoded; `where` is the exact test.
         var residential = FeatureFilter()
         residential.textPrefixes = mapping.residentialPrefixes.map { (mapping.landUse, $0) }
-        try loader.forEach(mapping.parcels, required: [mapping.parcelID, mapping.landUse, mapping.population], filter: residential,
+        try loader.forEach(mapping.parcels, required: [mapping.parcelID, mapping.landUse, mapping.population],
+                           filter: try district?.candidates() ?? residential,
                            geometry: .polygonal, where: { row in
-                               row[mapping.landUse]?.text.map { code in mapping.residentialPrefixes.contains(where: code.hasPrefix) } ?? false
+                               guard row[mapping.landUse]?.text.map({ code in mapping.residentialPrefixes.contains(where: code.hasPrefix) }) ?? false
+                               else { return false }
+                               guard let district, let geometry = row.geometry else { return true }
+                               return try district.owns(geometry)
                            }) { parcel in
             parcels.append(ResidentialParcel(id: parcel.name(from: mapping.parcelID), geometry: parcel.geometry,
                                              population: parcel[mapping.population]?.number ?? 0))
@@ -80,9 +86,10 @@ public enum LayerInputs {
 
     /// Facilities with their category, in the loader's (metric) CRS; a facility that is not a point
     /// is taken at its centre, a polygonal one with its area as the site area (see `Facility.init(id:category:site:areaM2:)`).
-    public static func facilities(_ loader: LayerLoader, mapping: LayerMapping) throws -> [Facility] {
+    /// `filter`: only those the store hands over (a district's halo).
+    public static func facilities(_ loader: LayerLoader, mapping: LayerMapping, filter: FeatureFilter? = nil) throws -> [Facility] {
         try loader.load(mapping.facilities, required: [mapping.category], optional: [mapping.facilityArea, mapping.facilityID],
-                        geometry: .nonEmpty, where: { $0[mapping.category]?.text != nil }).compactMap { site in
+                        filter: filter, geometry: .nonEmpty, where: { $0[mapping.category]?.text != nil }).compactMap { site in
             try Facility(id: site[mapping.facilityID]?.text ?? site.id.text ?? "", category: site[mapping.category]?.text ?? "",
                          site: site.geometry, areaM2: site[mapping.facilityArea]?.number)
         }

@@ -27,7 +27,8 @@ public enum WalkingInputs {
     /// Street lines with their class and tags, in the loader's (metric) CRS (multi-part lines split into their parts).
     /// Tags are read from columns named as the tag (foot, sidewalk, bridge, access, …) and from
     /// GDAL's OSM `other_tags` column (`"key"=>"value",…`) when the layer has one; a column wins.
-    public static func streets(_ loader: LayerLoader, mapping: LayerMapping, walkability: String?) throws
+    /// `filter`: only the lines the store hands over (a district's halo).
+    public static func streets(_ loader: LayerLoader, mapping: LayerMapping, walkability: String?, filter: FeatureFilter? = nil) throws
         -> (layer: String, lines: [StreetLine], table: WalkabilityTable, why: String) {
         let layer = try LayerInputs.streetLayerName(in: loader.store, mapping: mapping)
         let fieldNames = try loader.fields(of: layer).map(\.name)
@@ -41,7 +42,7 @@ public enum WalkingInputs {
         let otherTags = fieldNames.contains("other_tags") ? "other_tags" : nil
         var lines: [StreetLine] = []
         let keys = table.tagKeys
-        try loader.forEach(layer, optional: [classField] + tagColumns + (otherTags.map { [$0] } ?? [])) { feature in
+        try loader.forEach(layer, optional: [classField] + tagColumns + (otherTags.map { [$0] } ?? []), filter: filter) { feature in
             let streetClass = feature[classField]?.text ?? ""
             var tags: [String: String] = [:]
             if let otherTags, let text = feature[otherTags]?.text {
@@ -67,8 +68,8 @@ public enum WalkingInputs {
     /// What attachment legs may not cross: the water control lines (`control_lines` with kind
     /// blue/蓝线/river/water), and every feature of the layers `named` (default: those of
     /// `barrierLayerNames` the store has) — polygons as water areas, lines as lines not to cross —
-    /// in the loader's (metric) CRS.
-    public static func barriers(_ loader: LayerLoader, named: [String]?) throws -> (barriers: WalkingBarriers, sources: [String]) {
+    /// in the loader's (metric) CRS. `filter`: only the features the store hands over (a district's halo).
+    public static func barriers(_ loader: LayerLoader, named: [String]?, filter: FeatureFilter? = nil) throws -> (barriers: WalkingBarriers, sources: [String]) {
         let names = try loader.layerNames()
         var areas: [Geometry] = [], lines: [[Position]] = [], sources: [String] = []
         func add(_ g: Geometry) {
@@ -77,7 +78,7 @@ public enum WalkingInputs {
         }
         if names.contains("control_lines"), try loader.fields(of: "control_lines").contains(where: { $0.name == "kind" }) {
             var n = 0
-            try loader.forEach("control_lines", optional: ["kind"], where: { $0["kind"]?.text.map { waterKinds.contains($0.lowercased()) } ?? false }) { f in
+            try loader.forEach("control_lines", optional: ["kind"], filter: filter, where: { $0["kind"]?.text.map { waterKinds.contains($0.lowercased()) } ?? false }) { f in
                 add(f.geometry); n += 1
             }
             if n > 0 { sources.append("control_lines (\(n) water lines)") }
@@ -85,7 +86,7 @@ public enum WalkingInputs {
         for layer in named ?? barrierLayerNames.filter(names.contains) {
             guard names.contains(layer) else { throw StoreError.unknownLayer(path: loader.store.location, layer: layer, available: names) }
             var n = 0
-            try loader.forEach(layer) { f in
+            try loader.forEach(layer, filter: filter) { f in
                 add(f.geometry); n += 1
             }
             sources.append("\(layer) (\(n))")

@@ -31,7 +31,20 @@ public struct CoverageOptions: Sendable {
     /// Network mode: layers whose features attachment legs may not cross; nil: water control lines
     /// plus the layers water, waterways and barriers when the store has them.
     public var barrierLayers: [String]?
+    /// One district's parcels only (`--district CODE`), read with every facility, street and barrier
+    /// that can reach them, and written over that district's rows of the result layers.
+    public var district: String?
     public init() {}
+
+    /// How far around a district's own parcels (m) the inputs that can change their answers lie:
+    /// facilities within the largest radius (a walk is never longer than its straight radius); in
+    /// walking mode also the streets a facility or parcel attaches to and enough of each network
+    /// piece to tell an isolated piece from a long one.
+    var districtReach: Double {
+        let radius = radii.largestRadius
+        guard mode == .network else { return radius }
+        return radius + walking.attachDistance + walking.accessDistance + walking.minPieceLength
+    }
 }
 
 /// A finished coverage run with everything needed to report and store it.
@@ -46,8 +59,14 @@ public struct CoverageRun: Sendable {
     public var warnings: [String]
     /// Network mode: how parcels and facilities met the network.
     public var walking: NetworkCoverage.Diagnostics? = nil
-    /// Network mode: notes for the report (walkability table used, barriers read, network pieces).
+    /// Network mode: notes for the report (walking table used, barriers read, network pieces).
     public var notes: [String] = []
+    /// In a store split by district: each parcel's and each facility's district (nil outside every
+    /// one), written in the result layers' `district` field; nil when the store is not split.
+    public var parcelDistricts: [String?]? = nil
+    public var facilityDistricts: [String?]? = nil
+    /// The district this run was limited to (`--district`), whose rows it replaces.
+    public var district: String? = nil
 }
 
 /// The coverage analysis as the CLI and the server run it: read inputs from the store, run the
@@ -57,8 +76,12 @@ public enum CoverageJob {
         let choice = try store.metricCRSChoice(override: options.metricCRS.map { ($0, "--metric-crs") })
         let metric = choice.crs
         let loader = try LayerLoader(store: store, crs: metric)
-        let loaded = try LayerInputs.residentialParcels(loader, mapping: options.mapping)
-        let facilities = try LayerInputs.facilities(loader, mapping: options.mapping)
+        let districts = try Districts.of(store)
+        let scope = try options.district.map { try DistrictScope(store: store, code: $0) }
+        let loaded = try LayerInputs.residentialParcels(loader, mapping: options.mapping, district: scope)
+        // A district reads what lies within reach of its own parcels; the whole city reads everything.
+        let halo = scope.map { _ in DistrictScope.halo(around: loaded.storedGeometry.envelope, metres: options.districtReach) }
+        let facilities = try LayerInputs.facilities(loader, mapping: options.mapping, filter: halo)
         var warnings: [String] = []
         let present = Set(facilities.map(\.category))
         for category in options.radii.categories where !present.contains(category) {
@@ -83,8 +106,8 @@ public enum CoverageJob {
             result = CoverageAnalysis.run(parcels: loaded.parcels, facilities: facilities, parameters: parameters,
                                           parallelism: .allCores, progress: progress)
         case .network:
-            let streets = try WalkingInputs.streets(loader, mapping: options.mapping, walkability: options.walkability)
-            let barriers = try WalkingInputs.barriers(loader, named: options.barrierLayers)
+            let streets = try WalkingInputs.streets(loader, mapping: options.mapping, walkability: options.walkability, filter: halo)
+            let barriers = try WalkingInputs.barriers(loader, named: options.barrierLayers, filter: halo)
             var walking = options.walking
             walking.walkability = streets.table
             let network = try NetworkCoverage.runWithDiagnostics(parcels: loaded.parcels, facilities: facilities, streets: streets.lines,
@@ -131,9 +154,21 @@ public enum CoverageJob {
                 warnings.append("\(c.facilitiesNotCounted) \(c.category) facilities are under 2,000 m² and serve no radius under the 城市体检 rule")
             }
         }
-        return CoverageRun(result: result, storedGeometry: loaded.storedGeometry, facilities: facilities,
-                           metricCRS: metric, metricCRSChoice: choice, mode: options.mode, warnings: warnings,
-                           walking: diagnostics, notes: notes)
+        var run = CoverageRun(result: result, storedGeometry: loaded.storedGeometry, facilities: facilities,
+                              metricCRS: metric, metricCRSChoice: choice, mode: options.mode, warnings: warnings,
+                              walking: diagnostics, notes: notes)
+        if let districts {
+            run.district = scope?.code
+            run.parcelDistricts = try scope.map { s in loaded.storedGeometry.map { _ in s.code } }
+                ?? loaded.storedGeometry.map(districts.district(of:))
+            let back = try Projector(from: metric, to: .cgcs2000)
+            run.facilityDistricts = try facilities.map { f in
+                var point = Geometry.point(f.location)
+                try back.transform(&point)
+                return try districts.district(of: point)
+            }
+        }
+        return run
     }
 
     /// Writes the result layers, in one transaction: `coverage_parcels` (one row per residential
@@ -145,7 +180,9 @@ public enum CoverageJob {
     public static func writeResults(_ run: CoverageRun, to store: any LayerStore) throws -> [LayerRecord] {
         let result = run.result
         let categories = result.categories
-        let produced = "renewalgis coverage --mode \(run.mode.rawValue)"
+        let produced = "renewalgis coverage --mode \(run.mode.rawValue)" + (run.district.map { " --district \($0)" } ?? "")
+        // In a store split by district every row names its district (the last field).
+        let district = run.parcelDistricts == nil ? [] : [FieldInfo(name: ResultLayerSpec.districtField, type: .text)]
         let parcelsSpec = ResultLayerSpec(
             name: "coverage_parcels",
             fields: [FieldInfo(name: "parcel_id", type: .text), FieldInfo(name: "population", type: .real),
@@ -154,20 +191,21 @@ public enum CoverageJob {
                 + LifeCircleTier.allCases.map { FieldInfo(name: "missing_\($0.rawValue)min", type: .text) }
                 + [FieldInfo(name: "categories_with_gap", type: .integer)]
                 + (run.mode == .network ? categories.map { FieldInfo(name: "\($0.category)_walk_m", type: .real) }
-                    + [FieldInfo(name: "walk_entrance", type: .text), FieldInfo(name: "walk_refused", type: .text)] : []),
+                    + [FieldInfo(name: "walk_entrance", type: .text), FieldInfo(name: "walk_refused", type: .text)] : [])
+                + district,
             kind: .multiPolygon, producedBy: produced)
         let gapsSpec = ResultLayerSpec(
             name: "coverage_gaps",
             fields: [FieldInfo(name: "category", type: .text), FieldInfo(name: "parcel_id", type: .text),
                      FieldInfo(name: "covered_fraction", type: .real), FieldInfo(name: "gap_area_m2", type: .real),
                      FieldInfo(name: "gap_population", type: .real)]
-                + (run.mode == .network ? [FieldInfo(name: "walk_status", type: .text)] : []),
+                + (run.mode == .network ? [FieldInfo(name: "walk_status", type: .text)] : []) + district,
             kind: .multiPolygon, producedBy: produced)
         let facilitiesSpec = ResultLayerSpec(
             name: "coverage_facilities",
             fields: [FieldInfo(name: "facility_id", type: .text), FieldInfo(name: "category", type: .text),
                      FieldInfo(name: "walk_attached", type: .text), FieldInfo(name: "walk_refused", type: .text),
-                     FieldInfo(name: "leg_m", type: .real)],
+                     FieldInfo(name: "leg_m", type: .real)] + district,
             kind: .point, producedBy: produced)
 
         // Work items, computed on every core while SQLite writes them in order: first the parcel rows in
@@ -184,8 +222,7 @@ public enum CoverageJob {
             return Result { try CoverageJob.gapRows(categories[k - 1], parcels: range, run: run, spec: gapsSpec, encoding: encoding, back: back) }
         }
         let specs = [parcelsSpec, gapsSpec] + (run.walking != nil ? [facilitiesSpec] : [])
-        // A straight-line run removes an earlier walking run's facility attachments with the layers they explained.
-        return try store.writeResults(specs, dropping: run.walking == nil ? [facilitiesSpec.name] : []) { spec, sink in
+        func fill(_ spec: ResultLayerSpec, _ sink: any ResultLayerSink) throws {
             if spec.name == facilitiesSpec.name {
                 try sink.append(try CoverageJob.facilityRows(run, spec: facilitiesSpec, encoding: encoding))
                 return
@@ -195,6 +232,19 @@ public enum CoverageJob {
                 try sink.append(rows.wait(item).get())
             }
         }
+        if let code = run.district {
+            return try CoverageJob.districtWriter(store).writeResults(specs, district: code, fill: fill)
+        }
+        // A straight-line run removes an earlier walking run's facility attachments with the layers they explained.
+        return try store.writeResults(specs, dropping: run.walking == nil ? [facilitiesSpec.name] : [], fill: fill)
+    }
+
+    /// `store` as one that writes a district's rows, or an `InputError` saying which stores do.
+    static func districtWriter(_ store: any LayerStore) throws -> any DistrictResultWriting {
+        guard let writer = store as? any DistrictResultWriting else {
+            throw InputError("--district writes one district's rows into shared result layers, which \(store.location) cannot: use a PostGIS store (postgresql://…; docs/scale.md)")
+        }
+        return writer
     }
 
     /// Writes what a coverage run produces: the result layers into `store` (unless `storeResults` is
@@ -246,6 +296,7 @@ public enum CoverageJob {
                 values.append(.string(entrances > 0 ? "ok" : "none"))
                 values.append(.string(CoverageJob.refusalText(run.walking?.parcelRefused[i] ?? [])))
             }
+            if let districts = run.parcelDistricts { values.append(districts[i].map(PropertyValue.string) ?? .null) }
             rows.append(values, storedGeometry: run.storedGeometry[i])
         }
         return rows
@@ -264,6 +315,7 @@ public enum CoverageJob {
                                            .double(fraction > 0 ? PlanarRing.area(piece.geometry) : result.parcelAreas[i]),
                                            .double((1 - fraction) * result.parcels[i].population)]
             if run.mode == .network { values.append(.string(CoverageJob.walkStatus(run, parcel: i, fraction: fraction))) }
+            if let districts = run.parcelDistricts { values.append(districts[i].map(PropertyValue.string) ?? .null) }
             if fraction > 0 {
                 // A piece cut by the ring difference: checked (and repaired if invalid) before it is stored.
                 var cut = piece.geometry
@@ -299,11 +351,16 @@ public enum CoverageJob {
         guard let walking = run.walking else { return rows }
         let back = try Projector(from: run.metricCRS, to: .cgcs2000)
         for (k, f) in run.facilities.enumerated() {
+            // A district's run writes its own facilities; the others it read for reach are their districts'.
+            let district = run.facilityDistricts?[k]
+            if let code = run.district, district != code { continue }
             var point = Geometry.point(f.location)
             try back.transform(&point)
             let leg = walking.facilityLeg[k]
-            try rows.append([.string(f.id), .string(f.category), .string(walking.facilityAttached[k] ? "ok" : "none"),
-                         .string(refusalText(walking.facilityRefused[k])), leg.isFinite ? .double(leg) : .null], geometry: point)
+            var values: [PropertyValue] = [.string(f.id), .string(f.category), .string(walking.facilityAttached[k] ? "ok" : "none"),
+                                           .string(refusalText(walking.facilityRefused[k])), leg.isFinite ? .double(leg) : .null]
+            if run.facilityDistricts != nil { values.append(district.map(PropertyValue.string) ?? .null) }
+            try rows.append(values, geometry: point)
         }
         return rows
     }
