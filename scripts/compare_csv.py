@@ -4,7 +4,7 @@
     python3 compare_csv.py LABEL A.csv B.csv [--tolerance 1e-9]
 
 Same header, same number of rows, and row for row the same text; a column whose every value (in both
-files) reads as a number is compared as numbers instead: |a - b| <= tolerance, the tolerance scaled by
+files) reads as a number, none with a leading zero, is compared as numbers instead: |a - b| <= tolerance, the tolerance scaled by
 |a| for magnitudes above 1 (areas in m² carry 1e-12 relative noise between two geometry engines). Rows
 are paired after sorting both files on their text columns, then their numbers, so an answer written in
 another order still pairs up; whether the order itself was the same is reported too.
@@ -31,6 +31,9 @@ def read(path):
 
 
 def number(text):
+    # A code such as 080701 (用地用海, leading zero) is text, as the importer reads it.
+    if len(text) > 1 and text.lstrip("+-").startswith("0") and not text.lstrip("+-").startswith("0."):
+        return None
     try:
         value = float(text)
     except ValueError:
