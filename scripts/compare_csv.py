@@ -82,7 +82,7 @@ for ra, rb in zip(sorted_a, sorted_b):
 
 columns = ",".join(h for h, n in zip(header_a, numeric) if n) or "none"
 summary = (f"{len(rows_a)} vs {len(rows_b)} rows, {differing} differing, numeric columns {columns}, "
-           f"max |Δ| {largest:.3g}, {'same' if same_order else 'different'} row order")
+           f"max Δ {largest:.3g}, {'same' if same_order else 'different'} row order")
 if len(rows_a) != len(rows_b) or differing:
     print(f"DIFFER {args.label}: {summary}")
     if worst and largest > 0:
