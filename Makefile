@@ -134,12 +134,15 @@ demo: build
 # conflicts and eligibility against a GeoPandas overlay (L); renewal units against PySAL max-p (S)
 # and timed on M and L; the whole batch run on M and L.
 # The coverage comparison with GeoPandas, PostGIS and DuckDB: see README (run_bench.py).
+# The PostGIS store (scripts/bench_postgis.sh, throwaway cluster on a private port): import against ogr2ogr,
+# coverage against the SpatiaLite store (same CSV), serving against pygeoapi's PostgreSQL provider (M, L).
 bench: release
 	bash scripts/bench_import.sh $(RELEASE_BIN) M L
 	bash scripts/bench_coverage.sh $(RELEASE_BIN) M
 	bash scripts/bench_conflicts.sh $(RELEASE_BIN) L
 	bash scripts/bench_units.sh $(RELEASE_BIN) S M L
 	bash scripts/bench_batch.sh $(RELEASE_BIN) M L
+	bash scripts/bench_postgis.sh $(RELEASE_BIN) M L
 
 # Regenerates GeoData/ from its seeded generator (same seed, same bytes).
 sample-data:

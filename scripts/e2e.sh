@@ -9,6 +9,7 @@
 #   5. OWSLib reads the collections, items, queryables and a CQL2 filter with spaces (scripts/owslib_check.py).
 #   6. QGIS (headless PyQGIS, its OAPIF provider) loads every collection with the store's count,
 #      values, types and geometries, and renders a map whose pixels are checked (scripts/qgis_check.py).
+#   7. with RENEWALGIS_TEST_PG set: two servers on one PostGIS store behind nginx (scripts/replicas_check.sh).
 # Each check prints PASS or FAIL with its figures; the script exits 1 when any fails.
 #
 #   bash scripts/e2e.sh [BIN=.build/debug/renewalgis]        (from `make e2e`, which installs what it needs)
@@ -169,6 +170,21 @@ else
     fail "PyQGIS does not import in /usr/bin/python3: run \`make e2e\`, which installs qgis and python3-qgis"
 fi
 # ---- end of QGIS ----------------------------------------------------------------------------------
+
+# ---- replicas (scripts/replicas_check.sh) ----------------------------------------------------------
+# 7. Only when a PostgreSQL server is named (RENEWALGIS_TEST_PG, as for the PostGIS tests): two
+#    `renewalgis serve` on one PostGIS store behind nginx answer alike, and a write through the CLI shows
+#    on both within seconds (a fresh database on that server, dropped afterwards).
+if [ -n "${RENEWALGIS_TEST_PG:-}" ]; then
+    bash scripts/replicas_check.sh "$BIN" "$RENEWALGIS_TEST_PG" > "$WORK/replicas.out" 2>&1
+    grep -E '^(PASS|FAIL) ' "$WORK/replicas.out"
+    FAILED=$((FAILED + $(grep -c '^FAIL ' "$WORK/replicas.out")))
+    grep -q '^replicas_check: all checks passed' "$WORK/replicas.out" || grep -q '^FAIL ' "$WORK/replicas.out" ||
+        fail "replicas_check.sh did not finish: $(tail -3 "$WORK/replicas.out")"
+else
+    echo "SKIP replicas behind nginx (set RENEWALGIS_TEST_PG to a PostgreSQL server to run scripts/replicas_check.sh)"
+fi
+# ---- end of replicas ------------------------------------------------------------------------------
 
 if [ "$FAILED" -gt 0 ]; then
     echo "e2e: $FAILED check(s) failed (server log: $WORK/serve.log; KEEP=1 keeps it)"
