@@ -64,6 +64,7 @@ struct Coverage: ParsableCommand {
     @Option(help: "Category field of the facilities.") var categoryField = "category"
     @Option(help: "Metric CRS for the geometry work (default: the store's metric_crs setting, else the CGCS2000 3° zone in China or the UTM zone elsewhere).") var metricCrs: String?
 
+    @Option(help: DistrictHelp.text) var district: String?
     @Flag(help: "Do not write result layers into the store.")
     var noStore = false
 
@@ -110,6 +111,7 @@ struct Coverage: ParsableCommand {
             options.walkability = walkability
             options.barrierLayers = barrierLayer.isEmpty ? nil : barrierLayer
             options.walking.minPieceLength = minPieceM
+            options.district = district
             if let crs = try metricCRS() { options.metricCRS = crs }
             let started = Date()
             let total = options.radii.categories.count

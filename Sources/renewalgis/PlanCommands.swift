@@ -20,6 +20,7 @@ struct PlanOptions: ParsableArguments {
     @Option(help: "Planned action field (retain/renovate/demolish/add or 留/改/拆/增).") var actionField = "planned_action"
     @Option(help: "Heritage zone layer (field level: core/control).") var heritage = "heritage_zones"
     @Option(help: "Control-line layer (field kind: ecological/blue/green/purple/yellow).") var controlLines = "control_lines"
+    @Option(help: DistrictHelp.text) var district: String?
 
     /// A rules file is read before the store is opened, so a mistake in it is the first thing said.
     mutating func validate() throws {
@@ -62,7 +63,8 @@ struct Conflicts: ParsableCommand {
             let started = Date()
             let rules = try RulesFile.load(options.rules)
             let store = try options.store.openExisting()
-            let inputs = try PlanChecks.load(store: store, mapping: options.mapping, requireAction: true, nearZonesOnly: true)
+            let inputs = try PlanChecks.load(store: store, mapping: options.mapping, requireAction: true, nearZonesOnly: true,
+                                             district: options.district)
             inputs.warnings.forEach(Terminal.warning)
             Terminal.info(inputs.metricCRSChoice.description)
             let (records, pairs) = try PlanChecks.conflicts(inputs, rules: rules, store: store)
@@ -113,7 +115,7 @@ struct Eligibility: ParsableCommand {
             let started = Date()
             let rules = try RulesFile.load(options.rules)
             let store = try options.store.openExisting()
-            let inputs = try PlanChecks.load(store: store, mapping: options.mapping, requireAction: false)
+            let inputs = try PlanChecks.load(store: store, mapping: options.mapping, requireAction: false, district: options.district)
             inputs.warnings.forEach(Terminal.warning)
             Terminal.info(inputs.metricCRSChoice.description)
             let overlaps = try ZoneOverlay.overlaps(parcels: inputs.parcels.map(\.geometry), zones: inputs.zones.map(\.geometry),

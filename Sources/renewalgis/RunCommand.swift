@@ -20,10 +20,19 @@ struct Run: ParsableCommand {
     )
 
     @Argument(help: "The project file (YAML).") var project: String
+    @Option(help: DistrictHelp.text) var district: String?
+    @Flag(help: "Run every district of the store, each as its own `renewalgis run PROJECT --district CODE` process (after importing what the store lacks, once).")
+    var eachDistrict = false
+    @Option(help: "With --each-district: how many district processes run at once.") var jobs = 1
 
     /// The project file is read (and its layer files looked for) before anything runs.
     mutating func validate() throws {
-        try reportingErrors { _ = try ProjectFile.load(project) }
+        try reportingErrors {
+            if eachDistrict, district != nil { throw ValidationError("--each-district runs every district; --district runs one: give one of them") }
+            if jobs < 1 { throw ValidationError("--jobs \(jobs): at least 1") }
+            if jobs > 1, !eachDistrict { throw ValidationError("--jobs is for --each-district") }
+            _ = try ProjectFile.load(project)
+        }
     }
 
     func run() throws {
@@ -31,7 +40,14 @@ struct Run: ParsableCommand {
             let started = Date()
             let file = try ProjectFile.load(project)
             file.warnings.forEach(Terminal.warning)
-            let outcome = try ProjectRun.run(file) { Terminal.info($0) }
+            if eachDistrict {
+                let codes = try ProjectRun.prepareDistricts(file) { Terminal.info($0) }
+                try DistrictJobs.run(project: project, report: file.report, codes: codes, jobs: jobs)
+                Terminal.info(String(format: "done in %.2f s: %d districts, %d at a time; store %@", Date().timeIntervalSince(started),
+                                     codes.count, jobs, file.store.description))
+                return
+            }
+            let outcome = try ProjectRun.run(file, district: district) { Terminal.info($0) }
             outcome.warnings.filter { !file.warnings.contains($0) }.forEach(Terminal.warning)
             if let units = outcome.units { print(UnitsReport.table(units, top: 10)) }
             Terminal.info(String(format: "done in %.2f s; report %@ (map %@); store %@", Date().timeIntervalSince(started),

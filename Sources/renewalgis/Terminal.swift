@@ -254,6 +254,12 @@ enum StoreHelp {
                                        valueName: "store")
 }
 
+/// What `--district` takes, said once for every analysis.
+enum DistrictHelp {
+    static let text = ArgumentHelp("Only this district (its code in the store's districts layer, see `renewalgis partition`): its own parcels, read with everything within reach, written over its rows of the result layers (a PostGIS store).",
+                                   valueName: "code")
+}
+
 extension StoreAddress: ExpressibleByArgument {
     public init?(argument: String) {
         guard !argument.isEmpty else { return nil }

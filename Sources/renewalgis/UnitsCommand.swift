@@ -72,6 +72,7 @@ struct Units: ParsableCommand {
 
     @Option(help: StoreHelp.text) var store: StoreAddress
     @Option(help: "Parcel layer.") var parcels = "parcels"
+    @Option(help: DistrictHelp.text) var district: String?
     @OptionGroup var options: UnitsOptions
     @Option(help: "CSV output: parcel_id,unit_id,need_score.") var csv: String?
     @Option(help: "CSV of the parcel adjacency used: parcel_a,parcel_b.") var adjacency: String?
@@ -83,7 +84,7 @@ struct Units: ParsableCommand {
             let store = try store.openExisting()
             let weights = try options.needWeights()
             let run = try UnitsJob.run(store: store, mapping: options.mapping(parcels: parcels), weights: weights,
-                                       parameters: options.parameters, progress: { Terminal.info("units: \($0)") })
+                                       parameters: options.parameters, district: district, progress: { Terminal.info("units: \($0)") })
             run.warnings.forEach(Terminal.warning)
             Terminal.info(run.metricCRSChoice.description)
             try UnitsJob.writeResults(run, to: store, producedBy: "renewalgis units")

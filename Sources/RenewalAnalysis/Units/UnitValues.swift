@@ -114,3 +114,30 @@ public struct UnitDelineation: Sendable {
     /// Within-unit sum of squared deviations of the need score (the homogeneity measure).
     public var withinSSD: Double
 }
+
+extension UnitDelineation {
+    /// Delineations of disjoint parcel sets (one per district, delineated apart: no unit crosses from
+    /// one set to another) as one: parcel indices of the k-th part are offset by the parcel counts of
+    /// the parts before it, cell indices likewise; ranks stay each part's own.
+    public static func concatenating(_ parts: [(delineation: UnitDelineation, parcelCount: Int)]) -> UnitDelineation {
+        var all = UnitDelineation(units: [], unitOfParcel: [], excluded: [], cellOfParcel: [], adjacency: [], withinSSD: 0)
+        var parcelOffset = 0, cellOffset = 0
+        for (part, count) in parts {
+            let unitOffset = all.units.count
+            all.units += part.units.map { unit in
+                var unit = unit
+                unit.parcels = unit.parcels.map { $0 + parcelOffset }
+                unit.cell += cellOffset
+                return unit
+            }
+            all.unitOfParcel += part.unitOfParcel.map { $0.map { $0 + unitOffset } }
+            all.excluded += part.excluded.map { ($0.parcel + parcelOffset, $0.reason) }
+            all.cellOfParcel += part.cellOfParcel.map { $0.map { $0 + cellOffset } }
+            all.adjacency += part.adjacency.map { $0.map { $0 + parcelOffset } }
+            all.withinSSD += part.withinSSD
+            parcelOffset += count
+            cellOffset += (part.cellOfParcel.compactMap { $0 }.max() ?? -1) + 1
+        }
+        return all
+    }
+}

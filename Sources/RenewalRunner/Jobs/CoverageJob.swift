@@ -67,6 +67,11 @@ public struct CoverageRun: Sendable {
     public var facilityDistricts: [String?]? = nil
     /// The district this run was limited to (`--district`), whose rows it replaces.
     public var district: String? = nil
+
+    /// Whether the result layers have the walking columns: in walking mode, and always in a store
+    /// split by district (NULL after a straight-line run), so that district runs of either mode
+    /// write rows of one shape into the shared layers.
+    var hasWalkingColumns: Bool { mode == .network || parcelDistricts != nil }
 }
 
 /// The coverage analysis as the CLI and the server run it: read inputs from the store, run the
@@ -182,7 +187,7 @@ public enum CoverageJob {
         let categories = result.categories
         let produced = "renewalgis coverage --mode \(run.mode.rawValue)" + (run.district.map { " --district \($0)" } ?? "")
         // In a store split by district every row names its district (the last field).
-        let district = run.parcelDistricts == nil ? [] : [FieldInfo(name: ResultLayerSpec.districtField, type: .text)]
+        let district = ResultWrites.districtFields(split: run.parcelDistricts != nil)
         let parcelsSpec = ResultLayerSpec(
             name: "coverage_parcels",
             fields: [FieldInfo(name: "parcel_id", type: .text), FieldInfo(name: "population", type: .real),
@@ -190,7 +195,7 @@ public enum CoverageJob {
                 + categories.map { FieldInfo(name: $0.category, type: .real) }
                 + LifeCircleTier.allCases.map { FieldInfo(name: "missing_\($0.rawValue)min", type: .text) }
                 + [FieldInfo(name: "categories_with_gap", type: .integer)]
-                + (run.mode == .network ? categories.map { FieldInfo(name: "\($0.category)_walk_m", type: .real) }
+                + (run.hasWalkingColumns ? categories.map { FieldInfo(name: "\($0.category)_walk_m", type: .real) }
                     + [FieldInfo(name: "walk_entrance", type: .text), FieldInfo(name: "walk_refused", type: .text)] : [])
                 + district,
             kind: .multiPolygon, producedBy: produced)
@@ -199,7 +204,7 @@ public enum CoverageJob {
             fields: [FieldInfo(name: "category", type: .text), FieldInfo(name: "parcel_id", type: .text),
                      FieldInfo(name: "covered_fraction", type: .real), FieldInfo(name: "gap_area_m2", type: .real),
                      FieldInfo(name: "gap_population", type: .real)]
-                + (run.mode == .network ? [FieldInfo(name: "walk_status", type: .text)] : []) + district,
+                + (run.hasWalkingColumns ? [FieldInfo(name: "walk_status", type: .text)] : []) + district,
             kind: .multiPolygon, producedBy: produced)
         let facilitiesSpec = ResultLayerSpec(
             name: "coverage_facilities",
@@ -232,19 +237,8 @@ public enum CoverageJob {
                 try sink.append(rows.wait(item).get())
             }
         }
-        if let code = run.district {
-            return try CoverageJob.districtWriter(store).writeResults(specs, district: code, fill: fill)
-        }
         // A straight-line run removes an earlier walking run's facility attachments with the layers they explained.
-        return try store.writeResults(specs, dropping: run.walking == nil ? [facilitiesSpec.name] : [], fill: fill)
-    }
-
-    /// `store` as one that writes a district's rows, or an `InputError` saying which stores do.
-    static func districtWriter(_ store: any LayerStore) throws -> any DistrictResultWriting {
-        guard let writer = store as? any DistrictResultWriting else {
-            throw InputError("--district writes one district's rows into shared result layers, which \(store.location) cannot: use a PostGIS store (postgresql://…; docs/scale.md)")
-        }
-        return writer
+        return try ResultWrites.write(specs, to: store, district: run.district, dropping: run.walking == nil ? [facilitiesSpec.name] : [], fill: fill)
     }
 
     /// Writes what a coverage run produces: the result layers into `store` (unless `storeResults` is
@@ -295,8 +289,10 @@ public enum CoverageJob {
                 let entrances = run.walking?.parcelEntrances[i] ?? 0
                 values.append(.string(entrances > 0 ? "ok" : "none"))
                 values.append(.string(CoverageJob.refusalText(run.walking?.parcelRefused[i] ?? [])))
+            } else if run.hasWalkingColumns {
+                values += repeatElement(.null, count: categories.count + 2)
             }
-            if let districts = run.parcelDistricts { values.append(districts[i].map(PropertyValue.string) ?? .null) }
+            if let districts = run.parcelDistricts { values.append(ResultWrites.value(districts[i])) }
             rows.append(values, storedGeometry: run.storedGeometry[i])
         }
         return rows
@@ -314,8 +310,8 @@ public enum CoverageJob {
             var values: [PropertyValue] = [.string(category.category), .string(result.parcels[i].id), .double(fraction),
                                            .double(fraction > 0 ? PlanarRing.area(piece.geometry) : result.parcelAreas[i]),
                                            .double((1 - fraction) * result.parcels[i].population)]
-            if run.mode == .network { values.append(.string(CoverageJob.walkStatus(run, parcel: i, fraction: fraction))) }
-            if let districts = run.parcelDistricts { values.append(districts[i].map(PropertyValue.string) ?? .null) }
+            if run.mode == .network { values.append(.string(CoverageJob.walkStatus(run, parcel: i, fraction: fraction))) } else if run.hasWalkingColumns { values.append(.null) }
+            if let districts = run.parcelDistricts { values.append(ResultWrites.value(districts[i])) }
             if fraction > 0 {
                 // A piece cut by the ring difference: checked (and repaired if invalid) before it is stored.
                 var cut = piece.geometry
@@ -359,7 +355,7 @@ public enum CoverageJob {
             let leg = walking.facilityLeg[k]
             var values: [PropertyValue] = [.string(f.id), .string(f.category), .string(walking.facilityAttached[k] ? "ok" : "none"),
                                            .string(refusalText(walking.facilityRefused[k])), leg.isFinite ? .double(leg) : .null]
-            if run.facilityDistricts != nil { values.append(district.map(PropertyValue.string) ?? .null) }
+            if run.facilityDistricts != nil { values.append(ResultWrites.value(district)) }
             try rows.append(values, geometry: point)
         }
         return rows

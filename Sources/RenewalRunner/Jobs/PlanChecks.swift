@@ -40,21 +40,30 @@ public struct PlanInputs: Sendable {
     /// The metric CRS with why it was chosen: the line the commands print.
     public var metricCRSChoice: MetricCRSChoice
     public var warnings: [String]
+    /// In a store split by district: each parcel's district (the result layers' `district` field); nil otherwise.
+    public var parcelDistricts: [String?]? = nil
+    /// The district the inputs were limited to (`--district`), whose rows the results replace.
+    public var district: String? = nil
 }
 
 public enum PlanChecks {
-    /// Loads parcels and zones; with `nearZonesOnly` only the parcels whose box meets a zone's box, and heritage sites.
+    /// Loads parcels and zones; with `nearZonesOnly` only the parcels whose box meets a zone's box, and heritage sites;
+    /// with `district`, that district's own parcels and the zones that meet them.
     public static func load(store: any LayerStore, mapping: PlanMapping, requireAction: Bool, nearZonesOnly: Bool = false,
-                            metric: CRS? = nil) throws -> PlanInputs {
+                            metric: CRS? = nil, district: String? = nil) throws -> PlanInputs {
         let choice = try store.metricCRSChoice(override: metric.map { ($0, "--metric-crs") })
         let metric = choice.crs
         let loader = try LayerLoader(store: store, crs: metric)
         let parcelFields = [mapping.parcelID, mapping.landUse] + (requireAction ? [mapping.action] : [])
         _ = try loader.fields(of: mapping.parcels, required: parcelFields)
+        let districts = try Districts.of(store)
+        let scope = try district.map { try DistrictScope(store: store, code: $0) }
         var warnings: [String] = []
         var zones: [ConstraintZone] = []
         var zoneBoxes: [Envelope] = []
         let layers = Set(try loader.layerNames())
+        // A district's zones are those meeting its own parcels (read first, below); the city's are all.
+        var zoneFilter: FeatureFilter? = nil
         func addZones(layer: String, typeField: String, idFields: [String], type: (String) -> ZoneType?) throws {
             guard layers.contains(layer) else {
                 warnings.append("the store has no layer \(layer): its zones are not checked")
@@ -63,7 +72,7 @@ public enum PlanChecks {
             let fields = Set(try loader.fields(of: layer, required: [typeField]).map(\.name))
             let idField = idFields.first(where: fields.contains)
             var unknown: Set<String> = []
-            try loader.forEach(layer, required: [typeField], optional: [mapping.heightLimit] + idFields, geometry: .polygonal) { zone in
+            try loader.forEach(layer, required: [typeField], optional: [mapping.heightLimit] + idFields, filter: zoneFilter, geometry: .polygonal) { zone in
                 let text = zone[typeField]?.text ?? ""
                 guard let t = type(text) else { unknown.insert(text); return }
                 zoneBoxes += try zone.storedGeometry.coveringBoxes()
@@ -72,6 +81,7 @@ public enum PlanChecks {
             }
             if !unknown.isEmpty { warnings.append("layer \(layer): \(typeField) values \(unknown.sorted().joined(separator: ", ")) are not a known zone type: skipped") }
         }
+        func addAllZones() throws {
         try addZones(layer: mapping.heritage, typeField: mapping.heritageLevel, idFields: ["zone_id", "id"]) { text in
             switch text.lowercased() {
             case "core", "核心保护范围": .heritageCore
@@ -89,19 +99,24 @@ public enum PlanChecks {
             default: nil
             }
         }
+        }
         var unknownActions: [String: Int] = [:]
         var parcels: [PlanParcel] = [], stored: [Geometry] = [], eligibility: [EligibilityParcel] = []
         let needed = [mapping.action, mapping.plannedUse, mapping.height, mapping.buildYear, mapping.safetyGrade, mapping.vacant, mapping.historic]
         // Conflicts need only the parcels near a zone (found through the spatial index) and heritage sites.
         var filter: FeatureFilter? = nil
-        if nearZonesOnly {
+        if scope == nil { try addAllZones() }
+        if let scope {
+            filter = try scope.candidates()
+        } else if nearZonesOnly {
             var f = FeatureFilter()
             f.boxes = zoneBoxes
             f.textPrefixes = [(mapping.landUse, "1504")]
             f.valuesIn = [(mapping.historic, ["1", "true", "yes", "是", "TRUE", "True"])]
             filter = f
         }
-        try loader.forEach(mapping.parcels, required: parcelFields, optional: needed, filter: filter, geometry: .polygonal) { f in
+        try loader.forEach(mapping.parcels, required: parcelFields, optional: needed, filter: filter, geometry: .polygonal,
+                           where: { row in try scope.map { s in try row.geometry.map(s.owns) ?? false } ?? true }) { f in
             stored.append(f.storedGeometry)
             let g = f.geometry
             let id = f.name(from: mapping.parcelID)
@@ -123,7 +138,17 @@ public enum PlanChecks {
             warnings.append("\(n) parcels of \(mapping.parcels) have an unknown \(mapping.action) \"\(text)\" (use retain, renovate, demolish, add or 留/改/拆/增): no action rule applies to them")
         }
 
-        return PlanInputs(parcels: parcels, storedGeometry: stored, eligibility: eligibility, zones: zones, metricCRS: metric, metricCRSChoice: choice, warnings: warnings)
+        if scope != nil {
+            zoneFilter = DistrictScope.halo(around: stored.envelope, metres: 0)
+            try addAllZones()
+        }
+        var inputs = PlanInputs(parcels: parcels, storedGeometry: stored, eligibility: eligibility, zones: zones, metricCRS: metric,
+                                metricCRSChoice: choice, warnings: warnings)
+        if let districts {
+            inputs.district = scope?.code
+            inputs.parcelDistricts = try scope.map { s in stored.map { _ in s.code } } ?? stored.map(districts.district(of:))
+        }
+        return inputs
     }
 
     /// Runs the conflicts analysis and writes the `conflicts` layer (overlaps in EPSG:4490).
@@ -135,15 +160,17 @@ public enum PlanChecks {
                 name: "conflicts",
                 fields: ["parcel_id", "zone_id", "zone_type", "action", "rule_id", "verdict"].map { FieldInfo(name: $0, type: .text) }
                     + [FieldInfo(name: "overlap_m2", type: .real), FieldInfo(name: "overlap_share", type: .real)]
-                    + ["clause", "explanation_zh", "explanation_en"].map { FieldInfo(name: $0, type: .text) },
-                kind: .multiPolygon, producedBy: "renewalgis conflicts")
-            try store.writeResults([spec]) { _, sink in
+                    + ["clause", "explanation_zh", "explanation_en"].map { FieldInfo(name: $0, type: .text) }
+                    + ResultWrites.districtFields(split: inputs.parcelDistricts != nil),
+                kind: .multiPolygon, producedBy: "renewalgis conflicts" + (inputs.district.map { " --district \($0)" } ?? ""))
+            try ResultWrites.write([spec], to: store, district: inputs.district) { _, sink in
                 for r in result.records {
                     var g = r.geometry
                     try back.transform(&g)
                     let text = row(r, inputs)
                     try sink.append(text[0..<6].map(PropertyValue.string) + [.double(r.overlapM2), .double(r.share)]
-                                    + text[8...].map(PropertyValue.string), geometry: g)
+                                    + text[8...].map(PropertyValue.string) + (inputs.parcelDistricts.map { [ResultWrites.value($0[r.parcel])] } ?? []),
+                                    geometry: g)
                 }
             }
         }
@@ -187,8 +214,9 @@ public enum PlanChecks {
         let spec = ResultLayerSpec(
             name: "eligibility",
             fields: [FieldInfo(name: "parcel_id", type: .text), FieldInfo(name: "from_code", type: .text)]
-                + targets.flatMap { [FieldInfo(name: "to_\($0)", type: .text), FieldInfo(name: "to_\($0)_rules", type: .text)] },
-            kind: .multiPolygon, producedBy: "renewalgis eligibility")
+                + targets.flatMap { [FieldInfo(name: "to_\($0)", type: .text), FieldInfo(name: "to_\($0)_rules", type: .text)] }
+                + ResultWrites.districtFields(split: inputs.parcelDistricts != nil),
+            kind: .multiPolygon, producedBy: "renewalgis eligibility" + (inputs.district.map { " --district \($0)" } ?? ""))
         func judgeAll(_ sink: ResultLayerSink?) throws {
             for (i, p) in parcels.enumerated() {
                 var values: [PropertyValue] = [.string(p.id), .string(p.code)]
@@ -202,10 +230,11 @@ public enum PlanChecks {
                     try out?.write([p.id, p.code, target, v.verdict.rawValue, ruleIDs,
                                     v.reasons.map { "\($0.ruleID): \($0.text) [\($0.clause)]" }.joined(separator: " | ")])
                 }
+                if let districts = inputs.parcelDistricts { values.append(ResultWrites.value(districts[i])) }
                 try sink?.append(values, storedGeometry: inputs.storedGeometry[i])
             }
         }
-        if let store { try store.writeResults([spec]) { _, sink in try judgeAll(sink) } } else { try judgeAll(nil) }
+        if let store { try ResultWrites.write([spec], to: store, district: inputs.district) { _, sink in try judgeAll(sink) } } else { try judgeAll(nil) }
         try out?.close()
         return counts
     }

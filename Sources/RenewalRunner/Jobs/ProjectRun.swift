@@ -32,7 +32,11 @@ public enum ProjectRun {
         public var description: String { "stage \(stage) failed (its previous results are kept): \(underlying)" }
     }
 
-    public static func run(_ project: ProjectFile, log: @escaping @Sendable (String) -> Void) throws -> Outcome {
+    /// Runs `project`. With `district`, one district of a store split by district (`renewalgis
+    /// partition`): nothing is imported (district jobs share a store that already holds the layers),
+    /// every stage reads that district and what lies within reach and writes over its rows, and the
+    /// report is `<report>_<district>.md`.
+    public static func run(_ project: ProjectFile, district: String? = nil, log: @escaping @Sendable (String) -> Void) throws -> Outcome {
         var timings: [StageTiming] = []
         var warnings = project.warnings
         func stage<T>(_ name: String, _ body: () throws -> (T, String)) throws -> T {
@@ -54,28 +58,15 @@ public enum ProjectRun {
         }
         let store = try project.store.openOrCreate()
 
-        // Import what is missing.
-        try stage("import") { () -> ((), String) in
-            let present = Set(try store.layers().map(\.name))
-            var imported: [String] = [], kept: [String] = []
-            for entry in project.layers {
-                let source = try VectorSource(path: entry.file, encoding: entry.encoding)
-                let layers = try entry.layer.map { [try source.layer(named: $0)] } ?? source.layers()
-                var options = ImportOptions(layerName: entry.name, crs: try entry.crs.map { try CRS(parsing: $0) }, renames: entry.rename)
-                options.replace = false
-                var missing: [(layer: SourceLayer, options: ImportOptions)] = []
-                for layer in layers {
-                    let name = try entry.name ?? LayerName.sanitized(layer.name)
-                    if present.contains(name) { kept.append(name) } else { missing.append((layer, options)) }
-                }
-                guard !missing.isEmpty else { continue }
-                for report in try LayerImporter.importLayers(missing, into: store) {
-                    warnings += report.warnings
-                    imported.append("\(report.record.name) (\(report.record.featureCount))")
-                }
-            }
-            return ((), "imported: \(imported.isEmpty ? "nothing" : imported.joined(separator: ", ")); already in the store: \(kept.isEmpty ? "nothing" : kept.joined(separator: ", "))")
-        }
+        // Import what is missing (a district's run reads the shared store as it is).
+        if let district {
+            _ = try DistrictScope(store: store, code: district)
+            log("district \(district): imports are the whole project's; reading \(project.store)")
+        } else { try stage("import") { () -> ((), String) in
+            let (note, importWarnings) = try importMissing(project, into: store)
+            warnings += importWarnings
+            return ((), note)
+        } }
 
         // Every analysis stage measures in this CRS (a store too wide for one zone stops here).
         log(try store.metricCRSChoice().description)
@@ -95,6 +86,7 @@ public enum ProjectRun {
                 options.walkability = project.walkability
                 options.barrierLayers = project.barrierLayers
                 if let length = project.minPieceLength { options.walking.minPieceLength = length }
+                options.district = district
                 let run = try CoverageJob.run(store: store, options: options, progress: nil)
                 run.notes.forEach(log)
                 warnings += run.warnings
@@ -109,7 +101,7 @@ public enum ProjectRun {
         try stage("conflicts") { () -> ((), String) in
             let rules = try RulesFile.load(project.rules)
             loadedRules = rules
-            let inputs = try PlanChecks.load(store: store, mapping: PlanMapping(), requireAction: true, nearZonesOnly: true)
+            let inputs = try PlanChecks.load(store: store, mapping: PlanMapping(), requireAction: true, nearZonesOnly: true, district: district)
             warnings += inputs.warnings
             let (records, _) = try PlanChecks.conflicts(inputs, rules: rules, store: store)
             let forbidden = records.filter { $0.verdict == .forbidden }.count
@@ -117,7 +109,7 @@ public enum ProjectRun {
         }
         if !project.eligibilityTargets.isEmpty, let rules = loadedRules {
             try stage("eligibility") { () -> ((), String) in
-                let inputs = try PlanChecks.load(store: store, mapping: PlanMapping(), requireAction: false)
+                let inputs = try PlanChecks.load(store: store, mapping: PlanMapping(), requireAction: false, district: district)
                 let overlaps = try ZoneOverlay.overlaps(parcels: inputs.parcels.map(\.geometry), zones: inputs.zones.map(\.geometry),
                                                         parallelism: .allCores)
                 let counts = try PlanChecks.eligibility(inputs, overlaps: overlaps, targets: project.eligibilityTargets, rules: rules,
@@ -132,7 +124,7 @@ public enum ProjectRun {
             var mapping = UnitsMapping()
             if !project.barrierClasses.isEmpty { mapping.barrierClasses = Set(project.barrierClasses) }
             let run = try UnitsJob.run(store: store, mapping: mapping, weights: project.weights, parameters: project.units,
-                                       progress: { log("   units: \($0)") })
+                                       district: district, progress: { log("   units: \($0)") })
             warnings += run.warnings
             try UnitsJob.writeResults(run, to: store, producedBy: "renewalgis run \((project.path as NSString).lastPathComponent)")
             let flagged = run.delineation.units.filter { !$0.flags.isEmpty }.count
@@ -140,6 +132,8 @@ public enum ProjectRun {
         }
 
         // Report.
+        var project = project
+        if let district { project.report = (project.report as NSString).deletingPathExtension + "_\(district).md" }
         let mapPath = ((project.report as NSString).deletingPathExtension) + "_units.svg"
         try stage("report") { () -> ((), String) in
             try UnitsMap.svg(units).write(toFile: mapPath, atomically: true, encoding: .utf8)
@@ -148,5 +142,43 @@ public enum ProjectRun {
             return ((), "\(project.report) and \(mapPath)")
         }
         return Outcome(timings: timings, units: units, reportPath: project.report, mapPath: mapPath, warnings: warnings)
+    }
+
+    /// Imports the project's layers the store does not hold yet (never replacing one); returns what
+    /// was imported and kept, and the import warnings.
+    static func importMissing(_ project: ProjectFile, into store: any LayerImporting) throws -> (note: String, warnings: [String]) {
+        var warnings: [String] = []
+        let present = Set(try store.layers().map(\.name))
+        var imported: [String] = [], kept: [String] = []
+        for entry in project.layers {
+            let source = try VectorSource(path: entry.file, encoding: entry.encoding)
+            let layers = try entry.layer.map { [try source.layer(named: $0)] } ?? source.layers()
+            var options = ImportOptions(layerName: entry.name, crs: try entry.crs.map { try CRS(parsing: $0) }, renames: entry.rename)
+            options.replace = false
+            var missing: [(layer: SourceLayer, options: ImportOptions)] = []
+            for layer in layers {
+                let name = try entry.name ?? LayerName.sanitized(layer.name)
+                if present.contains(name) { kept.append(name) } else { missing.append((layer, options)) }
+            }
+            guard !missing.isEmpty else { continue }
+            for report in try LayerImporter.importLayers(missing, into: store) {
+                warnings += report.warnings
+                imported.append("\(report.record.name) (\(report.record.featureCount))")
+            }
+        }
+        return ("imported: \(imported.isEmpty ? "nothing" : imported.joined(separator: ", ")); already in the store: \(kept.isEmpty ? "nothing" : kept.joined(separator: ", "))", warnings)
+    }
+
+    /// What `run --each-district` does before it starts the district jobs: opens the store, imports
+    /// what it lacks (once, for all of them), and returns the district codes.
+    public static func prepareDistricts(_ project: ProjectFile, log: @escaping @Sendable (String) -> Void) throws -> [String] {
+        let store = try project.store.openOrCreate()
+        let (note, warnings) = try importMissing(project, into: store)
+        log("== import\n   \(note)")
+        warnings.forEach(log)
+        guard let districts = try Districts.of(store) else {
+            throw InputError("\(project.store) is not split by district: run `renewalgis partition --store \(project.store) --districts LAYER --field CODE` first (docs/scale.md)")
+        }
+        return districts.codes
     }
 }

@@ -42,15 +42,78 @@ public struct UnitsRun: Sendable {
     public var metricCRS: CRS
     /// The metric CRS with why it was chosen: the line the command prints.
     public var metricCRSChoice: MetricCRSChoice
+    /// In a store split by district: each unit's district (units never cross one); nil otherwise.
+    public var unitDistricts: [String]? = nil
+    /// The district this run was limited to (`--district`), whose rows it replaces.
+    public var district: String? = nil
 
-    /// `U0001`… by rank (1 = most need).
-    public func unitID(_ u: Int) -> String { String(format: "U%04d", delineation.units[u].rank) }
+    /// Unit indices in report order: by district (when split), then rank.
+    public var unitOrder: [Int] {
+        delineation.units.indices.sorted { a, b in
+            (unitDistricts?[a] ?? "", delineation.units[a].rank) < (unitDistricts?[b] ?? "", delineation.units[b].rank)
+        }
+    }
+
+    /// `U0001`… by rank (1 = most need); in a store split by district `<code>-U0001`…, ranked within the district.
+    public func unitID(_ u: Int) -> String {
+        let id = String(format: "U%04d", delineation.units[u].rank)
+        return unitDistricts.map { "\($0[u])-\(id)" } ?? id
+    }
 }
 
 public enum UnitsJob {
+    /// Delineates renewal units. In a store split by district (`renewalgis partition`) every district
+    /// is delineated apart — district boundaries are barriers, no unit crosses one — so `district`
+    /// (one district's units, written over its rows) gives exactly that district's part of the
+    /// whole-city run.
     public static func run(store: any LayerStore, mapping: UnitsMapping, weights: NeedWeights, parameters: UnitParameters,
-                           progress: (@Sendable (String) -> Void)? = nil) throws -> UnitsRun {
+                           district: String? = nil, progress: (@Sendable (String) -> Void)? = nil) throws -> UnitsRun {
         _ = try parameters.validated()
+        guard let districts = try Districts.of(store) else {
+            if let district { _ = try DistrictScope(store: store, code: district) }  // says the store is not split
+            return try runPart(store: store, mapping: mapping, weights: weights, parameters: parameters, scope: nil, progress: progress)
+        }
+        let codes = district.map { [$0] } ?? districts.codes
+        var parts: [UnitsRun] = []
+        for code in codes {
+            progress?("district \(code)")
+            let scope = try DistrictScope(store: store, code: code)
+            parts.append(try runPart(store: store, mapping: mapping, weights: weights, parameters: parameters, scope: scope, progress: progress))
+        }
+        var run = parts[0]
+        if parts.count > 1 {
+            run.parcelIDs = parts.flatMap(\.parcelIDs)
+            run.storedGeometry = parts.flatMap(\.storedGeometry)
+            run.indicators = parts.flatMap(\.indicators)
+            run.need = parts.flatMap(\.need)
+            run.delineation = UnitDelineation.concatenating(parts.map { ($0.delineation, $0.parcelIDs.count) })
+            run.problems = parts.flatMap(\.problems)
+            run.unitGeometry = parts.flatMap(\.unitGeometry)
+            var seen: Set<String> = []
+            run.warnings = parts.flatMap(\.warnings).filter { seen.insert($0).inserted }
+        }
+        run.unitDistricts = zip(codes, parts).flatMap { code, part in part.delineation.units.map { _ in code } }
+        run.district = district
+        if district == nil {
+            let outside = try parcelsOutsideDistricts(store: store, mapping: mapping, districts: districts)
+            if outside > 0 { run.warnings.append("\(outside) parcels lie in no district of \(districts.layer): not in any unit") }
+        }
+        return run
+    }
+
+    /// Parcels (polygons) whose representative point no district holds.
+    static func parcelsOutsideDistricts(store: any LayerStore, mapping: UnitsMapping, districts: Districts) throws -> Int {
+        var outside = 0
+        try LayerLoader(store: store, crs: .cgcs2000).forEachRow(mapping.plan.parcels) { row in
+            if let g = row.geometry, g.kind.dimension == 2, try districts.district(of: g) == nil { outside += 1 }
+        }
+        return outside
+    }
+
+    /// One delineation: of the whole city, or of one district's own parcels (with the barriers and
+    /// heritage zones that meet them).
+    static func runPart(store: any LayerStore, mapping: UnitsMapping, weights: NeedWeights, parameters: UnitParameters,
+                        scope: DistrictScope?, progress: (@Sendable (String) -> Void)?) throws -> UnitsRun {
         let choice = try store.metricCRSChoice()
         let metric = choice.crs
         let loader = try LayerLoader(store: store, crs: metric)
@@ -112,7 +175,8 @@ public enum UnitsJob {
             if row.geometry?.kind.dimension == 2 { excludedByUse += 1 }
             return true
         }
-        try loader.forEach(p.parcels, required: [p.parcelID, p.landUse], optional: columns, geometry: .polygonal, where: { !excluded($0) }) { f in
+        try loader.forEach(p.parcels, required: [p.parcelID, p.landUse], optional: columns, filter: try scope?.candidates(), geometry: .polygonal,
+                           where: { row in try !excluded(row) && scope.map { s in try row.geometry.map(s.owns) ?? false } ?? true }) { f in
             let code = f[p.landUse]?.text ?? "", g = f.storedGeometry, m = f.geometry
             let vacant = f[p.vacant]?.flag
             var resettlement = f[mapping.resettlement]?.number
@@ -149,14 +213,15 @@ public enum UnitsJob {
         }
         let need = indicators.map(weights.score)
 
-        // Barriers and never-split heritage zones, in the metric CRS.
+        // Barriers and never-split heritage zones, in the metric CRS (for a district, those meeting its parcels).
         progress?("reading barriers")
+        let near = scope.map { _ in DistrictScope.halo(around: rows.map(\.stored).envelope, metres: 50) }
         var barrierLines: [Geometry] = [], barrierAreas: [Geometry] = []
         if let streetLayer = try? LayerInputs.streetLayerName(in: store, mapping: { var m = LayerMapping(); m.streets = mapping.streets; return m }()) {
             let classField = try loader.fields(of: streetLayer).contains { $0.name == mapping.streetClass } ? mapping.streetClass : nil
             if let classField {
                 var seen: Set<String> = []
-                try loader.forEach(streetLayer, optional: [classField], where: { row in
+                try loader.forEach(streetLayer, optional: [classField], filter: near, where: { row in
                     let c = row[classField]?.text ?? ""
                     seen.insert(c)
                     return mapping.barrierClasses.contains(c.lowercased()) || mapping.barrierClasses.contains(c)
@@ -174,14 +239,14 @@ public enum UnitsJob {
             warnings.append("the store has no streets or roads layer: no street bounds units")
         }
         if layers.contains(p.controlLines), try loader.fields(of: p.controlLines).contains(where: { $0.name == p.controlKind }) {
-            try loader.forEach(p.controlLines, optional: [p.controlKind],
+            try loader.forEach(p.controlLines, optional: [p.controlKind], filter: near,
                                where: { mapping.barrierKinds.contains(($0[p.controlKind]?.text ?? "").lowercased()) }) { line in
                 if line.geometry.kind.dimension == 2 { barrierAreas.append(line.geometry) } else { barrierLines.append(line.geometry) }
             }
         }
         // Core and control zones of one district overlap: dissolved, each district is one never-split group.
         let groupZones = layers.contains(p.heritage)
-            ? try RenewalUnits.heritageGroups(dissolving: loader.load(p.heritage, geometry: .polygonal).map(\.geometry)) : []
+            ? try RenewalUnits.heritageGroups(dissolving: loader.load(p.heritage, filter: near, geometry: .polygonal).map(\.geometry)) : []
 
         // Delineate.
         let unitParcels = rows.indices.map { i in
@@ -223,14 +288,15 @@ public enum UnitsJob {
             FieldInfo(name: "idle_ha", type: .real), FieldInfo(name: "mix", type: .text), FieldInfo(name: "demolished_share", type: .real),
             FieldInfo(name: "rebuild_ratio", type: .real), FieldInfo(name: "resettlement", type: .real),
             FieldInfo(name: "cap_flags", type: .text), FieldInfo(name: "suggestion", type: .text),
-        ], kind: .multiPolygon, producedBy: producedBy)
+        ] + ResultWrites.districtFields(split: run.unitDistricts != nil), kind: .multiPolygon, producedBy: producedBy)
         let parcelsSpec = ResultLayerSpec(name: "unit_parcels", fields: [
             FieldInfo(name: "parcel_id", type: .text), FieldInfo(name: "unit_id", type: .text), FieldInfo(name: "need_score", type: .real),
             FieldInfo(name: "old_building", type: .real), FieldInfo(name: "dangerous", type: .real), FieldInfo(name: "vacancy", type: .real),
             FieldInfo(name: "low_far", type: .real), FieldInfo(name: "service_gaps", type: .real), FieldInfo(name: "conflicts", type: .real),
-        ], kind: .multiPolygon, producedBy: producedBy)
-        let order = d.units.indices.sorted { d.units[$0].rank < d.units[$1].rank }
-        return try store.writeResults([unitsSpec, parcelsSpec]) { spec, sink in
+        ] + ResultWrites.districtFields(split: run.unitDistricts != nil), kind: .multiPolygon, producedBy: producedBy)
+        let order = run.unitOrder
+        let district: (Int) -> [PropertyValue] = { u in run.unitDistricts.map { [.string($0[u])] } ?? [] }
+        return try ResultWrites.write([unitsSpec, parcelsSpec], to: store, district: run.district) { spec, sink in
             if spec.name == unitsSpec.name {
                 for u in order {
                     let unit = d.units[u], pr = run.problems[u]
@@ -243,7 +309,7 @@ public enum UnitsJob {
                         .int(Int64(pr.dangerousParcels)), .double(pr.idleArea / 10_000), .string(mix(pr)),
                         optional(pr.demolishedShare), optional(pr.rebuildRatio), optional(pr.resettlement),
                         .string(pr.capFlags.joined(separator: "; ")), pr.suggestion.map { .string($0) } ?? .null,
-                    ], geometry: run.unitGeometry[u])
+                    ] + district(u), geometry: run.unitGeometry[u])
                 }
             } else {
                 for u in order {
@@ -251,7 +317,7 @@ public enum UnitsJob {
                         let x = run.indicators[i]
                         let v: (Double?) -> PropertyValue = { $0.map { .double($0) } ?? .null }
                         try sink.append([.string(run.parcelIDs[i]), .string(run.unitID(u)), .double(run.need[i]), v(x.oldBuilding), v(x.dangerous),
-                                         v(x.vacancy), v(x.lowFAR), v(x.serviceGaps), v(x.conflicts)], storedGeometry: run.storedGeometry[i])
+                                         v(x.vacancy), v(x.lowFAR), v(x.serviceGaps), v(x.conflicts)] + district(u), storedGeometry: run.storedGeometry[i])
                     }
                 }
             }
@@ -273,7 +339,7 @@ public enum UnitsJob {
     public static func csv(_ run: UnitsRun) -> String {
         var out = "parcel_id,unit_id,need_score\n"
         let d = run.delineation
-        for u in d.units.indices.sorted(by: { d.units[$0].rank < d.units[$1].rank }) {
+        for u in run.unitOrder {
             for i in d.units[u].parcels.sorted(by: { run.parcelIDs[$0] < run.parcelIDs[$1] }) {
                 out += "\(CSV.cell(run.parcelIDs[i])),\(run.unitID(u)),\(String(format: "%.6f", run.need[i]))\n"
             }

@@ -16,7 +16,7 @@ public enum UnitsReportWriter {
         for t in timings { out += "| \(t.stage) | \(String(format: "%.2f", t.seconds)) | \(t.note.replacingOccurrences(of: "|", with: "/")) |\n" }
         out += "\n## Units ranked by need\n\n![units](\(mapFile))\n\n"
         out += "| unit | rank | ha | population | parcels | mean need | max need | C/D parcels | 留改拆增 | 63号 | flags |\n|---|---:|---:|---:|---:|---:|---:|---:|---|---|---|\n"
-        let order = d.units.indices.sorted { d.units[$0].rank < d.units[$1].rank }
+        let order = run.unitOrder
         for u in order {
             let unit = d.units[u], p = run.problems[u]
             out += "| \(run.unitID(u)) | \(unit.rank) | \(String(format: "%.1f", unit.area / 10_000)) | \(Int(unit.population)) | \(unit.parcels.count) | "
