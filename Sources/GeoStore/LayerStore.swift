@@ -157,3 +157,17 @@ extension ResultLayerSpec {
         .database(path: location, message: "result layer \(name) has fields \(existing.map(\.name).joined(separator: ", ")), not those a --district run writes (\(fields.map(\.name).joined(separator: ", "))): run the whole city once without --district to replace it")
     }
 }
+
+/// A store that lays its layers out by district: PostGIS stores every layer as declarative
+/// partitions by district, the partitions optionally on other PostgreSQL nodes (postgres_fdw).
+/// Which district a feature is in is decided as `RenewalRunner.Districts` decides it: the district
+/// whose polygon covers the feature's representative point (PointOnSurface), the lowest code on a
+/// shared boundary, none outside every district.
+public protocol DistrictPartitioning: LayerStore {
+    /// Partitions every layer but `districtsLayer` by the district of each feature (`field` of
+    /// `districtsLayer` holds the codes), placing the partitions of the k-th code on
+    /// `nodes[k % nodes.count]` (connection URLs; none: all in this database), all in one transaction.
+    /// `progress` hears a line per layer. Returns a line per layer saying how it was split.
+    func partition(districtsLayer: String, field: String, codes: [String], nodes: [String],
+                   progress: (String) -> Void) throws -> [String]
+}
