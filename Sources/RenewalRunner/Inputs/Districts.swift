@@ -65,14 +65,24 @@ public struct DistrictScope {
     public let code: String
     public let districts: Districts
 
-    /// Checks that `code` is one of the store's districts (an `InputError` when the store has none or not this one).
+    /// Checks that `code` is one of the store's districts and that the store can write one district's
+    /// rows (an `InputError` when the store is not split, has no such district, or is a SpatiaLite file).
     public init(store: any LayerStore, code: String) throws {
+        _ = try Self.writer(store)
         guard let districts = try Districts.of(store) else {
             throw InputError("\(store.location) is not split by district: run `renewalgis partition --store \(store.location) --districts LAYER --field CODE` first (docs/scale.md)")
         }
         _ = try districts.envelope(of: code)
         self.code = code
         self.districts = districts
+    }
+
+    /// `store` as one that writes a district's rows, or the `InputError` saying which stores do.
+    static func writer(_ store: any LayerStore) throws -> any DistrictResultWriting {
+        guard let writer = store as? any DistrictResultWriting else {
+            throw InputError("--district writes one district's rows into shared result layers, which \(store.location) cannot: use a PostGIS store (postgresql://…; docs/scale.md)")
+        }
+        return writer
     }
 
     /// The store filter for features that may be the district's own: those whose box meets its box.

@@ -19,9 +19,6 @@ enum ResultWrites {
     static func write(_ specs: [ResultLayerSpec], to store: any LayerStore, district: String?, dropping: [String] = [],
                       fill: (ResultLayerSpec, any ResultLayerSink) throws -> Void) throws -> [LayerRecord] {
         guard let district else { return try store.writeResults(specs, dropping: dropping, fill: fill) }
-        guard let writer = store as? any DistrictResultWriting else {
-            throw InputError("--district writes one district's rows into shared result layers, which \(store.location) cannot: use a PostGIS store (postgresql://…; docs/scale.md)")
-        }
-        return try writer.writeResults(specs, district: district, fill: fill)
+        return try DistrictScope.writer(store).writeResults(specs, district: district, fill: fill)
     }
 }
