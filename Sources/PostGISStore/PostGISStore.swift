@@ -1,4 +1,5 @@
-// The PostGIS backend of the reading seam (`FeatureReading`/`FeatureSnapshot`), and a test loader.
+// The PostGIS backend: the reading seam (`FeatureReading`/`FeatureSnapshot`, here) and the jobs'
+// seams `LayerStore` and `LayerImporting` (PostGISWriter.swift), with SpatiaLite's meaning.
 //
 // Layout in the database (in schema `public`, or the URL's `?schema=name`):
 // - `renewalgis_layers`: the catalogue, one row per layer, with the columns of `LayerRecord` under the
@@ -6,16 +7,26 @@
 // - `renewalgis_fields` (layer, position, name, type): each layer's attribute fields in column order,
 //   with their `FieldType` (the SQL types below lose DATE and DATETIME, which are stored as text).
 // - `renewalgis_state` (one row, `content_version`): raised by every write in the same transaction,
-//   so a snapshot's `contentVersion` changes whenever any layer or the catalogue does.
+//   so a snapshot's `contentVersion` changes whenever any layer, the catalogue or a setting does.
+// - `renewalgis_settings` (key primary key, value): `metric_crs`, checked by `StoreSettings.checked`.
 // - One table per layer, named as the layer: `fid bigint primary key` (1, 2, … in load order), one
-//   column per field — TEXT `text COLLATE "C"` (bytewise, as SQLite's BINARY), INTEGER and BOOLEAN
-//   `bigint` (0/1, as SpatiaLite keeps booleans), REAL `double precision`, DATE and DATETIME text
-//   `COLLATE "C"` (as SpatiaLite stores them, so comparisons and LIKE give its answers) — and
+//   column per field, named by `LayerName.columnNames` as in SpatiaLite — TEXT `text COLLATE "C"`
+//   (bytewise, as SQLite's BINARY; land-use codes stay text), INTEGER and BOOLEAN `bigint` (0/1, as
+//   SpatiaLite keeps booleans), REAL `double precision`, DATE and DATETIME text `COLLATE "C"` (as
+//   SpatiaLite stores them, so comparisons and LIKE give its answers) — and
 //   `geom geometry(Geometry, 4490)` with a GiST index.
 // - `renewalgis_time_start(text)`, `renewalgis_time_end(text)`: `TimeInstant.span` in PL/pgSQL.
 //
 // Reads run in one REPEATABLE READ READ ONLY transaction per snapshot on one pooled connection;
 // every value is bound as `$n`. postgres-nio's future API is waited on from the calling thread.
+// Writes (imports with `--replace`, result layers with those they drop, settings) are one
+// transaction each, under `pg_advisory_xact_lock` per schema; the schema, PostGIS (when the user may
+// install it) and the catalogue are created on the first write. Rows go by COPY (text format: hex
+// EWKB geometry, the store's `geometryEncoding`, so rows prepared on worker threads are sent as they
+// are) in batches of 5,000 rows or 4 MB. A layer whose columns stay the same is replaced in place
+// (DELETE, then COPY: snapshots taken before keep the old rows); other layers are dropped and made
+// anew, which waits for snapshots that read the old table, and which a snapshot that had not read it
+// yet sees empty. Faults name host, port and database, never the password.
 import Foundation
 import GeoKernel
 import GeoStore

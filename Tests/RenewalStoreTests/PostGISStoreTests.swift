@@ -85,6 +85,22 @@ import Testing
         #expect(!dumped.contains("hunter2") && !String(reflecting: PostGISAddress(url: "postgresql://u:hunter2@h/plans")!).contains("hunter2"))
     }
 
+    @Test("Parts a URL leaves out come from PGHOST, PGPORT, PGUSER, PGPASSWORD and PGDATABASE; the password is never shown")
+    func environment() throws {
+        let env = ["PGHOST": "db.example", "PGPORT": "6543", "PGUSER": "planner", "PGPASSWORD": "env-s3cret", "PGDATABASE": "plans"]
+        let bare = try #require(PostGISAddress(url: "postgresql:///city", environment: env))
+        #expect(bare.description == "postgresql://planner@db.example:6543/city")
+        #expect(bare.password == "env-s3cret")
+        let given = try #require(PostGISAddress(url: "postgres://u:url-pw@h:7000/db?schema=s", environment: env))
+        #expect(given.description == "postgresql://u@h:7000/db?schema=s" && given.password == "url-pw")
+        let defaults = try #require(PostGISAddress(url: "postgresql://", environment: [:]))
+        #expect(defaults.description == "postgresql://postgres@localhost:5432/postgres" && defaults.password == nil)
+        #expect(try #require(PostGISAddress(url: "postgresql://", environment: env)).database == "plans")
+        #expect(!String(reflecting: bare).contains("env-s3cret") && !"\(bare)".contains("env-s3cret"))
+        #expect(PostGISAddress.looksLikeURL("postgresql://h/db") && PostGISAddress.looksLikeURL("POSTGRES:///db"))
+        #expect(!PostGISAddress.looksLikeURL("city.sqlite") && !PostGISAddress.looksLikeURL("/data/postgresql/x.sqlite"))
+    }
+
     // MARK: - Writing
 
     /// The test database's URL with `?schema=name` (and `password` when given), or nil when unset.
