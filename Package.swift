@@ -97,7 +97,9 @@ let package = Package(
         .testTarget(name: "OGCFeaturesTests", dependencies: ["OGCFeatures", "GeoStore", "GeoKernel"]),
         .testTarget(name: "CLITests", dependencies: ["renewalgis", "TestSupport"]),
         .testTarget(name: "GeoFilesTests", dependencies: ["GeoFiles", "GeoKernel", "TestSupport"]),
-        .testTarget(name: "RenewalRunnerTests", dependencies: ["RenewalRunner", "RenewalStore", "GeoStore", "GeoFiles", "GeoKernel", "TestSupport"]),
+        .testTarget(name: "RenewalRunnerTests", dependencies: [
+            "RenewalRunner", "RenewalStore", "PostGISStore", "GeoStore", "GeoFiles", "GeoKernel", "TestSupport",
+        ]),
         .testTarget(name: "RenewalServerTests", dependencies: [
             "RenewalServer", "OGCFeatures", "RenewalStore", "RenewalRunner", "GeoStore", "CQL2", "GeoFiles", "GeoKernel", "TestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),

@@ -53,4 +53,18 @@ public enum LayerName {
         if let first = s.unicodeScalars.first, !first.properties.isAlphabetic { s = "layer_" + s }
         return try validated(s.isEmpty ? "layer" : s)
     }
+
+    /// The column names of a layer table for `fields`, in order: `fid` and `geom` are reserved, and
+    /// names equal but for case (SQLite's column names are case-insensitive) get a numeric suffix,
+    /// so every SQL backend gives a layer the same columns.
+    public static func columnNames(for fields: [FieldInfo]) -> [String] {
+        var used: Set<String> = ["fid", "geom"]
+        return fields.map { field in
+            var candidate = field.name.isEmpty ? "field" : field.name
+            var n = 2
+            while used.contains(candidate.lowercased()) { candidate = "\(field.name)_\(n)"; n += 1 }
+            used.insert(candidate.lowercased())
+            return candidate
+        }
+    }
 }

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import GeoStore
 import Logging
@@ -7,8 +8,11 @@ import PostgresNIO
 import Synchronization
 
 /// Where a PostGIS store is: `postgresql://user[:password]@host[:port]/database[?schema=name]` (also
-/// `postgres://`). The password is kept for connecting only: `description` and every error name the
-/// server without it.
+/// `postgres://`). Parts the URL leaves out come from libpq's environment variables, as `psql` takes
+/// them: PGHOST (a directory starting with / is a Unix socket's), PGPORT, PGUSER, PGPASSWORD,
+/// PGDATABASE — so `postgresql:///city` or `postgresql://planner@db/city` with PGPASSWORD set work;
+/// then localhost, 5432, `postgres`, and the user's name as the database. The password is kept for
+/// connecting only: `description` and every error name the server without it.
 public struct PostGISAddress: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     public var host: String
     public var port: Int
@@ -18,17 +22,26 @@ public struct PostGISAddress: Sendable, CustomStringConvertible, CustomDebugStri
     public var schema: String?
     var password: String?
 
-    /// Reads a connection URL; nil when it is not a `postgresql://` URL with a host and a database.
-    public init?(url: String) {
-        guard let parts = URLComponents(string: url), ["postgresql", "postgres"].contains(parts.scheme?.lowercased() ?? ""),
-              let host = parts.host, !host.isEmpty else { return nil }
-        let database = String(parts.path.drop(while: { $0 == "/" }))
-        guard !database.isEmpty else { return nil }
-        self.host = host
-        self.port = parts.port ?? 5432
-        self.user = parts.user ?? "postgres"
-        self.database = database.removingPercentEncoding ?? database
-        self.password = parts.password?.removingPercentEncoding ?? parts.password
+    /// Whether `text` is meant as a PostgreSQL URL (`postgresql:` or `postgres:`, any case) rather
+    /// than a file path.
+    public static func looksLikeURL(_ text: String) -> Bool {
+        let lower = text.lowercased()
+        return lower.hasPrefix("postgresql:") || lower.hasPrefix("postgres:")
+    }
+
+    /// Reads a connection URL, filling what it leaves out from `environment` (see the type); nil when
+    /// it is not a `postgresql://` URL.
+    public init?(url: String, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        guard let parts = URLComponents(string: url), ["postgresql", "postgres"].contains(parts.scheme?.lowercased() ?? "") else { return nil }
+        func env(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
+        func decoded(_ s: String?) -> String? { s.map { $0.removingPercentEncoding ?? $0 }.flatMap { $0.isEmpty ? nil : $0 } }
+        let port = parts.port ?? env("PGPORT").flatMap { Int($0) } ?? 5432
+        guard (1...65_535).contains(port) else { return nil }
+        self.host = decoded(parts.host) ?? env("PGHOST") ?? "localhost"
+        self.port = port
+        self.user = decoded(parts.user) ?? env("PGUSER") ?? "postgres"
+        self.database = decoded(String(parts.path.drop(while: { $0 == "/" }))) ?? env("PGDATABASE") ?? self.user
+        self.password = parts.password.map { $0.removingPercentEncoding ?? $0 } ?? env("PGPASSWORD")
         self.schema = parts.queryItems?.first { $0.name == "schema" }?.value.flatMap { $0.isEmpty ? nil : $0 }
     }
 
@@ -43,8 +56,18 @@ public struct PostGISAddress: Sendable, CustomStringConvertible, CustomDebugStri
     }
 
     var configuration: PostgresConnection.Configuration {
-        PostgresConnection.Configuration(host: host, port: port, username: user, password: password, database: database, tls: .disable)
+        if host.hasPrefix("/") {
+            // A socket directory, as libpq takes it: the socket is `.s.PGSQL.<port>` in it.
+            return PostgresConnection.Configuration(unixSocketPath: "\(host)/.s.PGSQL.\(port)", username: user, password: password, database: database)
+        }
+        return PostgresConnection.Configuration(host: host, port: port, username: user, password: password, database: database, tls: .disable)
     }
+
+    /// `host:port` as messages name the server.
+    var server: String { "\(host):\(port)" }
+
+    /// The schema the store's tables are in.
+    var schemaName: String { schema ?? "public" }
 }
 
 /// A value bound to a `$n` placeholder, typed as PostgreSQL will see it.
@@ -69,12 +92,16 @@ enum PGValue: Sendable, Hashable {
 }
 
 /// One connection used synchronously: each statement is sent on postgres-nio's future-returning API and
-/// waited for on the calling thread (never an event-loop thread: the server reads on its snapshot threads).
+/// waited for on the calling thread (never an event-loop thread: the server reads on its snapshot threads,
+/// the jobs write on theirs). COPY, which postgres-nio offers only as `async`, is bridged the same way.
 final class PGSession: Sendable {
     let connection: PostgresConnection
     let address: PostGISAddress
     /// The statement timeout the snapshots set, for the error a cancelled statement becomes.
     let queryTimeLimit: Double
+    /// The SQLSTATE of the last statement that failed (nil: none, or the client failed), so a writer
+    /// can say what a refusal means (42501: no rights).
+    private let failedState = Mutex<String?>(nil)
     private static let logger = Logger(label: "renewalgis.postgis")
 
     /// One small event-loop group for every PostGIS connection of the process (never shut down).
@@ -101,8 +128,13 @@ final class PGSession: Sendable {
         } catch let error as StoreError {
             throw error
         } catch {
-            throw StoreError.database(path: address.description,
-                                      message: "cannot connect to PostgreSQL at \(address.host):\(address.port), database \(address.database), user \(address.user): \(reason(error))")
+            let state = (error as? PSQLError)?.serverInfo?[.sqlState]
+            let message = switch state {
+            case "28P01": "PostgreSQL at \(address.server) refused the password of user \(address.user) for database \(address.database) (password authentication failed)"
+            case "3D000": "there is no database \(address.database) on PostgreSQL at \(address.server)"
+            default: "cannot connect to PostgreSQL at \(address.server), database \(address.database), user \(address.user): \(reason(error))"
+            }
+            throw StoreError.database(path: address.description, message: message)
         }
     }
 
@@ -111,13 +143,94 @@ final class PGSession: Sendable {
     func rows(_ sql: String, _ values: [PGValue] = []) throws -> [PostgresRow] {
         var binds = PostgresBindings(capacity: values.count)
         for v in values { v.bind(into: &binds) }
+        failedState.withLock { $0 = nil }
         do {
-            return try connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: Self.logger).wait().rows
-        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "57014" {
-            throw StoreError.queryTimeLimit(seconds: queryTimeLimit)
+            if connection.isClosed { throw ConnectionClosed() }
+            return try waitGivingUpWhenClosed(connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: Self.logger)).rows
         } catch {
-            throw StoreError.database(path: address.description, message: Self.reason(error))
+            throw failure(error)
         }
+    }
+
+    /// Waits for `future` on the calling thread, or throws `ConnectionClosed` when the connection is
+    /// found closed first (postgres-nio may never answer a statement queued behind a COPY on a
+    /// connection the server ended).
+    private func waitGivingUpWhenClosed<T: Sendable>(_ future: EventLoopFuture<T>) throws -> T {
+        let outcome = Mutex<Result<T, any Error>?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        future.whenComplete { result in
+            outcome.withLock { $0 = result }
+            done.signal()
+        }
+        while done.wait(timeout: .now() + .milliseconds(200)) == .timedOut {
+            if connection.isClosed, outcome.withLock({ $0 == nil }) { throw ConnectionClosed() }
+        }
+        return try outcome.withLock { $0! }.get()
+    }
+
+    /// Sends `data` (rows in COPY's text format) to `COPY table FROM STDIN` and waits for the server to
+    /// take them. `table` must be an identifier needing no quotes (postgres-nio puts it in double quotes
+    /// as it is) and the rows must give every column, in table order. Waits on the calling thread,
+    /// which must not be an event-loop thread (the copy runs on one).
+    func copy(into table: String, _ data: ByteBuffer) throws {
+        precondition(!connection.eventLoop.inEventLoop, "COPY waited for on an event-loop thread")
+        let outcome = Mutex<Result<Void, any Error>?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        let connection = self.connection
+        failedState.withLock { $0 = nil }
+        if connection.isClosed { throw failure(ConnectionClosed()) }
+        // Not a plain Task: its jobs would wait for the cooperative pool, whose few threads may be the
+        // very ones blocked in `done.wait()` (tests and jobs run synchronous code there).
+        Task(executorPreference: PGCopyExecutor.shared) {
+            let result: Result<Void, any Error>
+            do {
+                try await connection.copyFrom(table: table, format: .text(.init()), logger: Self.logger) { writer in
+                    try await writer.write(data)
+                }
+                result = .success(())
+            } catch {
+                result = .failure(error)
+            }
+            outcome.withLock { $0 = result }
+            done.signal()
+        }
+        // postgres-nio never answers a COPY started on a connection that has just closed (the server
+        // ended it, or restarted): the wait gives up when the connection is found closed. (The task
+        // is left waiting; it holds only this batch.)
+        while done.wait(timeout: .now() + .milliseconds(200)) == .timedOut {
+            if connection.isClosed, outcome.withLock({ $0 == nil }) { throw failure(ConnectionClosed()) }
+        }
+        do { try outcome.withLock { $0! }.get() } catch { throw failure(error) }
+    }
+
+    /// The SQLSTATE of the last failed statement (nil when the client failed or none did).
+    var lastFailedState: String? { failedState.withLock { $0 } }
+
+    /// A failure as the store reports it: the statement timeout as `queryTimeLimit`, a lost connection
+    /// as such (naming the server), anything else with the server's words.
+    private func failure(_ error: any Error) -> StoreError {
+        let state = (error as? PSQLError)?.serverInfo?[.sqlState]
+        failedState.withLock { $0 = state }
+        if state == "57014" { return .queryTimeLimit(seconds: queryTimeLimit) }
+        if Self.isConnectionLoss(error) || connection.isClosed {
+            return .database(path: address.description,
+                             message: "lost the connection to PostgreSQL at \(address.server), database \(address.database) (\(Self.reason(error))); the server restarted or ended it")
+        }
+        return .database(path: address.description, message: Self.reason(error))
+    }
+
+    /// Whether `error` means the connection is gone (closed by the server, a network failure, or the
+    /// backend terminated: SQLSTATE 57P01–57P03).
+    static func isConnectionLoss(_ error: any Error) -> Bool {
+        if error is ConnectionClosed { return true }
+        guard let e = error as? PSQLError else { return false }
+        if let state = e.serverInfo?[.sqlState] { return state.hasPrefix("57P") }
+        return [.serverClosedConnection, .clientClosedConnection, .connectionError, .uncleanShutdown].contains(e.code)
+    }
+
+    /// The connection was found closed before the server answered.
+    struct ConnectionClosed: Error, CustomStringConvertible {
+        var description: String { "the connection is closed" }
     }
 
     /// The first column of the first row, decoded, or nil (no row, or NULL).
@@ -134,7 +247,10 @@ final class PGSession: Sendable {
 
     var isClosed: Bool { connection.isClosed }
 
-    func close() { try? connection.close().wait() }
+    func close() {
+        guard !connection.isClosed else { return }
+        _ = try? waitGivingUpWhenClosed(connection.close())
+    }
 
     /// What went wrong, for a message: the server's own words when it answered, else the client's
     /// reason. Built from the error's parts only, never from the configuration (so never a password).
@@ -145,6 +261,18 @@ final class PGSession: Sendable {
         }
         if let underlying = e.underlying { return "\(underlying)" }
         return "\(e.code)"
+    }
+}
+
+/// Runs the async half of a COPY on a serial dispatch queue of its own (overcommitting, so it gets a
+/// thread even when every thread of Swift's cooperative pool is blocked waiting for a COPY).
+final class PGCopyExecutor: TaskExecutor {
+    static let shared = PGCopyExecutor()
+    private let queue = DispatchQueue(label: "renewalgis.postgis.copy")
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        queue.async { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
     }
 }
 
@@ -185,6 +313,7 @@ final class PGSessionPool: Sendable {
                 try session.rows("COMMIT")
                 return result
             } catch {
+                if session.isClosed { throw error }
                 do { try session.rows("ROLLBACK") } catch { session.close() }
                 throw error
             }

@@ -1,4 +1,5 @@
-// The PostGIS backend of the reading seam (`FeatureReading`/`FeatureSnapshot`), and a test loader.
+// The PostGIS backend: the reading seam (`FeatureReading`/`FeatureSnapshot`, here) and the jobs'
+// seams `LayerStore` and `LayerImporting` (PostGISWriter.swift), with SpatiaLite's meaning.
 //
 // Layout in the database (in schema `public`, or the URL's `?schema=name`):
 // - `renewalgis_layers`: the catalogue, one row per layer, with the columns of `LayerRecord` under the
@@ -6,16 +7,26 @@
 // - `renewalgis_fields` (layer, position, name, type): each layer's attribute fields in column order,
 //   with their `FieldType` (the SQL types below lose DATE and DATETIME, which are stored as text).
 // - `renewalgis_state` (one row, `content_version`): raised by every write in the same transaction,
-//   so a snapshot's `contentVersion` changes whenever any layer or the catalogue does.
+//   so a snapshot's `contentVersion` changes whenever any layer, the catalogue or a setting does.
+// - `renewalgis_settings` (key primary key, value): `metric_crs`, checked by `StoreSettings.checked`.
 // - One table per layer, named as the layer: `fid bigint primary key` (1, 2, … in load order), one
-//   column per field — TEXT `text COLLATE "C"` (bytewise, as SQLite's BINARY), INTEGER and BOOLEAN
-//   `bigint` (0/1, as SpatiaLite keeps booleans), REAL `double precision`, DATE and DATETIME text
-//   `COLLATE "C"` (as SpatiaLite stores them, so comparisons and LIKE give its answers) — and
+//   column per field, named by `LayerName.columnNames` as in SpatiaLite — TEXT `text COLLATE "C"`
+//   (bytewise, as SQLite's BINARY; land-use codes stay text), INTEGER and BOOLEAN `bigint` (0/1, as
+//   SpatiaLite keeps booleans), REAL `double precision`, DATE and DATETIME text `COLLATE "C"` (as
+//   SpatiaLite stores them, so comparisons and LIKE give its answers) — and
 //   `geom geometry(Geometry, 4490)` with a GiST index.
 // - `renewalgis_time_start(text)`, `renewalgis_time_end(text)`: `TimeInstant.span` in PL/pgSQL.
 //
 // Reads run in one REPEATABLE READ READ ONLY transaction per snapshot on one pooled connection;
 // every value is bound as `$n`. postgres-nio's future API is waited on from the calling thread.
+// Writes (imports with `--replace`, result layers with those they drop, settings) are one
+// transaction each, under `pg_advisory_xact_lock` per schema; the schema, PostGIS (when the user may
+// install it) and the catalogue are created on the first write. Rows go by COPY (text format: hex
+// EWKB geometry, the store's `geometryEncoding`, so rows prepared on worker threads are sent as they
+// are) in batches of 5,000 rows or 4 MB. A layer whose columns stay the same is replaced in place
+// (DELETE, then COPY: snapshots taken before keep the old rows); other layers are dropped and made
+// anew, which waits for snapshots that read the old table, and which a snapshot that had not read it
+// yet sees empty. Faults name host, port and database, never the password.
 import Foundation
 import GeoKernel
 import GeoStore
@@ -49,11 +60,18 @@ public final class PostGISStore: FeatureReading {
         try pool.transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") { session in
             // Every statement of the snapshot stops after `queryTimeLimit` (StoreError.queryTimeLimit).
             try session.rows("SELECT set_config('statement_timeout', $1, true)", [.text("\(Int(queryTimeLimit * 1000))")])
-            guard try session.value(Bool.self, "SELECT to_regclass('renewalgis_layers') IS NOT NULL") == true else {
-                throw StoreError.notAStore(path: address.description, reason: "no renewalgis_layers catalogue in the database")
-            }
+            try checkCatalogue(session)
             let version = try session.value(Int64.self, "SELECT content_version FROM renewalgis_state") ?? 0
             return try body(PostGISSnapshot(session: session, contentVersion: Int(version)))
+        }
+    }
+
+    /// Throws `StoreError.notAStore` unless the store's schema holds the catalogue (the catalogue of
+    /// another schema on the search path, e.g. `public`'s, does not count).
+    func checkCatalogue(_ session: PGSession) throws {
+        guard try session.value(Bool.self, "SELECT current_schema() = $1 AND EXISTS (SELECT 1 FROM pg_tables WHERE schemaname = $1 AND tablename = 'renewalgis_layers')",
+                                [.text(address.schemaName)]) == true else {
+            throw StoreError.notAStore(path: address.description, reason: "no renewalgis_layers catalogue in schema \(address.schemaName) of the database; `renewalgis import` creates one")
         }
     }
 
@@ -74,6 +92,7 @@ public final class PostGISStore: FeatureReading {
             name text NOT NULL, type text NOT NULL, PRIMARY KEY (layer, position))
         """,
         "CREATE TABLE IF NOT EXISTS renewalgis_state (one boolean PRIMARY KEY DEFAULT TRUE CHECK (one), content_version bigint NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS renewalgis_settings (key text COLLATE \"C\" PRIMARY KEY, value text NOT NULL)",
         "INSERT INTO renewalgis_state (content_version) VALUES (0) ON CONFLICT DO NOTHING",
         // TimeInstant.span: a date covers its UTC day to the last millisecond, a date-time its instant.
         """
@@ -123,50 +142,27 @@ public final class PostGISStore: FeatureReading {
     }
 
     /// Replaces (or creates) `layer` with `fields` and `features` (ids 1, 2, … in order; values missing
-    /// from a feature are NULL), catalogue row included, in one transaction: readers see the old layer or
-    /// the new one. For tests and fixtures; imports come with `LayerImporting`.
+    /// from a feature are NULL, geometry kept as given), catalogue row included, in one transaction:
+    /// readers see the old layer or the new one. For tests and fixtures; it goes through the import
+    /// path (`importing`), so there is one writer.
     public func replace(_ layer: String, fields: [FieldInfo], features: [Feature]) throws {
-        _ = try LayerName.validated(layer)
-        let rows = try features.map { f in try fields.map { try Self.stored(f[$0.name] ?? .null, as: $0.type, field: $0.name) } }
-        var extent = Envelope.empty
-        for f in features { if let e = f.geometry?.envelope { extent.expand(toInclude: e) } }
-        let geometryType = features.lazy.compactMap(\.geometry).first?.kind.storageKind.rawValue ?? ""
-        try pool.transaction("BEGIN") { session in
-            // One writer at a time: the DDL below must not interleave with another replace's.
-            try session.rows("SELECT pg_advisory_xact_lock(hashtext('renewalgis_write'))")
-            if let schema = address.schema { try session.rows("CREATE SCHEMA IF NOT EXISTS \(PGSQL.quote(schema))") }
-            for statement in Self.schemaSQL { try session.rows(statement) }
-            let table = PGSQL.quote(layer)
-            // Same fields: the rows are replaced in place, which snapshots taken before see as the old
-            // rows (MVCC). New fields need a new table, which a snapshot that has not read the old one
-            // yet would see empty: the import slice will version tables instead.
-            let sameColumns = try Self.storedFields(of: layer, session) == fields
-                && session.value(Bool.self, "SELECT to_regclass($1) IS NOT NULL", [.text(table)]) == true
-            try session.rows("DELETE FROM renewalgis_layers WHERE name = $1", [.text(layer)])
-            if sameColumns {
-                try session.rows("DELETE FROM \(table)")
-            } else {
-                try session.rows("DROP TABLE IF EXISTS \(table)")
-                let columns = fields.map { "\(PGSQL.quote($0.name)) \(Self.columnType($0.type))" }
-                try session.rows("CREATE TABLE \(table) (fid bigint PRIMARY KEY, \((columns + ["geom geometry(Geometry, \(PGSQL.srid))"]).joined(separator: ", ")))")
-                try session.rows("CREATE INDEX ON \(table) USING gist (geom)")
+        try importing { session in
+            let kind = features.lazy.compactMap(\.geometry).first?.kind.storageKind
+            let writer = try (session as! PostGISImportSession).makeLayer(layer, fields: fields, kind: kind, replace: true)
+            var hex: [UInt8] = []
+            for f in features {
+                let values = fields.map { f[$0.name] ?? .null }
+                guard let geometry = f.geometry else {
+                    try writer.appendRow(values, hexGeometry: nil, envelope: nil, kind: nil)
+                    continue
+                }
+                hex.removeAll(keepingCapacity: true)
+                Self.appendHexEWKB(geometry, to: &hex)
+                try hex.withUnsafeBytes { try writer.appendRow(values, hexGeometry: $0, envelope: geometry.envelope, kind: nil) }
             }
-            let placeholders = (0..<fields.count).map { "$\($0 + 2)" } + ["ST_GeomFromWKB($\(fields.count + 2), \(PGSQL.srid))"]
-            let insert = "INSERT INTO \(table) (fid, \((fields.map { PGSQL.quote($0.name) } + ["geom"]).joined(separator: ", "))) VALUES ($1, \(placeholders.joined(separator: ", ")))"
-            for (i, f) in features.enumerated() {
-                try session.rows(insert, [.integer(Int64(i + 1))] + rows[i] + [f.geometry.map { .bytes(WKB.encode($0)) } ?? .null])
-            }
-            try session.rows("""
-                INSERT INTO renewalgis_layers (name, kind, "sourceFile", "sourceLayer", "sourceCRS", "featureCount",
-                    "minX", "minY", "maxX", "maxY", "geometryType", "importedAt") VALUES ($1, 'source', 'memory', $1, 'EPSG:4490', $2, $3, $4, $5, $6, $7, $8)
-                """, [.text(layer), .integer(Int64(features.count))]
-                + (extent.isEmpty ? [.null, .null, .null, .null] : [.real(extent.minX), .real(extent.minY), .real(extent.maxX), .real(extent.maxY)])
-                + [.text(geometryType), .text("1970-01-01T00:00:00Z")])
-            for (i, field) in fields.enumerated() {
-                try session.rows("INSERT INTO renewalgis_fields (layer, position, name, type) VALUES ($1, $2, $3, $4)",
-                                 [.text(layer), .integer(Int64(i)), .text(field.name), .text(field.type.rawValue)])
-            }
-            try session.rows("UPDATE renewalgis_state SET content_version = content_version + 1")
+            _ = try writer.finish(LayerRecord(name: layer, kind: "source", sourceFile: "memory", sourceLayer: layer, sourceCRS: "EPSG:4490",
+                                              featureCount: 0, geometryType: "", importedAt: "1970-01-01T00:00:00Z"),
+                                  unknownKind: "")
         }
     }
 
@@ -291,12 +287,12 @@ struct PostGISSnapshot: FeatureSnapshot {
         return Int(try session.value(Int64.self, "SELECT count(*) FROM \(PGSQL.quote(layer))\(c.filter)", c.values) ?? 0)
     }
 
-    private func selectList(_ fields: [FieldInfo]) -> String {
+    func selectList(_ fields: [FieldInfo]) -> String {
         (["fid", "ST_AsBinary(geom)"] + fields.map { PGSQL.quote($0.name) }).joined(separator: ", ")
     }
 
     /// A row of `fid, ST_AsBinary(geom), fields…` as a feature.
-    private func feature(_ row: PostgresRow, fields: [FieldInfo]) throws -> Feature {
+    func feature(_ row: PostgresRow, fields: [FieldInfo]) throws -> Feature {
         let r = row.makeRandomAccess()
         var properties: [(name: String, value: PropertyValue)] = []
         properties.reserveCapacity(fields.count)

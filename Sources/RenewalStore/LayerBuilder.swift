@@ -139,18 +139,8 @@ final class LayerBuilder: ImportedLayer {
         try db.execute(sql: "DELETE FROM renewalgis_layers WHERE name = ?", arguments: [name])
     }
 
-    /// Column names for the fields: `fid` and `geom` are reserved, and SQLite column names are
-    /// case-insensitive, so clashes get a numeric suffix.
-    static func columnNames(for fields: [FieldInfo]) -> [String] {
-        var used: Set<String> = ["fid", "geom"]
-        return fields.map { field in
-            var candidate = field.name.isEmpty ? "field" : field.name
-            var n = 2
-            while used.contains(candidate.lowercased()) { candidate = "\(field.name)_\(n)"; n += 1 }
-            used.insert(candidate.lowercased())
-            return candidate
-        }
-    }
+    /// Column names for the fields (`LayerName.columnNames`: the rule every SQL backend shares).
+    static func columnNames(for fields: [FieldInfo]) -> [String] { LayerName.columnNames(for: fields) }
 }
 
 extension FieldType {
