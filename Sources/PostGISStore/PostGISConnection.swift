@@ -172,7 +172,7 @@ final class PGSession: Sendable {
     /// take them. `table` must be an identifier needing no quotes (postgres-nio puts it in double quotes
     /// as it is) and the rows must give every column, in table order. Waits on the calling thread,
     /// which must not be an event-loop thread (the copy runs on one).
-    func copy(into table: String, _ data: ByteBuffer) throws {
+    func copy(into table: String, columns: [String], _ data: ByteBuffer) throws {
         precondition(!connection.eventLoop.inEventLoop, "COPY waited for on an event-loop thread")
         let outcome = Mutex<Result<Void, any Error>?>(nil)
         let done = DispatchSemaphore(value: 0)
@@ -184,7 +184,7 @@ final class PGSession: Sendable {
         Task(executorPreference: PGCopyExecutor.shared) {
             let result: Result<Void, any Error>
             do {
-                try await connection.copyFrom(table: table, format: .text(.init()), logger: Self.logger) { writer in
+                try await connection.copyFrom(table: table, columns: columns, format: .text(.init()), logger: Self.logger) { writer in
                     try await writer.write(data)
                 }
                 result = .success(())

@@ -254,6 +254,28 @@ extension PostGISStore: LayerStore {
     }
 }
 
+extension PostGISStore: DistrictResultWriting {
+    /// Replaces one district's rows of each result layer in one transaction (see `DistrictResultWriting`).
+    /// District jobs of one city write one after another (the write lock); each deletes only its rows.
+    @discardableResult
+    public func writeResults(_ specs: [ResultLayerSpec], district: String,
+                             fill: (ResultLayerSpec, any ResultLayerSink) throws -> Void) throws -> [LayerRecord] {
+        try writing { session in
+            try specs.map { spec in
+                let kind = spec.kind.storageKind
+                let layer = try PostGISLayerWriter(store: self, session: session, name: spec.name, fields: spec.fields, kind: kind,
+                                                   district: district) { spec.districtMismatch(existing: $0, location: self.location) }
+                let sink = PostGISResultSink(layer: layer, kind: kind)
+                try fill(spec, sink)
+                return try layer.finish(LayerRecord(
+                    name: spec.name, kind: "result", sourceFile: spec.producedBy, sourceLayer: spec.name, sourceCRS: "EPSG:4490",
+                    featureCount: 0, geometryType: "", importedAt: ISO8601DateFormatter().string(from: Date()),
+                    repairedCount: sink.gate.repaired, skippedCount: sink.gate.collapsed))
+            }
+        }
+    }
+}
+
 /// Takes the rows of one result layer inside a PostGIS results transaction.
 final class PostGISResultSink: ResultLayerSink {
     let layer: PostGISLayerWriter
@@ -350,6 +372,11 @@ final class PostGISLayerWriter: ImportedLayer {
     private var needsIndex: Bool
     private(set) var kind: GeometryKind?
     private(set) var count = 0
+    /// The fid the first appended row takes, less one (rows added to a district's part of a layer
+    /// follow the layer's other rows).
+    private var firstID = 0
+    /// Set when the rows replace one district's rows of an existing layer (`DistrictResultWriting`).
+    private var district: String?
     private(set) var extent = Envelope.empty
     private(set) var finished = false
     /// Rows not yet sent, in COPY's text format.
@@ -360,7 +387,8 @@ final class PostGISLayerWriter: ImportedLayer {
     static let batchRows = 5_000
     static let batchBytes = 4 << 20
 
-    init(store: PostGISStore, session: PGSession, name: String, fields: [FieldInfo], kind: GeometryKind?, replace: Bool) throws {
+    init(store: PostGISStore, session: PGSession, name: String, fields: [FieldInfo], kind: GeometryKind?, replace: Bool,
+         keepingAllBut district: (code: String, mismatch: ([FieldInfo]) -> StoreError)? = nil) throws {
         self.session = session
         location = store.location
         self.name = try LayerName.validated(name)
@@ -375,6 +403,16 @@ final class PostGISLayerWriter: ImportedLayer {
         let table = PGSQL.quote(name)
         let tableExists = try PostGISStore.tableExists(name, session)
         var sameColumns = false
+        self.district = district?.code
+        if let district, try PostGISStore.catalogueHas(name, session) {
+            let existing = try PostGISStore.storedFields(of: name, session)
+            guard existing == stored, tableExists else { throw district.mismatch(existing) }
+            try session.rows("DELETE FROM \(table) WHERE \(PGSQL.quote(ResultLayerSpec.districtField)) = $1", [.text(district.code)])
+            firstID = Int(try session.value(Int64.self, "SELECT max(fid) FROM \(table)") ?? 0)
+            try session.rows("DELETE FROM renewalgis_layers WHERE name = $1", [.text(name)])
+            needsIndex = false
+            return
+        }
         if try PostGISStore.catalogueHas(name, session) {
             guard replace else { throw StoreError.layerExists(path: location, layer: name) }
             sameColumns = try tableExists && PostGISStore.storedFields(of: name, session) == stored
@@ -396,6 +434,14 @@ final class PostGISLayerWriter: ImportedLayer {
         }
     }
 
+    /// A writer of one district's rows of result layer `name`: the district's old rows (field
+    /// `district` holding it) are deleted, the others kept, and new rows numbered after the last; a
+    /// layer that does not exist yet is created. A layer whose fields are not `fields` is refused.
+    convenience init(store: PostGISStore, session: PGSession, name: String, fields: [FieldInfo], kind: GeometryKind, district: String,
+                     mismatch: @escaping ([FieldInfo]) -> StoreError) throws {
+        try self.init(store: store, session: session, name: name, fields: fields, kind: kind, replace: true, keepingAllBut: (district, mismatch))
+    }
+
     func append(_ values: [PropertyValue], encodedGeometry: [UInt8], envelope: Envelope, kind: GeometryKind) throws {
         try encodedGeometry.withUnsafeBytes { try appendRow(values, hexGeometry: $0, envelope: envelope, kind: kind) }
     }
@@ -408,7 +454,7 @@ final class PostGISLayerWriter: ImportedLayer {
         precondition(values.count == columns.count, "a \(columns.count)-field row")
         if self.kind == nil { self.kind = kind }
         count += 1
-        buffer.writeString(String(count))
+        buffer.writeString(String(firstID + count))
         for (i, value) in values.enumerated() {
             buffer.writeInteger(UInt8(ascii: "\t"))
             try writeValue(value, type: types[i], field: columns[i])
@@ -444,10 +490,15 @@ final class PostGISLayerWriter: ImportedLayer {
         }
     }
 
+    /// The name of a result layer's index on its district field.
+    static func shortIndexName(_ layer: String) -> String { PostGISStore.shortName("\(layer)_district_idx") }
+
     /// Sends the buffered rows as one COPY.
     private func flush() throws {
         guard buffered > 0 else { return }
-        try session.copy(into: name, buffer)
+        // The columns named (each quoted by postgres-nio, so inner quotes doubled): a partitioned layer's
+        // hidden district column takes its default.
+        try session.copy(into: name, columns: (["fid"] + columns + ["geom"]).map { $0.replacingOccurrences(of: "\"", with: "\"\"") }, buffer)
         buffer.clear()
         buffered = 0
     }
@@ -463,6 +514,16 @@ final class PostGISLayerWriter: ImportedLayer {
         try flush()
         let table = PGSQL.quote(name)
         if needsIndex { try session.rows("CREATE INDEX ON \(table) USING gist (geom)") }
+        if district != nil {
+            // The layer holds other districts' rows too: its count and extent are the table's.
+            try session.rows("CREATE INDEX IF NOT EXISTS \(PGSQL.quote(Self.shortIndexName(name))) ON \(table) (\(PGSQL.quote(ResultLayerSpec.districtField)))")
+            count = Int(try session.value(Int64.self, "SELECT count(*) FROM \(table)") ?? 0)
+            if let row = try session.rows("SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent(geom) AS e FROM \(table)) x").first?.makeRandomAccess(),
+               row[0].bytes != nil {
+                extent = Envelope(minX: try session.decode(row[0], Double.self), minY: try session.decode(row[1], Double.self),
+                                  maxX: try session.decode(row[2], Double.self), maxY: try session.decode(row[3], Double.self))
+            }
+        }
         try session.rows("ANALYZE \(table)")
         var record = record
         record.name = name

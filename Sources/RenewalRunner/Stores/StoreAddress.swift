@@ -19,10 +19,7 @@ public enum StoreAddress: Sendable, CustomStringConvertible {
     }
 
     /// True for the text of a PostgreSQL connection URL.
-    public static func isDatabaseURL(_ text: String) -> Bool {
-        let lower = text.lowercased()
-        return lower.hasPrefix("postgresql:") || lower.hasPrefix("postgres:")
-    }
+    public static func isDatabaseURL(_ text: String) -> Bool { PostGISAddress.looksLikeURL(text) }
 
     /// The store as messages show it: the file path, or the URL without its password.
     public var description: String {
@@ -64,11 +61,5 @@ public enum StoreAddress: Sendable, CustomStringConvertible {
         }
     }
 
-    private static func postGIS(_ url: String) throws -> any LayerImporting {
-        let store = try PostGISStore(url: url)
-        guard let writable = store as Any as? any LayerImporting else {
-            throw StoreError.database(path: store.address.description, message: "this build reads PostGIS stores only")
-        }
-        return writable
-    }
+    private static func postGIS(_ url: String) throws -> any LayerImporting { try PostGISStore(url: url) }
 }
