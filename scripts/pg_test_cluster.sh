@@ -59,10 +59,10 @@ start() {
     as_owner "$PG_BIN/initdb" -D "$DIR/data" -U "$PG_USER" --auth=trust --encoding=UTF8 --locale=C >"$DIR/initdb.log" 2>&1 \
       || die "initdb failed (see $DIR/initdb.log)"
   fi
-  # Port in use by someone else?
+  # Port in use by someone else? (max_connections 500: the test suites run many stores, each with its pool, side by side.)
   if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then die "port $PORT is in use; set RENEWALGIS_PG_PORT"; fi
   as_owner "$PG_BIN/pg_ctl" -D "$DIR/data" -l "$LOG" -w -t 60 \
-    -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c synchronous_commit=off" start >/dev/null \
+    -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c max_connections=500 -c fsync=off -c full_page_writes=off -c synchronous_commit=off" start >/dev/null \
     || die "the server did not start (see $LOG)"
   if ! psql_db -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$DB'" | grep -q 1; then
     psql_db -d postgres -c "CREATE DATABASE $DB" || die "could not create database $DB"

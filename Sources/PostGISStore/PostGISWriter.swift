@@ -33,6 +33,16 @@ extension PostGISStore {
         }
     }
 
+    /// Creates the store's schema, PostGIS and the catalogue when missing (what a first import would),
+    /// so that a new store reads as an empty one.
+    public func createIfMissing() throws {
+        let present = try pool.with { session in
+            try session.value(Int64.self, "SELECT count(*) FROM pg_tables WHERE schemaname = $1 AND tablename IN ('renewalgis_layers', 'renewalgis_settings')",
+                              [.text(address.schemaName)]) == 2
+        }
+        if !present { try writing { _ in } }
+    }
+
     /// A write's failure as the user should read it: no rights (SQLSTATE 42501) named as such, and a
     /// lost connection said to have kept nothing.
     private func explained(_ error: StoreError, _ session: PGSession) -> StoreError {

@@ -57,7 +57,7 @@ struct PostGISCLITests {
             return rows.map { row in row.filter { $0.key != "importedAt" }.mapValues { "\($0)" } }
         }
         #expect(try catalogue(file) == catalogue(database))
-        #expect(try catalogue(database).count == 6)
+        #expect(try catalogue(database).count == 5)
 
         said += try Self.ok(["settings", "--store", database, "metric_crs", "4545"])
         #expect(try CLI.run(["settings", "--store", database, "metric_crs"]).stdout == "EPSG:4545\n")

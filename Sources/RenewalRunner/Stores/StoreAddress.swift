@@ -48,7 +48,8 @@ public enum StoreAddress: Sendable, CustomStringConvertible {
     public func openOrCreate() throws -> any LayerImporting {
         switch self {
         case .spatiaLite(let path): try SpatialStore(openOrCreate: path)
-        case .postGIS(let url): try Self.postGIS(url)
+        case .postGIS(let url):
+            try { let store = try PostGISStore(url: url); try store.createIfMissing(); return store }()
         }
     }
 
