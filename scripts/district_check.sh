@@ -37,7 +37,8 @@ stop_all() {
 trap stop_all EXIT
 declare -A URL
 for name in coordinator node1 node2; do
-    port=$(free_port); dir=$WORK/pg_$name
+    # Beside the work directory, not in it: the server runs as postgres, who cannot enter a root-only directory.
+    port=$(free_port); dir=$(mktemp -u -d /tmp/renewalgis-districts-pg.XXXXXX)
     RENEWALGIS_PG_DIR=$dir RENEWALGIS_PG_PORT=$port bash "$ROOT/scripts/pg_test_cluster.sh" start >/dev/null || { echo "FAIL: cluster $name"; exit 1; }
     CLUSTERS+=("$dir")
     URL[$name]=postgresql://postgres@127.0.0.1:$port
@@ -52,7 +53,7 @@ project() {  # project STORE_URL → a project file for the city
 store: $1
 layers:
   - {file: $DATA/city.gpkg}
-  - {file: $WORK/districts.geojson, name: districts}
+  - {file: $WORK/districts.geojson, as: districts}
 coverage: {mode: $MODE, radii: $(readlink -f "$ROOT/../shared/bench/radii_default.json" 2>/dev/null || echo /work/shared/bench/radii_default.json)}
 eligibility: {to: ["080701", "0702"]}
 units: {min_ha: 10, max_ha: 50, seed: 1}
