@@ -35,7 +35,8 @@ extension PostGISStore: DistrictPartitioning {
         let layers: [(name: String, fields: [FieldInfo])] = try reading { snapshot in
             try snapshot.layers().map(\.name).filter { $0 != districtsLayer }.map { ($0, try snapshot.fields(of: $0)) }
         }
-        let generation = String(Int(Date().timeIntervalSince1970), radix: 36)
+        // Names this layout's node tables and servers apart from an earlier one's (partitioning again).
+        let generation = String(UInt64(Date().timeIntervalSince1970 * 1000), radix: 36) + String(UInt16.random(in: 0...UInt16.max), radix: 36)
         func remoteTable(_ layer: String, _ code: String) -> String { Self.shortName("\(layer)__\(code)__\(generation)") }
         func nodeIndex(_ k: Int) -> Int? { nodeAddresses.isEmpty ? nil : k % nodeAddresses.count }
 
@@ -112,6 +113,18 @@ extension PostGISStore: DistrictPartitioning {
                     let old = Self.shortName("renewalgis_unsplit_\(l)_\(generation)")
                     let name = PGSQL.quote(layer.name)
                     try session.rows("ALTER TABLE \(name) RENAME TO \(PGSQL.quote(old))")
+                    // A layer partitioned before: its partitions move out of the way of the new ones' names
+                    // (they go with the old table below).
+                    let partitions = try session.rows("""
+                        SELECT c.relname, c.relkind = 'f' FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+                        WHERE i.inhparent = $1::regclass ORDER BY 1
+                        """, [.text(PGSQL.quote(old))])
+                    for (k, row) in partitions.enumerated() {
+                        let r = row.makeRandomAccess()
+                        let foreign = try session.decode(r[1], Bool.self)
+                        try exec(foreign ? "ALTER FOREIGN TABLE %I RENAME TO %I" : "ALTER TABLE %I RENAME TO %I",
+                                 [try session.decode(r[0], String.self), Self.shortName("renewalgis_unsplit_\(l)_\(k)_\(generation)")])
+                    }
                     try session.rows("CREATE TABLE \(name) (\(Self.partitionColumns(layer.fields))) PARTITION BY LIST (\(Self.districtColumn))")
                     for (k, code) in codes.enumerated() {
                         let partition = Self.shortName("\(layer.name)__\(code)")

@@ -1,6 +1,7 @@
 import Foundation
 import GeoKernel
 import GeoStore
+@testable import PostGISStore
 import RenewalAnalysis
 import RenewalRunner
 import Testing
@@ -108,6 +109,52 @@ import TestSupport
             #expect(try Self.rows(city, layer) == Self.rows(split, layer), "\(layer) layers differ")
         }
         #expect(try UnitsJob.csv(units).split(separator: "\n").count > 100)
+    }
+
+    /// Runs coverage (straight), conflicts, eligibility and units on `store`, for the whole city or one district.
+    static func runStages(_ store: any LayerStore, district: String?) throws {
+        var options = CoverageOptions()
+        options.district = district
+        try CoverageJob.writeResults(try CoverageJob.run(store: store, options: options), to: store)
+        let rules = try RulesFile.load(nil)
+        _ = try PlanChecks.conflicts(try PlanChecks.load(store: store, mapping: PlanMapping(), requireAction: true, nearZonesOnly: true, district: district),
+                                     rules: rules, store: store)
+        let inputs = try PlanChecks.load(store: store, mapping: PlanMapping(), requireAction: false, district: district)
+        let overlaps = try ZoneOverlay.overlaps(parcels: inputs.parcels.map(\.geometry), zones: inputs.zones.map(\.geometry), parallelism: .allCores)
+        try PlanChecks.eligibility(inputs, overlaps: overlaps, targets: ["080701"], rules: rules, includeUnlisted: false, store: store, csv: nil)
+        let units = try UnitsJob.run(store: store, mapping: UnitsMapping(), weights: NeedWeights(), parameters: UnitParameters(), district: district)
+        try UnitsJob.writeResults(units, to: store, producedBy: "test")
+    }
+
+    @Test("PostGIS split over a second schema through postgres_fdw (and split again): the four district runs write what the whole-city run writes in memory",
+          .enabled(if: ProcessInfo.processInfo.environment["RENEWALGIS_TEST_PG"].map { !$0.isEmpty } ?? false, "RENEWALGIS_TEST_PG names no database"))
+    func districtsOnPostGIS() throws {
+        let city = try Self.splitSample()
+        let url = try #require(ProcessInfo.processInfo.environment["RENEWALGIS_TEST_PG"])
+        let tag = String(UInt32.random(in: 0...UInt32.max), radix: 16)
+        let store = try PostGISStore(url: url + "?schema=districts_\(tag)")
+        defer {
+            JobsOnEveryStoreTests.drop(store)
+            JobsOnEveryStoreTests.drop(try? PostGISStore(url: url + "?schema=districts_node_\(tag)"))
+        }
+        for layer in try city.layers() {
+            try store.replace(layer.name, fields: try city.fields(of: layer.name), features: try JobsOnEveryStoreTests.contents(city, layer.name))
+        }
+        let codes = try #require(try Districts.of(city)).codes
+        for _ in 0..<2 {
+            let lines = try store.partition(districtsLayer: "districts", field: "code", codes: codes,
+                                            nodes: [url + "?schema=districts_node_\(tag)"]) { _ in }
+            #expect(lines.contains { $0.hasPrefix("parcels: Q1 ") && $0.contains("(node 1)") }, "\(lines)")
+        }
+        #expect(try store.setting("districts_layer") == "districts")
+        #expect(try JobsOnEveryStoreTests.contents(store, "parcels").count == (try city.layer("parcels").featureCount), "every parcel still there once")
+
+        try Self.runStages(city, district: nil)
+        for code in codes { try Self.runStages(store, district: code) }
+        for layer in ["coverage_parcels", "coverage_gaps", "conflicts", "eligibility", "renewal_units", "unit_parcels"] {
+            let (a, b) = (try Self.rows(city, layer), try Self.rows(store, layer))
+            #expect(a.count == b.count && a == b, "\(layer): \(a.count) rows in memory, \(b.count) in PostGIS, \(Set(a).symmetricDifference(Set(b)).count) differ")
+        }
     }
 
     @Test("District runs are refused clearly: a store not split, an unknown code, a store that cannot write one district's rows")
