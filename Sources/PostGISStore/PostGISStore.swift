@@ -38,6 +38,9 @@ public final class PostGISStore: FeatureReading {
     /// Where the store is (the password is never shown).
     public let address: PostGISAddress
     let pool: PGSessionPool
+    /// What the snapshots of one content version learn of the catalogue (fields, identifying field,
+    /// catalogue rows), kept for the next snapshot of that version.
+    let catalogueCache = PGCatalogueCache()
 
     /// Connects to `url` (`postgresql://user[:password]@host[:port]/database[?schema=name]`) once to check that the
     /// server answers; throws `StoreError.database` naming host, port and database (never the password).
@@ -58,11 +61,16 @@ public final class PostGISStore: FeatureReading {
     /// read through the snapshot comes from the same state of the database.
     public func withSnapshot<T>(_ body: (any FeatureSnapshot) throws -> T) throws -> T {
         try pool.transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") { session in
-            // Every statement of the snapshot stops after `queryTimeLimit` (StoreError.queryTimeLimit).
-            try session.rows("SELECT set_config('statement_timeout', $1, true)", [.text("\(Int(queryTimeLimit * 1000))")])
-            try checkCatalogue(session)
+            // Every statement of the snapshot stops after `queryTimeLimit` (StoreError.queryTimeLimit);
+            // set in the same statement that checks for the catalogue (one round trip less per answer).
+            let ready = try session.value(Bool.self, """
+                SELECT set_config('statement_timeout', $1, true) IS NOT NULL AND current_schema() = $2
+                   AND EXISTS (SELECT 1 FROM pg_tables WHERE schemaname = $2 AND tablename = 'renewalgis_layers')
+                """, [.text("\(Int(queryTimeLimit * 1000))"), .text(address.schemaName)])
+            if ready != true { try checkCatalogue(session) }  // says what is missing
             let version = try session.value(Int64.self, "SELECT content_version FROM renewalgis_state") ?? 0
-            return try body(PostGISSnapshot(session: session, contentVersion: Int(version)))
+            return try body(PostGISSnapshot(session: session, contentVersion: Int(version),
+                                            cache: catalogueCache.forVersion(Int(version))))
         }
     }
 
@@ -195,6 +203,8 @@ public final class PostGISStore: FeatureReading {
 struct PostGISSnapshot: FeatureSnapshot {
     let session: PGSession
     let contentVersion: Int
+    /// What earlier snapshots of this content version read of the catalogue; nil: read everything.
+    var cache: PGCatalogueCache.Version? = nil
 
     private static let catalogueColumns = """
         name, kind, "sourceFile", "sourceLayer", "sourceCRS", "featureCount", "minX", "minY", "maxX", "maxY",
@@ -216,7 +226,10 @@ struct PostGISSnapshot: FeatureSnapshot {
     }
 
     func layer(_ name: String) throws -> LayerRecord? {
-        try session.rows("SELECT \(Self.catalogueColumns) FROM renewalgis_layers WHERE name = $1", [.text(name)]).first.map(record)
+        if let cached = cache?.record(name) { return cached }
+        let found = try session.rows("SELECT \(Self.catalogueColumns) FROM renewalgis_layers WHERE name = $1", [.text(name)]).first.map(record)
+        if let found { cache?.remember(record: found) }
+        return found
     }
 
     /// Throws `StoreError.unknownLayer` (with the layers there are) unless the catalogue lists `layer`.
@@ -226,11 +239,22 @@ struct PostGISSnapshot: FeatureSnapshot {
     }
 
     func fields(of layer: String) throws -> [FieldInfo] {
+        if let cached = cache?.fields(layer) { return cached }
         try requireLayer(layer)
-        return try PostGISStore.storedFields(of: layer, session)
+        let fields = try PostGISStore.storedFields(of: layer, session)
+        cache?.remember(fields: fields, of: layer)
+        return fields
     }
 
     func identifierField(of layer: String) throws -> String? {
+        if let cached = cache?.identifier(layer) { return cached }
+        let found = try findIdentifierField(of: layer)
+        cache?.remember(identifier: found, of: layer)
+        return found
+    }
+
+    /// The first identifier candidate whose values are all present and distinct (two counts per candidate).
+    private func findIdentifierField(of layer: String) throws -> String? {
         let candidates = identifierCandidates(try fields(of: layer).map(\.name))
         guard !candidates.isEmpty else { return nil }
         let table = PGSQL.quote(layer)
@@ -355,5 +379,46 @@ struct PostGISSnapshot: FeatureSnapshot {
         }
         let sql = "SELECT \(selectList(fields)) FROM \(PGSQL.quote(layer)) WHERE \(key.map(PGSQL.quote) ?? "fid") = $1 ORDER BY fid LIMIT 1"
         return try session.rows(sql, [value]).first.map { try feature($0, fields: fields) }
+    }
+}
+
+/// Catalogue facts of one content version of a store (a layer's fields, its identifying field, its
+/// catalogue row), learnt by one snapshot and reused by the next of the same version: every write
+/// raises the version, so nothing cached outlives the state it was read from. Spares an answer the
+/// catalogue queries and the identifying field's two counts over the whole layer.
+final class PGCatalogueCache: @unchecked Sendable {
+    /// The facts of one version; shared by the snapshots of that version (guarded by `lock`).
+    final class Version: @unchecked Sendable {
+        let number: Int
+        private let lock = NSLock()
+        private var fieldsOf: [String: [FieldInfo]] = [:]
+        private var identifiers: [String: String] = [:]
+        private var withoutIdentifier: Set<String> = []
+        private var records: [String: LayerRecord] = [:]
+        init(_ number: Int) { self.number = number }
+        func fields(_ layer: String) -> [FieldInfo]? { lock.withLock { fieldsOf[layer] } }
+        /// nil: not known yet; .some(nil): the layer has no identifying field.
+        func identifier(_ layer: String) -> String?? {
+            lock.withLock { withoutIdentifier.contains(layer) ? .some(nil) : identifiers[layer].map { .some($0) } }
+        }
+        func record(_ layer: String) -> LayerRecord? { lock.withLock { records[layer] } }
+        func remember(fields: [FieldInfo], of layer: String) { lock.withLock { fieldsOf[layer] = fields } }
+        func remember(identifier: String?, of layer: String) {
+            lock.withLock { if let identifier { identifiers[layer] = identifier } else { withoutIdentifier.insert(layer) } }
+        }
+        func remember(record: LayerRecord) { lock.withLock { records[record.name] = record } }
+    }
+
+    private let lock = NSLock()
+    private var current: Version?
+
+    /// The facts of `version`: those kept when it is the version last seen, else a fresh set.
+    func forVersion(_ version: Int) -> Version {
+        lock.withLock {
+            if let current, current.number == version { return current }
+            let fresh = Version(version)
+            current = fresh
+            return fresh
+        }
     }
 }
