@@ -149,6 +149,14 @@ public protocol DistrictResultWriting: LayerStore {
 }
 
 extension ResultLayerSpec {
+    /// The catalogue entry a store's writer completes (count, extent and geometry type) for this
+    /// result layer, written now, with the repairs and collapses `gate` counted.
+    public func record(counted gate: ResultGeometryGate) -> LayerRecord {
+        LayerRecord(name: name, kind: "result", sourceFile: producedBy, sourceLayer: name, sourceCRS: "EPSG:4490",
+                    featureCount: 0, geometryType: "", importedAt: ISO8601DateFormatter().string(from: Date()),
+                    repairedCount: gate.repaired, skippedCount: gate.collapsed)
+    }
+
     /// The field that names the district a result row belongs to, in stores split by district.
     public static let districtField = "district"
 

@@ -241,7 +241,9 @@ struct PostGISSnapshot: FeatureSnapshot {
     func fields(of layer: String) throws -> [FieldInfo] {
         if let cached = cache?.fields(layer) { return cached }
         try requireLayer(layer)
-        let fields = try PostGISStore.storedFields(of: layer, session)
+        // A boolean is kept as 0/1 (bigint) and read back as those integers, as SpatiaLite keeps and
+        // reads it: readers are told integer, so a queryables schema matches the values served.
+        let fields = try PostGISStore.storedFields(of: layer, session).map { f in f.type == .boolean ? FieldInfo(name: f.name, type: .integer) : f }
         cache?.remember(fields: fields, of: layer)
         return fields
     }

@@ -249,17 +249,20 @@ extension PostGISStore: LayerStore {
             for name in dropping where try Self.tableExists(name, session) || Self.catalogueHas(name, session) {
                 try Self.dropLayer(name, session)
             }
-            return try specs.map { spec in
-                let name = try LayerName.validated(spec.name)
-                let kind = spec.kind.storageKind
-                let layer = try PostGISLayerWriter(store: self, session: session, name: name, fields: spec.fields, kind: kind, replace: true)
-                let sink = PostGISResultSink(layer: layer, kind: kind)
-                try fill(spec, sink)
-                return try layer.finish(LayerRecord(
-                    name: name, kind: "result", sourceFile: spec.producedBy, sourceLayer: spec.name, sourceCRS: "EPSG:4490",
-                    featureCount: 0, geometryType: "", importedAt: ISO8601DateFormatter().string(from: Date()),
-                    repairedCount: sink.gate.repaired, skippedCount: sink.gate.collapsed))
+            return try Self.writeEach(specs, session: session, fill: fill) { spec in
+                try PostGISLayerWriter(store: self, session: session, name: spec.name, fields: spec.fields, kind: spec.kind.storageKind, replace: true)
             }
+        }
+    }
+
+    /// Fills the layer `writer` makes for each spec through a result sink and finishes its catalogue entry.
+    static func writeEach(_ specs: [ResultLayerSpec], session: PGSession, fill: (ResultLayerSpec, any ResultLayerSink) throws -> Void,
+                          writer: (ResultLayerSpec) throws -> PostGISLayerWriter) throws -> [LayerRecord] {
+        try specs.map { spec in
+            let layer = try writer(spec)
+            let sink = PostGISResultSink(layer: layer, kind: spec.kind.storageKind)
+            try fill(spec, sink)
+            return try layer.finish(spec.record(counted: sink.gate))
         }
     }
 }
@@ -271,16 +274,9 @@ extension PostGISStore: DistrictResultWriting {
     public func writeResults(_ specs: [ResultLayerSpec], district: String,
                              fill: (ResultLayerSpec, any ResultLayerSink) throws -> Void) throws -> [LayerRecord] {
         try writing { session in
-            try specs.map { spec in
-                let kind = spec.kind.storageKind
-                let layer = try PostGISLayerWriter(store: self, session: session, name: spec.name, fields: spec.fields, kind: kind,
-                                                   district: district) { spec.districtMismatch(existing: $0, location: self.location) }
-                let sink = PostGISResultSink(layer: layer, kind: kind)
-                try fill(spec, sink)
-                return try layer.finish(LayerRecord(
-                    name: spec.name, kind: "result", sourceFile: spec.producedBy, sourceLayer: spec.name, sourceCRS: "EPSG:4490",
-                    featureCount: 0, geometryType: "", importedAt: ISO8601DateFormatter().string(from: Date()),
-                    repairedCount: sink.gate.repaired, skippedCount: sink.gate.collapsed))
+            try Self.writeEach(specs, session: session, fill: fill) { spec in
+                try PostGISLayerWriter(store: self, session: session, name: spec.name, fields: spec.fields, kind: spec.kind.storageKind,
+                                       district: district) { spec.districtMismatch(existing: $0, location: self.location) }
             }
         }
     }

@@ -49,10 +49,7 @@ extension SpatialStore: LayerStore {
                 let builder = try LayerBuilder(db, storePath: path, name: name, fields: spec.fields, kind: kind, replace: true)
                 let sink = SpatiaLiteResultSink(builder: builder, kind: kind)
                 try fill(spec, sink)
-                return try builder.finish(LayerRecord(
-                    name: name, kind: "result", sourceFile: spec.producedBy, sourceLayer: spec.name, sourceCRS: "EPSG:4490",
-                    featureCount: 0, geometryType: "", importedAt: ISO8601DateFormatter().string(from: Date()),
-                    repairedCount: sink.gate.repaired, skippedCount: sink.gate.collapsed))
+                return try builder.finish(spec.record(counted: sink.gate))
             }
         }
     }
