@@ -37,6 +37,8 @@ DIFFERENT=0
 PIDS=()
 
 cleanup() {
+    # Servers are started inside $(…), a subshell: their pids come back through a file.
+    [ -f "$WORK/serve.pids" ] && mapfile -t -O "${#PIDS[@]}" PIDS < "$WORK/serve.pids"
     for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
     if [ -n "${PG_URL:-}" ] && [ "$STANDIN" != 1 ]; then drop_db "$DB"; fi
     pg_cluster_down
@@ -130,7 +132,7 @@ on_both units units --seed 7 --csv "{}units.csv" &&
 serve() {  # STORE LOG → prints the base URL
     local port; port=$(free_port)
     "$BIN" serve --store "$1" --host 127.0.0.1 --port "$port" --styles "$ROOT/Styles" > "$2" 2>&1 &
-    PIDS+=($!)
+    echo $! >> "$WORK/serve.pids"
     for _ in $(seq 1 150); do curl -fs -o /dev/null "http://127.0.0.1:$port/collections" && { echo "http://127.0.0.1:$port"; return 0; }; sleep 0.2; done
     return 1
 }
