@@ -1,9 +1,11 @@
 import Foundation
+import GeoFiles
 import GeoKernel
 import GeoStore
 @testable import PostGISStore
 import RenewalAnalysis
 import RenewalRunner
+import RenewalStore
 import Testing
 import TestSupport
 
@@ -166,5 +168,27 @@ import TestSupport
         let split = try Self.splitSample()
         options.district = "Q9"
         #expect { try CoverageJob.run(store: split, options: options) } throws: { "\($0)".contains("no district Q9") && "\($0)".contains("Q1, Q2, Q3, Q4") }
+
+        // A SpatiaLite file split the same way: whole-city runs delineate units district by district as
+        // in memory; a --district run is refused before any work (it cannot replace one district's rows).
+        let dir = try TemporaryDirectory()
+        let file = try JobsOnEveryStoreTests.stores(dir).spatiaLite
+        var text: [UInt8] = Array(#"{"type":"FeatureCollection","features":["#.utf8)
+        for (k, district) in try JobsOnEveryStoreTests.contents(split, "districts").enumerated() {
+            if k > 0 { text.append(UInt8(ascii: ",")) }
+            GeoJSON.write(district, to: &text)
+        }
+        text += Array("]}".utf8)
+        try Data(text).write(to: URL(fileURLWithPath: dir.path("districts.geojson")))
+        _ = try LayerImporter.importLayer(try VectorSource(path: dir.path("districts.geojson")).layer(named: "districts"), into: file)
+        try file.setSetting("districts_layer", "districts")
+        try file.setSetting("district_field", "code")
+        let units = try UnitsJob.run(store: file, mapping: UnitsMapping(), weights: NeedWeights(), parameters: UnitParameters())
+        let reference = try UnitsJob.run(store: split, mapping: UnitsMapping(), weights: NeedWeights(), parameters: UnitParameters())
+        #expect(units.unitDistricts == reference.unitDistricts && units.parcelIDs == reference.parcelIDs && UnitsJob.csv(units) == UnitsJob.csv(reference))
+        options.district = "Q1"
+        #expect { try CoverageJob.run(store: file, options: options) } throws: { "\($0)".contains("use a PostGIS store") }
+        #expect { try UnitsJob.run(store: file, mapping: UnitsMapping(), weights: NeedWeights(), parameters: UnitParameters(), district: "Q1") }
+            throws: { "\($0)".contains("use a PostGIS store") }
     }
 }

@@ -65,16 +65,22 @@ public struct DistrictScope {
     public let code: String
     public let districts: Districts
 
-    /// Checks that `code` is one of the store's districts and that the store can write one district's
-    /// rows (an `InputError` when the store is not split, has no such district, or is a SpatiaLite file).
-    public init(store: any LayerStore, code: String) throws {
-        _ = try Self.writer(store)
-        guard let districts = try Districts.of(store) else {
-            throw InputError("\(store.location) is not split by district: run `renewalgis partition --store \(store.location) --districts LAYER --field CODE` first (docs/scale.md)")
-        }
+    /// The scope of district `code` of `districts` (an `InputError` naming the codes there are when unknown).
+    public init(districts: Districts, code: String) throws {
         _ = try districts.envelope(of: code)
         self.code = code
         self.districts = districts
+    }
+
+    /// The scope a `--district CODE` run asks for: checks, before any work, that the store can write
+    /// one district's rows (not a SpatiaLite file), that it is split (`districts`: `Districts.of(store)`)
+    /// and that it has the district.
+    public static func requested(_ code: String, in store: any LayerStore, districts: Districts?) throws -> DistrictScope {
+        _ = try writer(store)
+        guard let districts else {
+            throw InputError("\(store.location) is not split by district: run `renewalgis partition --store \(store.location) --districts LAYER --field CODE` first (docs/scale.md)")
+        }
+        return try DistrictScope(districts: districts, code: code)
     }
 
     /// `store` as one that writes a district's rows, or the `InputError` saying which stores do.

@@ -82,7 +82,7 @@ public enum CoverageJob {
         let metric = choice.crs
         let loader = try LayerLoader(store: store, crs: metric)
         let districts = try Districts.of(store)
-        let scope = try options.district.map { try DistrictScope(store: store, code: $0) }
+        let scope = try options.district.map { try DistrictScope.requested($0, in: store, districts: districts) }
         let loaded = try LayerInputs.residentialParcels(loader, mapping: options.mapping, district: scope)
         // A district reads what lies within reach of its own parcels; the whole city reads everything.
         let halo = scope.map { _ in DistrictScope.halo(around: loaded.storedGeometry.envelope, metres: options.districtReach) }

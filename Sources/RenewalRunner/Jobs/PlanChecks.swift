@@ -57,7 +57,7 @@ public enum PlanChecks {
         let parcelFields = [mapping.parcelID, mapping.landUse] + (requireAction ? [mapping.action] : [])
         _ = try loader.fields(of: mapping.parcels, required: parcelFields)
         let districts = try Districts.of(store)
-        let scope = try district.map { try DistrictScope(store: store, code: $0) }
+        let scope = try district.map { try DistrictScope.requested($0, in: store, districts: districts) }
         var warnings: [String] = []
         var zones: [ConstraintZone] = []
         var zoneBoxes: [Envelope] = []

@@ -60,7 +60,7 @@ public enum ProjectRun {
 
         // Import what is missing (a district's run reads the shared store as it is).
         if let district {
-            _ = try DistrictScope(store: store, code: district)
+            _ = try DistrictScope.requested(district, in: store, districts: try Districts.of(store))
             log("district \(district): imports are the whole project's; reading \(project.store)")
         } else { try stage("import") { () -> ((), String) in
             let (note, importWarnings) = try importMissing(project, into: store)

@@ -69,15 +69,16 @@ public enum UnitsJob {
     public static func run(store: any LayerStore, mapping: UnitsMapping, weights: NeedWeights, parameters: UnitParameters,
                            district: String? = nil, progress: (@Sendable (String) -> Void)? = nil) throws -> UnitsRun {
         _ = try parameters.validated()
-        guard let districts = try Districts.of(store) else {
-            if let district { _ = try DistrictScope(store: store, code: district) }  // says the store is not split
+        let districts = try Districts.of(store)
+        if let district { _ = try DistrictScope.requested(district, in: store, districts: districts) }
+        guard let districts else {
             return try runPart(store: store, mapping: mapping, weights: weights, parameters: parameters, scope: nil, progress: progress)
         }
         let codes = district.map { [$0] } ?? districts.codes
         var parts: [UnitsRun] = []
         for code in codes {
             progress?("district \(code)")
-            let scope = try DistrictScope(store: store, code: code)
+            let scope = try DistrictScope(districts: districts, code: code)
             parts.append(try runPart(store: store, mapping: mapping, weights: weights, parameters: parameters, scope: scope, progress: progress))
         }
         var run = parts[0]
