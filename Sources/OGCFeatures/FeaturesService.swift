@@ -20,6 +20,8 @@ public struct FeaturesLimits: Sendable {
     public var maximumLogicDepth = FilterCompiler.maximumLogicDepth
     /// The most values one IN list of a filter may hold.
     public var maximumInListItems = 1_000
+    /// The largest layer held in memory to answer pages of a box (`HeldLayers`), in features; 0 holds none.
+    public var maximumHeldFeatures = 500_000
     public init() {}
 }
 
@@ -31,9 +33,12 @@ public struct FeaturesLimits: Sendable {
 public struct FeaturesService: Sendable {
     public let store: any FeatureReading
     public let limits: FeaturesLimits
+    /// The layers held in memory for pages of a box.
+    public let held: HeldLayers
 
     public init(store: any FeatureReading, limits: FeaturesLimits = .init()) {
         self.store = store; self.limits = limits
+        held = HeldLayers(maximumFeatures: limits.maximumHeldFeatures)
     }
 
     /// The conformance classes implemented.

@@ -34,20 +34,34 @@ public struct ItemsPlan {
         pageQuery.columns = selected.map { list in list + (key.map { list.contains($0) ? [] : [$0] } ?? []) }
         // When the first batch comes back short the match count is known without a second pass over the
         // selection (the usual case for a bbox page); otherwise it is counted.
+        let limit = pageQuery.limit, offset = pageQuery.offset
+        if let held = snapshot as? HeldSnapshot, selected == nil, outputCRS == nil {
+            // From memory: the page's features are written already.
+            let all = try held.copy.matches(query.boxes)
+            let start = min(offset, all.count)
+            let page = all[start..<start + min(limit, all.count - start)]
+            return ItemsPage(plan: self, query: pageQuery, key: key, first: [], held: (held.copy, page), numberMatched: all.count,
+                             numberReturned: page.count, links: links(limit: limit, offset: offset, matched: all.count, returned: page.count))
+        }
         var firstQuery = pageQuery
         firstQuery.limit = min(pageQuery.limit, batch)
         let first = try snapshot.page(of: layer.name, query: firstQuery)
-        let limit = pageQuery.limit, offset = pageQuery.offset
         let matched = first.count < firstQuery.limit && (!first.isEmpty || offset == 0)
             ? offset + first.count : try snapshot.matchCount(of: layer.name, query: pageQuery)
         let returned = max(0, min(limit, matched - offset))
+        return ItemsPage(plan: self, query: pageQuery, key: key, first: first, held: nil, numberMatched: matched, numberReturned: returned,
+                         links: links(limit: limit, offset: offset, matched: matched, returned: returned))
+    }
+
+    /// `self`, and `next` when features follow this page.
+    func links(limit: Int, offset: Int, matched: Int, returned: Int) -> [Link] {
         var links = [Link(itemsPath + "?" + (["limit=\(limit)", "offset=\(offset)"] + carried).joined(separator: "&"),
                           rel: "self", type: "application/geo+json", title: "this page")]
         if offset + returned < matched {
             links.append(Link(itemsPath + "?" + (["limit=\(limit)", "offset=\(offset + returned)"] + carried).joined(separator: "&"),
                               rel: "next", type: "application/geo+json", title: "next page"))
         }
-        return ItemsPage(plan: self, query: pageQuery, key: key, first: first, numberMatched: matched, numberReturned: returned, links: links)
+        return links
     }
 }
 
@@ -58,6 +72,8 @@ public struct ItemsPage {
     let query: FeatureQuery
     let key: String?
     let first: [Feature]
+    /// A page from a layer held in memory: the copy and the positions of the page's features in it.
+    let held: (copy: HeldLayer, positions: ArraySlice<Int>)?
     /// Features matching the selection, over all pages.
     public let numberMatched: Int
     /// Features on this page.
@@ -70,6 +86,7 @@ public struct ItemsPage {
 
     /// Every feature of the page, with its id and selected properties, in the stored CRS (for the HTML table).
     public func features() throws -> [Feature] {
+        if let held { return held.positions.map { identified(held.copy.features[$0]) } }
         // The first batch is the whole page when it holds every feature returned.
         let page = first.count == numberReturned ? first : try plan.snapshot.page(of: plan.layer.name, query: query)
         return page.map { identified($0) }
@@ -85,6 +102,18 @@ public struct ItemsPage {
         head += ",\"features\":["
         try write(Array(head.utf8))
         var written = 0
+        if let held {
+            // Features written once when the layer was loaded, batch by batch.
+            var bytes: [UInt8] = []
+            for position in held.positions {
+                if written > 0 { bytes.append(UInt8(ascii: ",")) }
+                bytes += held.copy.geoJSON(position)
+                written += 1
+                if written % plan.batch == 0 { try write(bytes); bytes.removeAll(keepingCapacity: true) }
+            }
+            try write(bytes + Array("],\"numberReturned\":\(written)}".utf8))
+            return
+        }
         var pending: [Feature]? = first
         while written < numberReturned {
             var features: [Feature]

@@ -74,6 +74,11 @@ public final class PostGISStore: FeatureReading {
         }
     }
 
+    /// The content version, in one statement outside any transaction.
+    public func contentVersionNow() throws -> Int {
+        try pool.with { session in Int(try session.value(Int64.self, "SELECT content_version FROM renewalgis_state") ?? 0) }
+    }
+
     /// Throws `StoreError.notAStore` unless the store's schema holds the catalogue (the catalogue of
     /// another schema on the search path, e.g. `public`'s, does not count).
     func checkCatalogue(_ session: PGSession) throws {

@@ -39,6 +39,9 @@ public struct ServerConfiguration: Sendable {
     public var maximumLogicDepth = FeaturesLimits().maximumLogicDepth
     /// The most values one IN list of a filter may hold.
     public var maximumInListItems = 1_000
+    /// The largest layer held in memory to answer pages of a box (the usual web-map request) without
+    /// reading the store, in features; 0 holds none. A held layer costs about 1 KB a feature.
+    public var maximumHeldFeatures = FeaturesLimits().maximumHeldFeatures
     public init() {}
 
     /// The settings the web-free service takes.
@@ -47,6 +50,7 @@ public struct ServerConfiguration: Sendable {
         l.defaultLimit = defaultLimit; l.maximumLimit = maximumLimit; l.streamBatch = streamBatch
         l.maximumFilterLength = maximumFilterLength; l.maximumFilterDepth = maximumFilterDepth
         l.maximumLogicDepth = maximumLogicDepth; l.maximumInListItems = maximumInListItems
+        l.maximumHeldFeatures = maximumHeldFeatures
         return l
     }
 }
@@ -63,6 +67,14 @@ public struct FeaturesAPI: ServedAPI {
         self.service = FeaturesService(store: store, limits: configuration.limits)
         self.configuration = configuration; self.logger = logger
     }
+
+    /// Loads `layer` into memory now (it is otherwise loaded the first time a page of a box asks for
+    /// it): false when it is larger than `maximumHeldFeatures` or unknown. Blocks while it reads.
+    @discardableResult
+    public func hold(_ layer: String) throws -> Bool { try service.held.load(layer, from: service.store) }
+
+    /// Items requests answered from a layer held in memory so far.
+    public var pagesFromMemory: Int { service.held.pagesAnswered }
 
     /// The routes, on a router the caller owns. Every GET route also answers HEAD (the same status and
     /// headers, no body).
@@ -133,7 +145,7 @@ public struct FeaturesAPI: ServedAPI {
         // for seconds (M: ~200 requests/s with timeouts instead of ~1,700).
         SnapshotThreads.pool.submit { _ in
             do {
-                try api.service.store.withSnapshot { snapshot in
+                try api.service.withItemsSnapshot(id, parameters: parameters) { snapshot in
                     let plan = try api.service.items(id, parameters: parameters, base: api.base(request), target: "\(request.uri)", in: snapshot)
                     try api.answer(plan, request: request, channel: channel)
                 }

@@ -65,3 +65,38 @@ extension Sequence where Element == Geometry {
         return all
     }
 }
+
+/// Whether geometries meet any of a few boxes, exactly as GEOS decides `intersects` (boundaries
+/// included): what SpatiaLite's `Intersects(geom, BuildMbr(…))` and PostGIS's
+/// `ST_Intersects(geom, ST_MakeEnvelope(…))` answer, so a page served from memory selects the
+/// features a store would. An envelope inside a box, or apart from every box, settles it without
+/// GEOS. One instance belongs to one thread (it owns a GEOS context).
+public final class BoxMeeting {
+    public let boxes: [Envelope]
+    private let context: GEOSContext
+    private let bases: [GEOSGeometry]
+    private let prepared: [GEOSPreparedGeometry]
+
+    /// `boxes` must have positive width and height (a degenerate box is not a polygon).
+    public init(_ boxes: [Envelope]) throws {
+        let context = try GEOSContext()
+        self.context = context
+        self.boxes = boxes
+        bases = try boxes.map { b in
+            try context.make(.polygon([[Position(b.minX, b.minY), Position(b.maxX, b.minY), Position(b.maxX, b.maxY),
+                                        Position(b.minX, b.maxY), Position(b.minX, b.minY)]]))
+        }
+        prepared = try bases.map(GEOSPreparedGeometry.init)
+    }
+
+    /// True when `geometry` (whose bounding box is `envelope`) meets one of the boxes.
+    public func meets(_ geometry: Geometry, envelope: Envelope) throws -> Bool {
+        var made: GEOSGeometry?
+        for (box, test) in zip(boxes, prepared) where box.intersects(envelope) {
+            if box.minX <= envelope.minX, envelope.maxX <= box.maxX, box.minY <= envelope.minY, envelope.maxY <= box.maxY { return true }
+            if made == nil { made = try context.make(geometry) }
+            if try test.intersects(made!) { return true }
+        }
+        return false
+    }
+}

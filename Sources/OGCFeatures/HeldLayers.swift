@@ -1,0 +1,212 @@
+import Foundation
+import GeoKernel
+import GeoStore
+import Synchronization
+
+/// Layers held in memory for serving pages of a box, the commonest request of a web map, without
+/// asking the store: every feature at one content version of the store, its GeoJSON written once as
+/// a page writes it, its bounding box in a packed R-tree. A request is answered from the held copy
+/// only when the store's content version is still the copy's, so an answer from memory is byte for
+/// byte the answer the store would give (`HeldLayersTests`). A layer is loaded in the background the
+/// first time it is asked for at a version; until then its pages come from the store.
+public final class HeldLayers: Sendable {
+    /// The largest layer held, in features (0: none is held).
+    public let maximumFeatures: Int
+
+    /// What is known of a layer: its copy, or the version a copy is being loaded for, or the version
+    /// at which it was found too large (or gone).
+    private enum Entry {
+        case held(HeldLayer)
+        case loading(version: Int)
+        case notHeld(version: Int)
+    }
+    private let entries = Mutex<[String: Entry]>([:])
+    private let answered = Atomic<Int>(0)
+
+    /// How many items requests a held copy has answered since the server started.
+    public var pagesAnswered: Int { answered.load(ordering: .relaxed) }
+
+    public init(maximumFeatures: Int) { self.maximumFeatures = maximumFeatures }
+
+    /// The copy of `layer` at content version `version`, or nil; starts loading one from `store`
+    /// when there is none (loading reads the store in a snapshot of its own, on a thread of its own,
+    /// once per layer and version).
+    func copy(of layer: String, version: Int, store: any FeatureReading) -> HeldLayer? {
+        guard maximumFeatures > 0 else { return nil }
+        let (copy, start) = entries.withLock { entries -> (HeldLayer?, Bool) in
+            switch entries[layer] {
+            case .held(let copy) where copy.version == version: return (copy, false)
+            case .loading(let v) where v == version, .notHeld(let v) where v == version: return (nil, false)
+            default:
+                entries[layer] = .loading(version: version)
+                return (nil, true)
+            }
+        }
+        if start {
+            let limit = maximumFeatures
+            Thread.detachNewThread { [self] in
+                let loaded = try? HeldLayer.load(layer, from: store, maximumFeatures: limit)
+                entries.withLock { entries in
+                    guard case .loading(let v) = entries[layer], v == version else { return }
+                    entries[layer] = loaded.map(Entry.held) ?? .notHeld(version: version)
+                }
+            }
+        }
+        return copy
+    }
+
+    func countAnswer() { answered.add(1, ordering: .relaxed) }
+
+    /// Loads `layer` now, on the calling thread, and holds it (for tests and warm-up); false when it
+    /// is not held (too large, or gone).
+    @discardableResult
+    public func load(_ layer: String, from store: any FeatureReading) throws -> Bool {
+        guard maximumFeatures > 0, let copy = try HeldLayer.load(layer, from: store, maximumFeatures: maximumFeatures) else { return false }
+        entries.withLock { $0[layer] = .held(copy) }
+        return true
+    }
+
+    /// The query parameters a held copy answers: a box and a page, in any CRS, as JSON or HTML.
+    /// Property filters, `filter`, `datetime`, `sortby` and `properties` go to the store.
+    static let parameters: Set<String> = ["limit", "offset", "bbox", "bbox-crs", "crs", "f"]
+}
+
+/// One layer in memory at one content version of its store (see `HeldLayers`).
+final class HeldLayer: Sendable {
+    let record: LayerRecord
+    let version: Int
+    let fields: [FieldInfo]
+    let identifier: String?
+    /// The features in row-id order, as the store reads them.
+    let features: [Feature]
+    let envelopes: [Envelope]
+    /// Every feature's GeoJSON as a page writes it: feature i is `encoded[starts[i]..<starts[i + 1]]`.
+    let encoded: [UInt8]
+    let starts: [Int]
+    let tree: PackedBoxTree
+
+    init(record: LayerRecord, version: Int, fields: [FieldInfo], identifier: String?, features: [Feature]) {
+        self.record = record; self.version = version; self.fields = fields; self.identifier = identifier; self.features = features
+        envelopes = features.map { $0.geometry?.envelope ?? .empty }
+        var encoded: [UInt8] = []
+        var starts: [Int] = [0]
+        starts.reserveCapacity(features.count + 1)
+        for feature in features {
+            GeoJSON.write(feature.identified(by: identifier), to: &encoded)
+            starts.append(encoded.count)
+        }
+        self.encoded = encoded; self.starts = starts
+        tree = PackedBoxTree(envelopes)
+    }
+
+    /// Reads every feature of `layer` in one snapshot of `store`; nil when the layer is unknown or
+    /// has more than `maximumFeatures` features.
+    static func load(_ layer: String, from store: any FeatureReading, maximumFeatures: Int) throws -> HeldLayer? {
+        try store.withSnapshot { snapshot in
+            guard let record = try snapshot.layer(layer), record.featureCount <= maximumFeatures else { return nil }
+            let batch = 10_000
+            var features: [Feature] = []
+            features.reserveCapacity(record.featureCount)
+            while true {
+                let page = try snapshot.page(of: layer, query: FeatureQuery(limit: batch, offset: features.count))
+                features += page
+                if page.count < batch { break }
+            }
+            return HeldLayer(record: record, version: snapshot.contentVersion, fields: try snapshot.fields(of: layer),
+                             identifier: try snapshot.identifierField(of: layer), features: features)
+        }
+    }
+
+    /// The positions of the features meeting one of `boxes` (all features without boxes), ascending.
+    func matches(_ boxes: [Envelope]) throws -> [Int] {
+        guard !boxes.isEmpty else { return Array(features.indices) }
+        let meeting = try BoxMeeting(boxes)
+        var found = Set<Int>()
+        var candidates: [Int] = []
+        for box in boxes {
+            tree.search(box, into: &candidates)
+            for i in candidates where !found.contains(i) {
+                if let geometry = features[i].geometry, try meeting.meets(geometry, envelope: envelopes[i]) { found.insert(i) }
+            }
+        }
+        return boxes.count == 1 ? candidates.filter(found.contains) : found.sorted()
+    }
+
+    /// The GeoJSON of the feature at `position`.
+    func geoJSON(_ position: Int) -> ArraySlice<UInt8> { encoded[starts[position]..<starts[position + 1]] }
+}
+
+/// A held layer seen as a store snapshot: its catalogue entry, fields and pages of a box. Queries
+/// with predicates or sort keys are refused (`HeldLayers.parameters` keeps them away).
+struct HeldSnapshot: FeatureSnapshot {
+    let copy: HeldLayer
+
+    var contentVersion: Int { copy.version }
+    func layers() throws -> [LayerRecord] { [copy.record] }
+    func layer(_ name: String) throws -> LayerRecord? { name == copy.record.name ? copy.record : nil }
+    func fields(of layer: String) throws -> [FieldInfo] { copy.fields }
+    func identifierField(of layer: String) throws -> String? { copy.identifier }
+
+    /// The positions of the query's features, in row-id order, limit and offset applied.
+    func positions(_ query: FeatureQuery) throws -> ArraySlice<Int> {
+        guard query.predicates.isEmpty, query.sortBy.isEmpty else { throw Self.storeOnly }
+        let all = try copy.matches(query.boxes)
+        let start = min(query.offset, all.count)
+        return all[start..<min(all.count, start + query.limit)]
+    }
+
+    func page(of layer: String, query: FeatureQuery) throws -> [Feature] {
+        try positions(query).map { i in
+            var f = copy.features[i]
+            if let columns = query.columns { f.properties = f.properties.filter { columns.contains($0.name) } }
+            return f
+        }
+    }
+
+    func matchCount(of layer: String, query: FeatureQuery) throws -> Int {
+        var all = query
+        all.offset = 0; all.limit = .max
+        return try positions(all).count
+    }
+
+    // Asked only by requests `HeldLayers.parameters` sends to the store.
+    func temporalExtent(of layer: String) throws -> TemporalExtent? { throw Self.storeOnly }
+    func temporalFormat(of layer: String, field: FieldInfo) throws -> String { throw Self.storeOnly }
+    func feature(of layer: String, id: String) throws -> Feature? { throw Self.storeOnly }
+    func check(_ predicate: FeaturePredicate, layer: String) throws { throw Self.storeOnly }
+
+    static let storeOnly = StoreError.unsupportedQuery("a layer held in memory answers boxes and pages only")
+}
+
+extension FeaturesService {
+    /// Calls `body` with the snapshot an items request of collection `id` is answered from: the
+    /// layer held in memory when the request asks for no more than a box and a page and the held
+    /// copy is of the store's current content version, else one snapshot of the store.
+    public func withItemsSnapshot<T>(_ id: String, parameters: QueryParameters, _ body: (any FeatureSnapshot) throws -> T) throws -> T {
+        if held.maximumFeatures > 0, parameters.names.allSatisfy(HeldLayers.parameters.contains), Self.hasProperBoxes(parameters),
+           let version = try? store.contentVersionNow(), let copy = held.copy(of: id, version: version, store: store) {
+            held.countAnswer()
+            return try body(HeldSnapshot(copy: copy))
+        }
+        return try store.withSnapshot(body)
+    }
+}
+
+extension FeaturesService {
+    /// False when the request's `bbox` has no width or no height (or does not parse): such a box is
+    /// not a polygon, and the store's answer (or error) is the one given.
+    static func hasProperBoxes(_ parameters: QueryParameters) -> Bool {
+        guard let bbox = parameters["bbox"] else { return true }
+        do {
+            let crs = try parameters["bbox-crs"].flatMap { try CRSChoice.requested($0, parameter: "bbox-crs") }
+            return try CRSChoice.boxes(bbox: bbox, in: crs).allSatisfy(\.hasArea)
+        } catch {
+            return false
+        }
+    }
+}
+
+extension Envelope {
+    /// Positive width and height.
+    var hasArea: Bool { maxX > minX && maxY > minY }
+}
