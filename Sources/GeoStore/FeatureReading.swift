@@ -7,9 +7,11 @@ import GeoKernel
 public protocol FeatureReading: Sendable {
     /// Calls `body` with one consistent state of the store (a read transaction), valid only inside it.
     func withSnapshot<T>(_ body: (any FeatureSnapshot) throws -> T) throws -> T
-    /// The content version a snapshot opened now would have, read as cheaply as the backend can
-    /// (PostGIS: one statement instead of a transaction). Blocks: call it off the event loop.
-    func contentVersionNow() throws -> Int
+    /// The content version a snapshot opened now would have, read as cheaply as the backend can and
+    /// without waiting: SpatiaLite reads it in microseconds and throws rather than wait for a lock;
+    /// PostGIS asks one statement on an idle connection without blocking a thread, and throws when
+    /// none is idle. A caller that gets an error asks a snapshot instead. Safe on an event loop.
+    func contentVersion() async throws -> Int
 }
 
 /// How many snapshots a store serves at once (SpatiaLite readers), and so how many threads the server
@@ -17,7 +19,8 @@ public protocol FeatureReading: Sendable {
 public let concurrentSnapshots = max(8, ProcessInfo.processInfo.activeProcessorCount * 4)
 
 extension FeatureReading {
-    public func contentVersionNow() throws -> Int { try withSnapshot { $0.contentVersion } }
+    /// A snapshot's version (right for stores in memory, where a snapshot is cheap).
+    public func contentVersion() async throws -> Int { try withSnapshot { $0.contentVersion } }
 
     /// The layer catalogue, ordered by name.
     public func layers() throws -> [LayerRecord] { try withSnapshot { try $0.layers() } }

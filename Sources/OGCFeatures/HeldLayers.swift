@@ -179,16 +179,16 @@ struct HeldSnapshot: FeatureSnapshot {
 }
 
 extension FeaturesService {
-    /// Calls `body` with the snapshot an items request of collection `id` is answered from: the
-    /// layer held in memory when the request asks for no more than a box and a page and the held
-    /// copy is of the store's current content version, else one snapshot of the store.
-    public func withItemsSnapshot<T>(_ id: String, parameters: QueryParameters, _ body: (any FeatureSnapshot) throws -> T) throws -> T {
-        if held.maximumFeatures > 0, parameters.names.allSatisfy(HeldLayers.parameters.contains), Self.hasProperBoxes(parameters),
-           let version = try? store.contentVersionNow(), let copy = held.copy(of: id, version: version, store: store) {
-            held.countAnswer()
-            return try body(HeldSnapshot(copy: copy))
-        }
-        return try store.withSnapshot(body)
+    /// The snapshot to answer an items request of collection `id` from memory, when the request
+    /// asks for no more than a box and a page and a copy of the layer at the store's current content
+    /// version is held; nil otherwise (then read a snapshot of the store). Never waits on the store:
+    /// safe on an event loop. The plan made in it (`items(_:parameters:base:target:in:)`) reads and
+    /// writes the page in memory.
+    public func heldSnapshot(_ id: String, parameters: QueryParameters) async -> (any FeatureSnapshot)? {
+        guard held.maximumFeatures > 0, parameters.names.allSatisfy(HeldLayers.parameters.contains), Self.hasProperBoxes(parameters),
+              let version = try? await store.contentVersion(), let copy = held.copy(of: id, version: version, store: store) else { return nil }
+        held.countAnswer()
+        return HeldSnapshot(copy: copy)
     }
 }
 

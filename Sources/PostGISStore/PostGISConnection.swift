@@ -102,7 +102,7 @@ final class PGSession: Sendable {
     /// The SQLSTATE of the last statement that failed (nil: none, or the client failed), so a writer
     /// can say what a refusal means (42501: no rights).
     private let failedState = Mutex<String?>(nil)
-    private static let logger = Logger(label: "renewalgis.postgis")
+    static let logger = Logger(label: "renewalgis.postgis")
 
     /// One small event-loop group for every PostGIS connection of the process (never shut down).
     static let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -292,15 +292,35 @@ final class PGSessionPool: Sendable {
     func with<T>(_ body: (PGSession) throws -> T) throws -> T {
         let session = try idle.withLock { $0.popLast() }.flatMap { $0.isClosed ? nil : $0 }
             ?? PGSession.connect(address, queryTimeLimit: queryTimeLimit)
-        defer {
-            let kept = idle.withLock { sessions -> Bool in
-                guard !session.isClosed, sessions.count < limit else { return false }
-                sessions.append(session)
-                return true
-            }
-            if !kept { session.close() }
-        }
+        defer { give(back: session) }
         return try body(session)
+    }
+
+    struct NoIdleSession: Error {}
+
+    /// Runs `body` on an idle connection, awaiting without blocking a thread (safe on an event loop);
+    /// throws `NoIdleSession` rather than connect (connecting blocks).
+    func withIdle<T: Sendable>(_ body: (PGSession) async throws -> T) async throws -> T {
+        guard let session = idle.withLock({ $0.popLast() }), !session.isClosed else { throw NoIdleSession() }
+        do {
+            let result = try await body(session)
+            give(back: session)
+            return result
+        } catch {
+            // A failed statement outside a transaction leaves the connection usable, unless it closed.
+            give(back: session)
+            throw error
+        }
+    }
+
+    /// Returns a session to the idle ones, or closes it when it closed or the pool is full.
+    private func give(back session: PGSession) {
+        let kept = idle.withLock { sessions -> Bool in
+            guard !session.isClosed, sessions.count < limit else { return false }
+            sessions.append(session)
+            return true
+        }
+        if !kept { session.close() }
     }
 
     /// Runs `body` inside one transaction opened with `begin`: committed when `body` returns, rolled

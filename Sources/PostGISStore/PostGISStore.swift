@@ -74,9 +74,15 @@ public final class PostGISStore: FeatureReading {
         }
     }
 
-    /// The content version, in one statement outside any transaction.
-    public func contentVersionNow() throws -> Int {
-        try pool.with { session in Int(try session.value(Int64.self, "SELECT content_version FROM renewalgis_state") ?? 0) }
+    /// The content version, in one statement outside any transaction on an idle connection, awaited
+    /// without blocking a thread; throws `PGSessionPool.NoIdleSession` when every connection is busy.
+    public func contentVersion() async throws -> Int {
+        try await pool.withIdle { session in
+            for try await row in try await session.connection.query("SELECT content_version FROM renewalgis_state", logger: PGSession.logger) {
+                return Int(try row.decode(Int64.self))
+            }
+            return 0
+        }
     }
 
     /// Throws `StoreError.notAStore` unless the store's schema holds the catalogue (the catalogue of

@@ -138,6 +138,13 @@ public struct FeaturesAPI: ServedAPI {
     /// whatever the page size, and a layer replaced meanwhile is never mixed in).
     func items(_ id: String, request: Request) async throws -> Response {
         let parameters = try QueryParameters(raw: request.uri.query ?? "")
+        if let held = await service.heldSnapshot(id, parameters: parameters) {
+            // From memory, on this event loop: the page is read from the held copy and written whole.
+            let plan = try service.items(id, parameters: parameters, base: base(request), target: "\(request.uri)", in: held)
+            let page = WholePage()
+            try answer(plan, request: request, output: page)
+            return try page.response()
+        }
         let channel = PageChannel(stallTimeout: Double(configuration.idleTimeout))
         let api = self
         // On a thread of the snapshot pool, never on GCD's global queue: on Linux that queue runs as
@@ -145,9 +152,9 @@ public struct FeaturesAPI: ServedAPI {
         // for seconds (M: ~200 requests/s with timeouts instead of ~1,700).
         SnapshotThreads.pool.submit { _ in
             do {
-                try api.service.withItemsSnapshot(id, parameters: parameters) { snapshot in
+                try api.service.store.withSnapshot { snapshot in
                     let plan = try api.service.items(id, parameters: parameters, base: api.base(request), target: "\(request.uri)", in: snapshot)
-                    try api.answer(plan, request: request, channel: channel)
+                    try api.answer(plan, request: request, output: channel)
                 }
                 channel.finish(nil)
             } catch {
@@ -157,9 +164,9 @@ public struct FeaturesAPI: ServedAPI {
         return try await channel.response()
     }
 
-    /// The items answer inside its snapshot: hands the response to `channel`, then (for a streamed GET)
-    /// the page's chunks.
-    func answer(_ plan: ItemsPlan, request: Request, channel: PageChannel) throws {
+    /// The items answer inside its snapshot: hands the response to `output`, then (for a GET) the
+    /// page's chunks.
+    func answer(_ plan: ItemsPlan, request: Request, output channel: some PageOutput) throws {
         let tag = weakTag(plan.version.utf8)
         if let unchanged = notModified(tag, request) { channel.respond(unchanged); return }
         let page = try plan.read()
@@ -176,13 +183,7 @@ public struct FeaturesAPI: ServedAPI {
             channel.respond(Response(status: .ok, headers: headers, body: ResponseBody { writer in try await writer.finish(nil) }))
             return
         }
-        channel.respond(Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            // However the writing ends, the snapshot thread stops waiting for it.
-            defer { channel.abandon() }
-            var out = try BodyStream(gzip: gzip)
-            while let chunk = try await channel.next() { try await out.write(chunk, to: &writer) }
-            try await out.finish(&writer)
-        }))
+        channel.respond(Response(status: .ok, headers: headers, body: channel.body(gzip: gzip)))
         try page.writeGeoJSON(to: channel.put)
     }
 

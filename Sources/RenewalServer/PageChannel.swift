@@ -1,11 +1,58 @@
+import CompressNIO
 import Foundation
 import Hummingbird
+
+/// Where an items answer goes: its response (head), then the chunks of its body.
+protocol PageOutput {
+    func respond(_ response: Response)
+    func put(_ chunk: [UInt8]) throws
+    /// The body the response carries: the chunks put, compressed when `gzip`.
+    func body(gzip: Bool) -> ResponseBody
+}
+
+/// An answer written whole before it is sent (a page from memory, a few kilobytes): the response
+/// and every chunk, on the calling thread; sent with its length (gzip-compressed in one go when asked).
+final class WholePage: PageOutput, @unchecked Sendable {
+    private var responded: Response?
+    private var bytes: [UInt8] = []
+    /// Set when the response carries the page as its body: whether to compress it.
+    private var bodyGzip: Bool?
+
+    func respond(_ response: Response) { responded = response }
+    func put(_ chunk: [UInt8]) { bytes += chunk }
+
+    /// A placeholder: `response()` gives the response its body once every chunk is in.
+    func body(gzip: Bool) -> ResponseBody {
+        bodyGzip = gzip
+        return ResponseBody()
+    }
+
+    struct NoResponse: Error {}
+
+    func response() throws -> Response {
+        guard var response = responded else { throw NoResponse() }
+        if let gzip = bodyGzip {
+            var buffer = ByteBuffer(bytes: bytes)
+            if gzip {
+                let compressor = CompressionAlgorithm.gzip().compressor
+                try compressor.startStream()
+                defer { try? compressor.finishStream() }
+                var packed = ByteBuffer()
+                packed.reserveCapacity(compressor.maxSize(from: buffer))
+                try compressor.streamDeflate(from: &buffer, to: &packed, flush: .finish)
+                buffer = packed
+            }
+            response.body = ResponseBody(byteBuffer: buffer)
+        }
+        return response
+    }
+}
 
 /// Hands a response, then the chunks of its body, from the thread that holds a store snapshot to the
 /// task writing the response. The producer blocks while two chunks wait (so memory stays flat); when
 /// the writer has taken nothing for `stallTimeout` seconds, or has gone away (`abandon`), `put`
 /// throws and the producer ends its read transaction.
-final class PageChannel: @unchecked Sendable {
+final class PageChannel: PageOutput, @unchecked Sendable {
     private let condition = NSCondition()
     private let stallTimeout: Double
     private let capacity = 2
@@ -104,6 +151,17 @@ final class PageChannel: @unchecked Sendable {
                 chunkWaiter = c
                 condition.unlock()
             }
+        }
+    }
+
+    /// The body: the chunks as the producer puts them, compressed when `gzip`.
+    func body(gzip: Bool) -> ResponseBody {
+        ResponseBody { writer in
+            // However the writing ends, the snapshot thread stops waiting for it.
+            defer { self.abandon() }
+            var out = try BodyStream(gzip: gzip)
+            while let chunk = try await self.next() { try await out.write(chunk, to: &writer) }
+            try await out.finish(&writer)
         }
     }
 

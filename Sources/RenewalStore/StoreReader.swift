@@ -16,6 +16,7 @@ public final class StoreReader: FeatureReading {
     private let identifiers = ValueCache<String?>()
     private let temporalExtents = ValueCache<TemporalExtent?>()
     private let temporalFormats = ValueCache<String>()
+    private let versionProbe: VersionProbe
 
     /// Values computed once per key (a layer and the store's schema version), shared by every request.
     /// Computed outside the lock (two requests may both compute a missing value; both get the same).
@@ -45,6 +46,7 @@ public final class StoreReader: FeatureReading {
     public init(path: String, queryTimeLimit: Double = 10) throws {
         self.path = path
         self.queryTimeLimit = queryTimeLimit
+        versionProbe = VersionProbe(path: path)
         guard FileManager.default.fileExists(atPath: path) else {
             throw StoreError.notAStore(path: path, reason: "no such file; `renewalgis import` creates one")
         }
@@ -80,6 +82,10 @@ public final class StoreReader: FeatureReading {
             return try body(StoreSnapshot(db: db, reader: self, schemaVersion: version))
         }
     }
+
+    /// SQLite's schema version (the snapshots' content version) from a connection of its own, in
+    /// microseconds; throws instead of waiting when a writer holds the file (see `VersionProbe`).
+    public func contentVersion() async throws -> Int { try versionProbe.read() }
 
     public func layers() throws -> [LayerRecord] {
         try withSnapshot { try $0.layers() }
@@ -321,5 +327,45 @@ public struct StoreSnapshot: FeatureSnapshot {
         let argument: DatabaseValueConvertible = key == nil ? (Int64(id) ?? -1) : id
         guard let row = try Row.fetchOne(db, sql: sql, arguments: [argument]) else { return nil }
         return try SpatialStore.feature(row, fields: fields, db: db)
+    }
+}
+
+/// Reads a store's schema version on a read-only SQLite connection of its own (opened on first use,
+/// one statement prepared once, a lock around it): no connection pool, no dispatch queue, no
+/// transaction beyond the statement's own, so a request can ask on its event loop. It never waits:
+/// when a writer holds the file (SQLITE_BUSY) it throws, and the caller reads through a snapshot.
+final class VersionProbe: @unchecked Sendable {
+    private let path: String
+    private let lock = NSLock()
+    private var db: OpaquePointer?
+    private var statement: OpaquePointer?
+
+    struct Unavailable: Error { let code: Int32 }
+
+    init(path: String) { self.path = path }
+
+    func read() throws -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        if statement == nil {
+            var handle: OpaquePointer?
+            guard sqlite3_open_v2(path, &handle, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK,
+                  sqlite3_prepare_v2(handle, "PRAGMA schema_version", -1, &statement, nil) == SQLITE_OK else {
+                let code = handle.map { sqlite3_errcode($0) } ?? SQLITE_CANTOPEN
+                sqlite3_close_v2(handle)
+                statement = nil
+                throw Unavailable(code: code)
+            }
+            db = handle
+        }
+        defer { sqlite3_reset(statement) }
+        let code = sqlite3_step(statement)
+        guard code == SQLITE_ROW else { throw Unavailable(code: code) }
+        return Int(sqlite3_column_int64(statement, 0))
+    }
+
+    deinit {
+        sqlite3_finalize(statement)
+        sqlite3_close_v2(db)
     }
 }
