@@ -37,6 +37,13 @@ public struct LayerRecord: Codable, Sendable, Hashable {
         self.repairedCount = repairedCount; self.skippedCount = skippedCount
     }
 
+    /// Every field of the entry in one string (an ETag ingredient): equal exactly when the entries are.
+    public var fingerprint: String {
+        func text(_ d: Double?) -> String { d.map { "\($0.bitPattern)" } ?? "-" }
+        return [name, kind, sourceFile, sourceLayer, sourceCRS, String(featureCount), text(minX), text(minY), text(maxX), text(maxY),
+                geometryType, importedAt, String(repairedCount), String(skippedCount)].joined(separator: "\u{1F}")
+    }
+
     public var extent: Envelope? {
         guard let minX, let minY, let maxX, let maxY else { return nil }
         return Envelope(minX: minX, minY: minY, maxX: maxX, maxY: maxY)

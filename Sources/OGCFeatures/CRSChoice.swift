@@ -45,7 +45,7 @@ public struct CRSChoice: Sendable {
     /// a geographic CRS crosses the antimeridian (its west edge east of its east edge, as OGC API –
     /// Features Part 1 allows): from the west edge to 180° and from −180° to the east edge.
     public static func boxes(bbox text: String, in source: CRSChoice?) throws -> [Envelope] {
-        let numbers = text.split(separator: ",", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        let numbers = text.split(separator: ",", omittingEmptySubsequences: false).map { Double($0.trimmingSpaces) }
         guard numbers.count == 4 || numbers.count == 6, numbers.allSatisfy({ $0?.isFinite ?? false }) else {
             throw RequestError.invalidParameter("bbox=\(text) must be 4 or 6 numbers: minLon,minLat,maxLon,maxLat")
         }
@@ -73,5 +73,15 @@ public struct CRSChoice: Sendable {
                 throw RequestError.invalidParameter("bbox=\(text) cannot be read in \(source.uri)")
             }
         }
+    }
+}
+
+extension Substring {
+    /// Without leading and trailing spaces and tabs (what a client may put around a number).
+    var trimmingSpaces: Substring {
+        var s = self
+        while let c = s.first, c == " " || c == "\t" { s.removeFirst() }
+        while let c = s.last, c == " " || c == "\t" { s.removeLast() }
+        return s
     }
 }

@@ -120,16 +120,23 @@ final class HeldLayer: Sendable {
     /// The positions of the features meeting one of `boxes` (all features without boxes), ascending.
     func matches(_ boxes: [Envelope]) throws -> [Int] {
         guard !boxes.isEmpty else { return Array(features.indices) }
-        let meeting = try BoxMeeting(boxes)
-        var found = Set<Int>()
+        // GEOS only for features whose box straddles an edge of a query box (made on first need).
+        var meeting: BoxMeeting?
+        func meets(_ i: Int) throws -> Bool {
+            let e = envelopes[i]
+            if boxes.contains(where: { $0.minX <= e.minX && e.maxX <= $0.maxX && $0.minY <= e.minY && e.maxY <= $0.maxY }) { return true }
+            guard let geometry = features[i].geometry else { return false }
+            if meeting == nil { meeting = try BoxMeeting(boxes) }
+            return try meeting!.meets(geometry, envelope: e)
+        }
         var candidates: [Int] = []
+        var found: [Int] = []
         for box in boxes {
             tree.search(box, into: &candidates)
-            for i in candidates where !found.contains(i) {
-                if let geometry = features[i].geometry, try meeting.meets(geometry, envelope: envelopes[i]) { found.insert(i) }
-            }
+            found += candidates
         }
-        return boxes.count == 1 ? candidates.filter(found.contains) : found.sorted()
+        if boxes.count > 1 { found = Array(Set(found)).sorted() }
+        return try found.filter(meets)
     }
 
     /// The GeoJSON of the feature at `position`.

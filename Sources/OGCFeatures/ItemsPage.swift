@@ -2,6 +2,7 @@ import Foundation
 import GeoKernel
 import GeoStore
 import CQL2
+import Synchronization
 
 /// A request for a page of `/collections/{id}/items`, checked against the layer's catalogue inside one
 /// snapshot of the store: what to select, sort and return, and the version a client may already hold.
@@ -96,11 +97,12 @@ public struct ItemsPage {
     /// and links, then the features batch by batch as they are read (memory stays flat whatever the
     /// page size), then `numberReturned`, which closes the object.
     public func writeGeoJSON(to write: ([UInt8]) throws -> Void) throws {
-        var head = "{\"type\":\"FeatureCollection\",\"numberMatched\":\(numberMatched),\"timeStamp\":"
-        GeoJSON.writeString(Date().formatted(.iso8601), to: &head)
-        head += ",\"links\":" + String(decoding: try DocumentEncoder.encode(links), as: UTF8.self)
-        head += ",\"features\":["
-        try write(Array(head.utf8))
+        var head = Array("{\"type\":\"FeatureCollection\",\"numberMatched\":\(numberMatched),\"timeStamp\":".utf8)
+        GeoJSON.writeString(Timestamps.now(), to: &head)
+        head += ",\"links\":".utf8
+        try Link.write(links, to: &head)
+        head += ",\"features\":[".utf8
+        try write(head)
         var written = 0
         if let held {
             // Features written once when the layer was loaded, batch by batch.
@@ -224,7 +226,7 @@ extension FeaturesService {
         let carried = ["bbox", "bbox-crs", "crs", "filter", "filter-lang", "filter-crs", "datetime", "sortby", "properties"].compactMap { key in
             query[key].map { "\(key)=\(Self.queryEncoded($0))" }
         } + equal.map { "\(Self.queryEncoded($0.key))=\(Self.queryEncoded($0.value))" }
-        return ItemsPlan(layer: layer, version: "\(target)|\(layer)|\(snapshot.contentVersion)", wantsHTML: query["f"] == "html",
+        return ItemsPlan(layer: layer, version: "\(target)|\(layer.fingerprint)|\(snapshot.contentVersion)", wantsHTML: query["f"] == "html",
                          crs: outputCRS?.uri ?? CRSChoice.crs84, snapshot: snapshot,
                          query: FeatureQuery(boxes: boxes, predicates: predicates, sortBy: sortBy, columns: nil, limit: limit, offset: offset),
                          outputCRS: outputCRS, selected: selected, carried: carried,
@@ -277,5 +279,40 @@ public enum DocumentEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(value)
+    }
+}
+
+extension Link {
+    /// `links` as `DocumentEncoder` writes them (keys sorted, slashes not escaped), appended to `out`
+    /// without a JSONEncoder when no string needs escaping (the usual case: URLs and plain titles).
+    static func write(_ links: [Link], to out: inout [UInt8]) throws {
+        func plain(_ s: String) -> Bool { s.utf8.allSatisfy { $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C && $0 != 0x7F } }
+        guard links.allSatisfy({ plain($0.href) && plain($0.rel) && plain($0.title) && plain($0.type) }) else {
+            out += try DocumentEncoder.encode(links)
+            return
+        }
+        out.append(UInt8(ascii: "["))
+        for (i, link) in links.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            out += "{\"href\":\"".utf8; out += link.href.utf8
+            out += "\",\"rel\":\"".utf8; out += link.rel.utf8
+            out += "\",\"title\":\"".utf8; out += link.title.utf8
+            out += "\",\"type\":\"".utf8; out += link.type.utf8
+            out += "\"}".utf8
+        }
+        out.append(UInt8(ascii: "]"))
+    }
+}
+
+/// The time of a response (`timeStamp`), ISO 8601 in UTC to the second, formatted once a second.
+enum Timestamps {
+    private static let last = Mutex<(second: Int, text: String)>((-1, ""))
+
+    static func now() -> String {
+        let second = Int(Date().timeIntervalSince1970.rounded(.down))
+        if let text = last.withLock({ $0.second == second ? $0.text : nil }) { return text }
+        let text = Date(timeIntervalSince1970: Double(second)).formatted(.iso8601)
+        last.withLock { $0 = (second, text) }
+        return text
     }
 }

@@ -16,8 +16,7 @@ public struct QueryParameters: Sendable {
             let rawName = equals.map { piece[piece.startIndex..<$0] } ?? piece[...]
             let rawValue = equals.map { piece[piece.index(after: $0)...] } ?? piece[piece.endIndex...]
             // The name as the client wrote it, for messages (never echoing more than a screenful).
-            let shown = String(decoding: rawName.prefix(100), as: UTF8.self)
-            let name = try Self.decode(rawName, what: "the name of query parameter \"\(shown)\"")
+            let name = try Self.decode(rawName, what: "the name of query parameter \"\(String(decoding: rawName.prefix(100), as: UTF8.self))\"")
             let value = try Self.decode(rawValue, what: "query parameter \"\(name.prefix(100))\"")
             pairs.append((name, value))
         }
@@ -36,7 +35,7 @@ public struct QueryParameters: Sendable {
     }
 
     /// One form-encoded component decoded: `+` → space, `%XX` → the byte.
-    static func decode(_ bytes: some Collection<UInt8>, what: String) throws -> String {
+    static func decode(_ bytes: some Collection<UInt8>, what: @autoclosure () -> String) throws -> String {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
         var i = bytes.startIndex
@@ -56,7 +55,7 @@ public struct QueryParameters: Sendable {
                 let j = bytes.index(after: i)
                 guard j != bytes.endIndex, bytes.index(after: j) != bytes.endIndex,
                       let high = hex(bytes[j]), let low = hex(bytes[bytes.index(after: j)]) else {
-                    throw RequestError.invalidParameter("\(what) holds a % not followed by two hexadecimal digits (write a literal % as %25, a + as %2B)")
+                    throw RequestError.invalidParameter("\(what()) holds a % not followed by two hexadecimal digits (write a literal % as %25, a + as %2B)")
                 }
                 out.append(high << 4 | low)
                 i = bytes.index(after: bytes.index(after: j))
@@ -67,7 +66,7 @@ public struct QueryParameters: Sendable {
             i = bytes.index(after: i)
         }
         guard let text = String(validating: out, as: UTF8.self) else {
-            throw RequestError.invalidParameter("\(what) is not UTF-8 once percent-decoded")
+            throw RequestError.invalidParameter("\(what()) is not UTF-8 once percent-decoded")
         }
         return text
     }
