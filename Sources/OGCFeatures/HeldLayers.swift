@@ -80,6 +80,8 @@ final class HeldLayer: Sendable {
     /// The features in row-id order, as the store reads them.
     let features: [Feature]
     let envelopes: [Envelope]
+    /// The features' geometries (apart, so the box test touches nothing else).
+    let geometries: [Geometry?]
     /// Every feature's GeoJSON as a page writes it: feature i is `encoded[starts[i]..<starts[i + 1]]`.
     let encoded: [UInt8]
     let starts: [Int]
@@ -87,7 +89,8 @@ final class HeldLayer: Sendable {
 
     init(record: LayerRecord, version: Int, fields: [FieldInfo], identifier: String?, features: [Feature]) {
         self.record = record; self.version = version; self.fields = fields; self.identifier = identifier; self.features = features
-        envelopes = features.map { $0.geometry?.envelope ?? .empty }
+        geometries = features.map(\.geometry)
+        envelopes = geometries.map { $0?.envelope ?? .empty }
         var encoded: [UInt8] = []
         var starts: [Int] = [0]
         starts.reserveCapacity(features.count + 1)
@@ -125,7 +128,7 @@ final class HeldLayer: Sendable {
         func meets(_ i: Int) throws -> Bool {
             let e = envelopes[i]
             if boxes.contains(where: { $0.minX <= e.minX && e.maxX <= $0.maxX && $0.minY <= e.minY && e.maxY <= $0.maxY }) { return true }
-            guard let geometry = features[i].geometry else { return false }
+            guard let geometry = geometries[i] else { return false }
             if meeting == nil { meeting = try BoxMeeting(boxes) }
             return try meeting!.meets(geometry, envelope: e)
         }

@@ -37,6 +37,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The longest CQL2 filter accepted, in bytes (longer ones answer 400).") var maxFilterLength = ServerConfiguration().maximumFilterLength
     @Option(help: "How long one store query may run, seconds, before it is stopped (503).") var queryTimeLimit = ServerConfiguration().queryTimeLimit
     @Option(help: "Seconds before an idle connection is closed.") var idleTimeout = ServerConfiguration().idleTimeout
+    @Option(help: "The largest layer held in memory to answer pages of a box without reading the store, in features (about 1 KB each; 0 holds none).")
+    var holdFeatures = ServerConfiguration().maximumHeldFeatures
+    @Flag(help: "Log every request (method, path, request id) to standard error.") var accessLog = false
 
     /// The limits must be positive (a usage error, before the store is opened).
     mutating func validate() throws {
@@ -59,6 +62,8 @@ struct Serve: AsyncParsableCommand {
         config.maximumFilterLength = maxFilterLength
         config.queryTimeLimit = queryTimeLimit
         config.idleTimeout = idleTimeout
+        config.maximumHeldFeatures = max(0, holdFeatures)
+        config.logsRequests = accessLog
         let reader: any FeatureReading
         do { reader = try store.openReader(queryTimeLimit: queryTimeLimit) } catch {
             Terminal.error("\(error)")
