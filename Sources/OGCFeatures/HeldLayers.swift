@@ -33,7 +33,15 @@ public final class HeldLayers: Sendable {
     /// once per layer and version).
     func copy(of layer: String, version: Int, store: any FeatureReading) -> HeldLayer? {
         guard maximumFeatures > 0 else { return nil }
-        let (copy, start) = entries.withLock { entries -> (HeldLayer?, Bool) in
+        let (copy, load) = claim(layer, version: version)
+        if load { Thread.detachNewThread { [self] in loadClaimed(layer, version: version, from: store) } }
+        return copy
+    }
+
+    /// The held copy of `layer` at `version`, or whether the caller is to load one (no copy, and no
+    /// load of that version under way or refused).
+    private func claim(_ layer: String, version: Int) -> (HeldLayer?, load: Bool) {
+        entries.withLock { entries in
             switch entries[layer] {
             case .held(let copy) where copy.version == version: return (copy, false)
             case .loading(let v) where v == version, .notHeld(let v) where v == version: return (nil, false)
@@ -42,17 +50,30 @@ public final class HeldLayers: Sendable {
                 return (nil, true)
             }
         }
-        if start {
-            let limit = maximumFeatures
-            Thread.detachNewThread { [self] in
-                let loaded = try? HeldLayer.load(layer, from: store, maximumFeatures: limit)
-                entries.withLock { entries in
-                    guard case .loading(let v) = entries[layer], v == version else { return }
-                    entries[layer] = loaded.map(Entry.held) ?? .notHeld(version: version)
-                }
-            }
+    }
+
+    /// Loads a layer claimed at `version`; returns the copy held (nil: too large, gone, or failed).
+    @discardableResult
+    private func loadClaimed(_ layer: String, version: Int, from store: any FeatureReading) -> HeldLayer? {
+        let loaded = try? HeldLayer.load(layer, from: store, maximumFeatures: maximumFeatures)
+        entries.withLock { entries in
+            guard case .loading(let v) = entries[layer], v == version else { return }
+            entries[layer] = loaded.map(Entry.held) ?? .notHeld(version: version)
         }
-        return copy
+        return loaded
+    }
+
+    /// Loads every layer of `store` of at most `maximumFeatures` features, one after another on the
+    /// calling thread (a server's warm-up, so its first pages of a box come from memory too);
+    /// `report` hears of each layer held.
+    public func warmUp(from store: any FeatureReading, report: (_ layer: LayerRecord, _ seconds: Double) -> Void) {
+        guard maximumFeatures > 0, let version = try? store.withSnapshot({ $0.contentVersion }),
+              let layers = try? store.layers() else { return }
+        for record in layers where record.featureCount <= maximumFeatures {
+            let started = Date()
+            guard claim(record.name, version: version).load, loadClaimed(record.name, version: version, from: store) != nil else { continue }
+            report(record, Date().timeIntervalSince(started))
+        }
     }
 
     func countAnswer() { answered.add(1, ordering: .relaxed) }

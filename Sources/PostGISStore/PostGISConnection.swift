@@ -296,23 +296,6 @@ final class PGSessionPool: Sendable {
         return try body(session)
     }
 
-    struct NoIdleSession: Error {}
-
-    /// Runs `body` on an idle connection, awaiting without blocking a thread (safe on an event loop);
-    /// throws `NoIdleSession` rather than connect (connecting blocks).
-    func withIdle<T: Sendable>(_ body: (PGSession) async throws -> T) async throws -> T {
-        guard let session = idle.withLock({ $0.popLast() }), !session.isClosed else { throw NoIdleSession() }
-        do {
-            let result = try await body(session)
-            give(back: session)
-            return result
-        } catch {
-            // A failed statement outside a transaction leaves the connection usable, unless it closed.
-            give(back: session)
-            throw error
-        }
-    }
-
     /// Returns a session to the idle ones, or closes it when it closed or the pool is full.
     private func give(back session: PGSession) {
         let kept = idle.withLock { sessions -> Bool in

@@ -41,6 +41,7 @@ public final class PostGISStore: FeatureReading {
     /// What the snapshots of one content version learn of the catalogue (fields, identifying field,
     /// catalogue rows), kept for the next snapshot of that version.
     let catalogueCache = PGCatalogueCache()
+    let versionReader: PostGISVersionReader
 
     /// Connects to `url` (`postgresql://user[:password]@host[:port]/database[?schema=name]`) once to check that the
     /// server answers; throws `StoreError.database` naming host, port and database (never the password).
@@ -54,6 +55,7 @@ public final class PostGISStore: FeatureReading {
         self.address = address
         self.queryTimeLimit = queryTimeLimit
         pool = PGSessionPool(address: address, limit: concurrentSnapshots, queryTimeLimit: queryTimeLimit)
+        versionReader = PostGISVersionReader(address: address)
         try pool.with { _ in }
     }
 
@@ -74,16 +76,9 @@ public final class PostGISStore: FeatureReading {
         }
     }
 
-    /// The content version, in one statement outside any transaction on an idle connection, awaited
-    /// without blocking a thread; throws `PGSessionPool.NoIdleSession` when every connection is busy.
-    public func contentVersion() async throws -> Int {
-        try await pool.withIdle { session in
-            for try await row in try await session.connection.query("SELECT content_version FROM renewalgis_state", logger: PGSession.logger) {
-                return Int(try row.decode(Int64.self))
-            }
-            return 0
-        }
-    }
+    /// The content version, read on a connection of its own, one statement at a time for every
+    /// request waiting (`PostGISVersionReader`), awaited without blocking a thread.
+    public func contentVersion() async throws -> Int { try await versionReader.read() }
 
     /// Throws `StoreError.notAStore` unless the store's schema holds the catalogue (the catalogue of
     /// another schema on the search path, e.g. `public`'s, does not count).

@@ -76,6 +76,17 @@ public struct FeaturesAPI: ServedAPI {
     @discardableResult
     public func hold(_ layer: String) throws -> Bool { try service.held.load(layer, from: service.store) }
 
+    /// Starts loading every layer small enough into memory, one after another on a thread of its own,
+    /// logging each (`HeldLayers.warmUp`).
+    public func warmUp() {
+        let (held, store, logger) = (service.held, service.store, logger)
+        Thread.detachNewThread {
+            held.warmUp(from: store) { record, seconds in
+                logger.info("holding \(record.name) in memory for pages of a box: \(record.featureCount) features, loaded in \(String(format: "%.2f", seconds)) s")
+            }
+        }
+    }
+
     /// Items requests answered from a layer held in memory so far.
     public var pagesFromMemory: Int { service.held.pagesAnswered }
 
@@ -144,7 +155,7 @@ public struct FeaturesAPI: ServedAPI {
         if let held = await service.heldSnapshot(id, parameters: parameters) {
             // From memory, on this event loop: the page is read from the held copy and written whole.
             let plan = try service.items(id, parameters: parameters, base: base(request), target: "\(request.uri)", in: held)
-            let page = WholePage()
+            let page = WholePage(head: request.method == .head)
             try answer(plan, request: request, output: page)
             return try page.response()
         }
@@ -182,7 +193,7 @@ public struct FeaturesAPI: ServedAPI {
         var headers: HTTPFields = [.contentType: "application/geo+json", .eTag: tag, .cacheControl: cacheControl, .vary: "Accept-Encoding"]
         headers[contentCRS] = "<\(plan.crs)>"
         if gzip { headers[.contentEncoding] = "gzip" }
-        if request.method == .head {
+        if request.method == .head, !channel.measuresWholeBody {
             channel.respond(Response(status: .ok, headers: headers, body: ResponseBody { writer in try await writer.finish(nil) }))
             return
         }
@@ -243,7 +254,9 @@ public func buildApplication(store: any FeatureReading, configuration: ServerCon
     router.middlewares.add(RequestLimitMiddleware(maximumTarget: configuration.maximumRequestTarget))
     router.middlewares.add(MethodMiddleware())
     router.middlewares.add(CORSMiddleware(allowOrigin: .all, allowHeaders: [.ifNoneMatch, .accept], allowMethods: [.get, .head, .options]))
-    FeaturesAPI(store: store, configuration: configuration, logger: logger).addRoutes(to: router)
+    let features = FeaturesAPI(store: store, configuration: configuration, logger: logger)
+    features.addRoutes(to: router)
+    features.warmUp()
     StylesAPI(store: store, configuration: configuration, logger: logger).addRoutes(to: router)
     // The HTTP parser reads request heads well past the target limit, so an over-long target reaches
     // RequestLimitMiddleware and gets its documented 414 with a body.

@@ -8,16 +8,24 @@ protocol PageOutput {
     func put(_ chunk: [UInt8]) throws
     /// The body the response carries: the chunks put, compressed when `gzip`.
     func body(gzip: Bool) -> ResponseBody
+    /// Whether the whole body is written before the response is sent, so a HEAD answer can give
+    /// its length as the GET does (a streamed body has none to give).
+    var measuresWholeBody: Bool { get }
 }
 
 /// An answer written whole before it is sent (a page from memory, a few kilobytes): the response
 /// and every chunk, on the calling thread; sent with its length (gzip-compressed in one go when asked).
 final class WholePage: PageOutput, @unchecked Sendable {
+    /// A HEAD request: the response gets the GET's Content-Length and no body.
+    private let head: Bool
     private var responded: Response?
     private var bytes: [UInt8] = []
     /// Set when the response carries the page as its body: whether to compress it.
     private var bodyGzip: Bool?
 
+    init(head: Bool) { self.head = head }
+
+    var measuresWholeBody: Bool { true }
     func respond(_ response: Response) { responded = response }
     func put(_ chunk: [UInt8]) { bytes += chunk }
 
@@ -42,7 +50,10 @@ final class WholePage: PageOutput, @unchecked Sendable {
                 try compressor.streamDeflate(from: &buffer, to: &packed, flush: .finish)
                 buffer = packed
             }
-            response.body = ResponseBody(byteBuffer: buffer)
+            // A new response, so that its Content-Length is the body's (a HEAD's is the GET's).
+            response.headers[.contentLength] = String(buffer.readableBytes)
+            response = Response(status: response.status, headers: response.headers,
+                                body: head ? ResponseBody { writer in try await writer.finish(nil) } : ResponseBody(byteBuffer: buffer))
         }
         return response
     }
@@ -53,6 +64,7 @@ final class WholePage: PageOutput, @unchecked Sendable {
 /// the writer has taken nothing for `stallTimeout` seconds, or has gone away (`abandon`), `put`
 /// throws and the producer ends its read transaction.
 final class PageChannel: PageOutput, @unchecked Sendable {
+    var measuresWholeBody: Bool { false }
     private let condition = NSCondition()
     private let stallTimeout: Double
     private let capacity = 2
