@@ -95,7 +95,12 @@ start_renewalgis() {  # STORE LOG → SERVER_PID, SERVER_URL
     SERVER_URL=http://127.0.0.1:$port
     "$BIN" serve --store "$1" --host 127.0.0.1 --port "$port" --styles "$ROOT/Styles" > "$2" 2>&1 &
     SERVER_PID=$!
-    for _ in $(seq 1 150); do curl -fs -o /dev/null "$SERVER_URL/collections/parcels" && return 0; sleep 0.2; done
+    # Ready when it answers and has loaded its layers into memory (its log says "warm-up done"):
+    # the load measures the server in its steady state.
+    for _ in $(seq 1 600); do
+        curl -fs -o /dev/null "$SERVER_URL/collections/parcels" && grep -q "warm-up done" "$2" && return 0
+        sleep 0.2
+    done
     echo "renewalgis serve did not answer on $SERVER_URL:" >&2; tail -5 "$2" >&2
     stop_renewalgis; return 1
 }

@@ -173,9 +173,38 @@ final class PGSession: Sendable {
     /// as it is) and the rows must give every column, in table order. Waits on the calling thread,
     /// which must not be an event-loop thread (the copy runs on one).
     func copy(into table: String, columns: [String], _ data: ByteBuffer) throws {
+        try beginCopy(into: table, columns: columns, data).wait()
+    }
+
+    /// A COPY sent and not yet waited for (`beginCopy`).
+    /// A COPY's outcome, set by the task that runs it and awaited by the thread that sent it.
+    final class PendingCopy: Sendable {
+        fileprivate let outcome = Mutex<Result<Void, any Error>?>(nil)
+        fileprivate let done = DispatchSemaphore(value: 0)
+        fileprivate let session: PGSession
+        fileprivate init(session: PGSession) { self.session = session }
+
+        fileprivate func finish(_ result: Result<Void, any Error>) {
+            outcome.withLock { $0 = result }
+            done.signal()
+        }
+
+        /// Waits for the server to take the rows. postgres-nio never answers a COPY started on a
+        /// connection that has just closed (the server ended it, or restarted): the wait gives up when
+        /// the connection is found closed. (The task is left waiting; it holds only this batch.)
+        func wait() throws {
+            while done.wait(timeout: .now() + .milliseconds(200)) == .timedOut {
+                if session.connection.isClosed, outcome.withLock({ $0 == nil }) { throw session.failure(ConnectionClosed()) }
+            }
+            do { try outcome.withLock { $0! }.get() } catch { throw session.failure(error) }
+        }
+    }
+
+    /// Starts `copy(into:columns:_:)` and returns at once, so the caller can prepare the next rows
+    /// while the server takes these; `wait()` on the result before the next statement on this session.
+    func beginCopy(into table: String, columns: [String], _ data: ByteBuffer) throws -> PendingCopy {
         precondition(!connection.eventLoop.inEventLoop, "COPY waited for on an event-loop thread")
-        let outcome = Mutex<Result<Void, any Error>?>(nil)
-        let done = DispatchSemaphore(value: 0)
+        let pending = PendingCopy(session: self)
         let connection = self.connection
         failedState.withLock { $0 = nil }
         if connection.isClosed { throw failure(ConnectionClosed()) }
@@ -191,16 +220,9 @@ final class PGSession: Sendable {
             } catch {
                 result = .failure(error)
             }
-            outcome.withLock { $0 = result }
-            done.signal()
+            pending.finish(result)
         }
-        // postgres-nio never answers a COPY started on a connection that has just closed (the server
-        // ended it, or restarted): the wait gives up when the connection is found closed. (The task
-        // is left waiting; it holds only this batch.)
-        while done.wait(timeout: .now() + .milliseconds(200)) == .timedOut {
-            if connection.isClosed, outcome.withLock({ $0 == nil }) { throw failure(ConnectionClosed()) }
-        }
-        do { try outcome.withLock { $0! }.get() } catch { throw failure(error) }
+        return pending
     }
 
     /// The SQLSTATE of the last failed statement (nil when the client failed or none did).
@@ -208,7 +230,7 @@ final class PGSession: Sendable {
 
     /// A failure as the store reports it: the statement timeout as `queryTimeLimit`, a lost connection
     /// as such (naming the server), anything else with the server's words.
-    private func failure(_ error: any Error) -> StoreError {
+    fileprivate func failure(_ error: any Error) -> StoreError {
         let state = (error as? PSQLError)?.serverInfo?[.sqlState]
         failedState.withLock { $0 = state }
         if state == "57014" { return .queryTimeLimit(seconds: queryTimeLimit) }

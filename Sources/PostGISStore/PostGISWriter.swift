@@ -388,6 +388,8 @@ final class PostGISLayerWriter: ImportedLayer {
     /// Rows not yet sent, in COPY's text format.
     private var buffer: ByteBuffer
     private var buffered = 0
+    /// The last COPY sent and not yet waited for.
+    private var copyInFlight: PGSession.PendingCopy?
 
     /// A batch is sent when it holds this many rows or bytes.
     static let batchRows = 5_000
@@ -479,10 +481,15 @@ final class PostGISLayerWriter: ImportedLayer {
         case .null: buffer.writeStaticString("\\N")
         case .integer(let i): buffer.writeString(String(i))
         // As SpatiaLite binds them: a NaN or an infinity is NULL.
-        case .real(let d): if d.isFinite { buffer.writeString("\(d)") } else { buffer.writeStaticString("\\N") }
+        case .real(let d): if d.isFinite { buffer.writeString(d.description) } else { buffer.writeStaticString("\\N") }
         case .boolean(let b): buffer.writeString(b ? "1" : "0")
         case .bytes(let d): buffer.writeString(d.base64EncodedString())
         case .text(let s):
+            // Most text needs no escape: written whole.
+            if !s.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\t") || $0 == 0 }) {
+                buffer.writeString(s)
+                return
+            }
             for byte in s.utf8 {
                 switch byte {
                 case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
@@ -499,14 +506,25 @@ final class PostGISLayerWriter: ImportedLayer {
     /// The name of a result layer's index on its district field.
     static func shortIndexName(_ layer: String) -> String { PostGISStore.shortName("\(layer)_district_idx") }
 
-    /// Sends the buffered rows as one COPY.
+    /// Sends the buffered rows as one COPY, after the previous one has been taken; does not wait for
+    /// this one, so the next rows are written while the server takes these (`finish` waits).
     private func flush() throws {
         guard buffered > 0 else { return }
+        try copyInFlight?.wait()
+        copyInFlight = nil
         // The columns named (each quoted by postgres-nio, so inner quotes doubled): a partitioned layer's
         // hidden district column takes its default.
-        try session.copy(into: name, columns: (["fid"] + columns + ["geom"]).map { $0.replacingOccurrences(of: "\"", with: "\"\"") }, buffer)
-        buffer.clear()
+        copyInFlight = try session.beginCopy(into: name, columns: (["fid"] + columns + ["geom"]).map { $0.replacingOccurrences(of: "\"", with: "\"\"") }, buffer)
+        buffer = ByteBuffer()
+        buffer.reserveCapacity(Self.batchBytes + 64 * 1024)
         buffered = 0
+    }
+
+    /// Waits for the last COPY sent.
+    private func drain() throws {
+        try flush()
+        try copyInFlight?.wait()
+        copyInFlight = nil
     }
 
     /// Sends what is left, indexes a new table, and writes the catalogue entry from `record` (name,
@@ -517,7 +535,7 @@ final class PostGISLayerWriter: ImportedLayer {
 
     func finish(_ record: LayerRecord, unknownKind: String) throws -> LayerRecord {
         precondition(!finished, "a layer finished twice")
-        try flush()
+        try drain()
         let table = PGSQL.quote(name)
         if needsIndex { try session.rows("CREATE INDEX ON \(table) USING gist (geom)") }
         if district != nil {
@@ -530,7 +548,10 @@ final class PostGISLayerWriter: ImportedLayer {
                                   maxX: try session.decode(row[2], Double.self), maxY: try session.decode(row[3], Double.self))
             }
         }
-        try session.rows("ANALYZE \(table)")
+        // No ANALYZE inside the import: on a table of 20,000 polygons it costs more than the COPY (its
+        // geometry statistics), and the import's transaction would wait for it. Autovacuum analyzes a
+        // new table within a minute, as after ogr2ogr; until then the planner estimates from the
+        // table's size and PostGIS's default selectivity, which picks the GiST index for a box.
         var record = record
         record.name = name
         record.featureCount = count

@@ -81,9 +81,13 @@ public struct FeaturesAPI: ServedAPI {
     public func warmUp() {
         let (held, store, logger) = (service.held, service.store, logger)
         Thread.detachNewThread {
+            let started = Date()
+            var count = 0
             held.warmUp(from: store) { record, seconds in
+                count += 1
                 logger.info("holding \(record.name) in memory for pages of a box: \(record.featureCount) features, loaded in \(String(format: "%.2f", seconds)) s")
             }
+            logger.info("warm-up done: \(count) layers held in memory in \(String(format: "%.2f", Date().timeIntervalSince(started))) s")
         }
     }
 
