@@ -15,7 +15,7 @@ protocol PageOutput {
 
 /// An answer written whole before it is sent (a page from memory, a few kilobytes): the response
 /// and every chunk, on the calling thread; sent with its length (gzip-compressed in one go when asked).
-final class WholePage: PageOutput, @unchecked Sendable {
+final class WholePage: PageOutput {
     /// A HEAD request: the response gets the GET's Content-Length and no body.
     private let head: Bool
     private var responded: Response?

@@ -331,41 +331,46 @@ public struct StoreSnapshot: FeatureSnapshot {
 }
 
 /// Reads a store's schema version on a read-only SQLite connection of its own (opened on first use,
-/// one statement prepared once, a lock around it): no connection pool, no dispatch queue, no
+/// one statement prepared once, behind a `Mutex`): no connection pool, no dispatch queue, no
 /// transaction beyond the statement's own, so a request can ask on its event loop. It never waits:
 /// when a writer holds the file (SQLITE_BUSY) it throws, and the caller reads through a snapshot.
-final class VersionProbe: @unchecked Sendable {
+final class VersionProbe: Sendable {
     private let path: String
-    private let lock = NSLock()
-    private var db: OpaquePointer?
-    private var statement: OpaquePointer?
+    /// The connection and its prepared statement, once opened.
+    private struct Handles {
+        var db: OpaquePointer?
+        var statement: OpaquePointer?
+    }
+    private let handles = Mutex(Handles())
 
     struct Unavailable: Error { let code: Int32 }
 
     init(path: String) { self.path = path }
 
     func read() throws -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        if statement == nil {
-            var handle: OpaquePointer?
-            guard sqlite3_open_v2(path, &handle, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK,
-                  sqlite3_prepare_v2(handle, "PRAGMA schema_version", -1, &statement, nil) == SQLITE_OK else {
-                let code = handle.map { sqlite3_errcode($0) } ?? SQLITE_CANTOPEN
-                sqlite3_close_v2(handle)
-                statement = nil
-                throw Unavailable(code: code)
+        try handles.withLock { h in
+            if h.statement == nil {
+                var db: OpaquePointer?
+                var statement: OpaquePointer?
+                guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK,
+                      sqlite3_prepare_v2(db, "PRAGMA schema_version", -1, &statement, nil) == SQLITE_OK else {
+                    let code = db.map { sqlite3_errcode($0) } ?? SQLITE_CANTOPEN
+                    sqlite3_close_v2(db)
+                    throw Unavailable(code: code)
+                }
+                h = Handles(db: db, statement: statement)
             }
-            db = handle
+            defer { sqlite3_reset(h.statement) }
+            let code = sqlite3_step(h.statement)
+            guard code == SQLITE_ROW else { throw Unavailable(code: code) }
+            return Int(sqlite3_column_int64(h.statement, 0))
         }
-        defer { sqlite3_reset(statement) }
-        let code = sqlite3_step(statement)
-        guard code == SQLITE_ROW else { throw Unavailable(code: code) }
-        return Int(sqlite3_column_int64(statement, 0))
     }
 
     deinit {
-        sqlite3_finalize(statement)
-        sqlite3_close_v2(db)
+        handles.withLock { h in
+            sqlite3_finalize(h.statement)
+            sqlite3_close_v2(h.db)
+        }
     }
 }
