@@ -87,9 +87,9 @@ public final class HeldLayers: Sendable {
         return true
     }
 
-    /// The query parameters a held copy answers: a box and a page, in any CRS, as JSON or HTML.
-    /// Property filters, `filter`, `datetime`, `sortby` and `properties` go to the store.
-    static let parameters: Set<String> = ["limit", "offset", "bbox", "bbox-crs", "crs", "f"]
+    /// The query parameters a held copy answers: a box (in any CRS) and a page, as GeoJSON in CRS84.
+    /// Property filters, `filter`, `datetime`, `sortby`, `properties`, `crs` and `f=html` go to the store.
+    static let parameters: Set<String> = ["limit", "offset", "bbox", "bbox-crs", "f"]
 }
 
 /// One layer in memory at one content version of its store (see `HeldLayers`).
@@ -98,8 +98,6 @@ final class HeldLayer: Sendable {
     let version: Int
     let fields: [FieldInfo]
     let identifier: String?
-    /// The features in row-id order, as the store reads them.
-    let features: [Feature]
     let envelopes: [Envelope]
     /// The features' geometries (apart, so the box test touches nothing else).
     let geometries: [Geometry?]
@@ -108,8 +106,9 @@ final class HeldLayer: Sendable {
     let starts: [Int]
     let tree: PackedBoxTree
 
+    /// `features` in row-id order, as the store reads them; only their geometry and GeoJSON are kept.
     init(record: LayerRecord, version: Int, fields: [FieldInfo], identifier: String?, features: [Feature]) {
-        self.record = record; self.version = version; self.fields = fields; self.identifier = identifier; self.features = features
+        self.record = record; self.version = version; self.fields = fields; self.identifier = identifier
         geometries = features.map(\.geometry)
         envelopes = geometries.map { $0?.envelope ?? .empty }
         var encoded: [UInt8] = []
@@ -143,7 +142,7 @@ final class HeldLayer: Sendable {
 
     /// The positions of the features meeting one of `boxes` (all features without boxes), ascending.
     func matches(_ boxes: [Envelope]) throws -> [Int] {
-        guard !boxes.isEmpty else { return Array(features.indices) }
+        guard !boxes.isEmpty else { return Array(geometries.indices) }
         // GEOS only for features whose box straddles an edge of a query box (made on first need).
         var meeting: BoxMeeting?
         func meets(_ i: Int) throws -> Bool {
@@ -186,13 +185,8 @@ struct HeldSnapshot: FeatureSnapshot {
         return all[start..<min(all.count, start + query.limit)]
     }
 
-    func page(of layer: String, query: FeatureQuery) throws -> [Feature] {
-        try positions(query).map { i in
-            var f = copy.features[i]
-            if let columns = query.columns { f.properties = f.properties.filter { columns.contains($0.name) } }
-            return f
-        }
-    }
+    /// Not asked: a held page is written from the GeoJSON kept (`ItemsPlan.read`).
+    func page(of layer: String, query: FeatureQuery) throws -> [Feature] { throw Self.storeOnly }
 
     func matchCount(of layer: String, query: FeatureQuery) throws -> Int {
         var all = query
@@ -216,7 +210,8 @@ extension FeaturesService {
     /// safe on an event loop. The plan made in it (`items(_:parameters:base:target:in:)`) reads and
     /// writes the page in memory.
     public func heldSnapshot(_ id: String, parameters: QueryParameters) async -> (any FeatureSnapshot)? {
-        guard held.maximumFeatures > 0, parameters.names.allSatisfy(HeldLayers.parameters.contains), Self.hasProperBoxes(parameters),
+        guard held.maximumFeatures > 0, parameters.names.allSatisfy(HeldLayers.parameters.contains), parameters["f"] != "html",
+              Self.hasProperBoxes(parameters),
               let version = try? await store.contentVersion(), let copy = held.copy(of: id, version: version, store: store) else { return nil }
         held.countAnswer()
         return HeldSnapshot(copy: copy)

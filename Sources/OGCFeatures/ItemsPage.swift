@@ -87,7 +87,6 @@ public struct ItemsPage {
 
     /// Every feature of the page, with its id and selected properties, in the stored CRS (for the HTML table).
     public func features() throws -> [Feature] {
-        if let held { return held.positions.map { identified(held.copy.features[$0]) } }
         // The first batch is the whole page when it holds every feature returned.
         let page = first.count == numberReturned ? first : try plan.snapshot.page(of: plan.layer.name, query: query)
         return page.map { identified($0) }

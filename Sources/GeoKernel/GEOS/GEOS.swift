@@ -274,6 +274,18 @@ public final class GEOSGeometry {
         return try owned(GEOSMakeValidWithParams_r(handle, pointer, params), "MakeValid")
     }
 
+    /// The part inside `box` (GEOS ClipByRect: fast, and for lines and points exact; a polygon's
+    /// result may need `withPrecision` or `madeValid` to be valid).
+    public func clipped(to box: Envelope) throws -> GEOSGeometry {
+        try owned(GEOSClipByRect_r(handle, pointer, box.minX, box.minY, box.maxX, box.maxY), "clip by rectangle")
+    }
+
+    /// Every coordinate on a grid of `gridSize` units, the result kept valid (GEOS's precision
+    /// reduction: parts that collapse below the grid are dropped).
+    public func withPrecision(gridSize: Double) throws -> GEOSGeometry {
+        try owned(GEOSGeom_setPrecision_r(handle, pointer, gridSize, 0), "set precision")
+    }
+
     public func intersection(_ other: GEOSGeometry) throws -> GEOSGeometry {
         try owned(GEOSIntersection_r(handle, pointer, other.pointer), "intersection")
     }
