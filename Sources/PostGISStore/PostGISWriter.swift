@@ -437,7 +437,9 @@ final class PostGISLayerWriter: ImportedLayer {
         } else {
             try session.rows("DROP TABLE IF EXISTS \(table)")
             let columnSQL = zip(columns, types).map { "\(PGSQL.quote($0)) \(PostGISStore.columnType($1))" }
-            try session.rows("CREATE TABLE \(table) (fid bigint PRIMARY KEY, \((columnSQL + ["geom geometry(Geometry, \(PGSQL.srid))"]).joined(separator: ", ")))")
+            // The primary key and the GiST index are built once the rows are in (`finish`): a bulk
+            // build beats maintaining them row by row.
+            try session.rows("CREATE TABLE \(table) (fid bigint NOT NULL, \((columnSQL + ["geom geometry(Geometry, \(PGSQL.srid))"]).joined(separator: ", ")))")
             needsIndex = true
         }
     }
@@ -537,7 +539,10 @@ final class PostGISLayerWriter: ImportedLayer {
         precondition(!finished, "a layer finished twice")
         try drain()
         let table = PGSQL.quote(name)
-        if needsIndex { try session.rows("CREATE INDEX ON \(table) USING gist (geom)") }
+        if needsIndex {
+            try session.rows("ALTER TABLE \(table) ADD PRIMARY KEY (fid)")
+            try session.rows("CREATE INDEX ON \(table) USING gist (geom)")
+        }
         if district != nil {
             // The layer holds other districts' rows too: its count and extent are the table's.
             try session.rows("CREATE INDEX IF NOT EXISTS \(PGSQL.quote(Self.shortIndexName(name))) ON \(table) (\(PGSQL.quote(ResultLayerSpec.districtField)))")
