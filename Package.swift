@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // C libraries from Debian, one module map and shim header each.
@@ -68,8 +69,13 @@ let package = Package(
             "GeoKernel", "GeoStore", "GeoFiles", "RenewalStore", "PostGISStore", "RenewalDomain", "RenewalAnalysis", "Support",
             .product(name: "Yams", package: "Yams"),
         ]),
-        // OGC API – Features without the web: requests as values in, typed documents and streamed GeoJSON out.
-        .target(name: "OGCFeatures", dependencies: ["GeoKernel", "GeoStore", "CQL2"]),
+        // Mapbox Vector Tiles 2.1 in the WebMercatorQuad tile matrix set: geometry to tile units, clipped,
+        // snapped and encoded (protocol buffers generated from vector_tile.proto, committed).
+        .target(name: "VectorTiles", dependencies: ["GeoKernel", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+                exclude: ["vector_tile.proto"]),
+        // OGC API – Features and Tiles without the web: requests as values in, typed documents, streamed
+        // GeoJSON and vector tiles out.
+        .target(name: "OGCFeatures", dependencies: ["GeoKernel", "GeoStore", "CQL2", "VectorTiles"]),
         // The HTTP adapter (Hummingbird 2): the service's answers as responses, styles and the map page.
         .target(name: "RenewalServer", dependencies: [
             "GeoKernel", "GeoStore", "OGCFeatures",

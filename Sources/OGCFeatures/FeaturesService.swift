@@ -58,7 +58,7 @@ public struct FeaturesService: Sendable {
         "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
         "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
         "http://www.opengis.net/spec/cql2/1.0/conf/spatial-functions",
-    ]
+    ] + TilesService.conformanceClasses
 
     /// The link relation of a collection's queryables (Part 3).
     public static let queryablesRel = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
@@ -121,6 +121,7 @@ public struct FeaturesService: Sendable {
                 Link(path, rel: "self", type: "application/json", title: "this collection"),
                 Link(path + "/items", rel: "items", type: "application/geo+json", title: "its features"),
                 Link(path + "/queryables", rel: Self.queryablesRel, type: "application/schema+json", title: "what filters may name"),
+                Link(path + "/tiles", rel: TilesService.tilesetsRel, type: "application/json", title: "its vector tilesets"),
             ],
             extent: extent.spatial == nil && extent.temporal == nil ? nil : extent)
     }

@@ -98,14 +98,14 @@ public struct FeaturesAPI: ServedAPI {
     /// headers, no body).
     public func addRoutes(to router: Router<BasicRequestContext>) {
         route(router, "/") { request, _ in
-            await self.respond(request) { try json(self.service.landing(base: self.base(request), more: StylesAPI.landingLinks(base: self.base(request)))) }
+            await self.respond(request) { try json(self.service.landing(base: self.base(request), more: StylesAPI.landingLinks(base: self.base(request)) + TilesAPI.landingLinks(base: self.base(request)))) }
         }
         route(router, "/conformance") { request, _ in await self.respond(request) { try json(self.service.conformance()) } }
         route(router, "/api") { request, _ in
             await self.respond(request) {
                 let (service, base, limit) = (self.service, self.base(request), self.configuration.maximumRequestTarget)
                 var r = try json(try await SnapshotThreads.run {
-                    try service.openAPI(base: base, requestTargetLimit: limit, more: StylesOpenAPI.paths)
+                    try service.openAPI(base: base, requestTargetLimit: limit, more: StylesOpenAPI.paths.merging(TilesOpenAPI.paths) { a, _ in a })
                 })
                 r.headers[.contentType] = FeaturesService.openAPIMediaType
                 return r
@@ -262,6 +262,7 @@ public func buildApplication(store: any FeatureReading, configuration: ServerCon
     features.addRoutes(to: router)
     features.warmUp()
     StylesAPI(store: store, configuration: configuration, logger: logger).addRoutes(to: router)
+    TilesAPI(store: store, configuration: configuration, logger: logger).addRoutes(to: router)
     // The HTTP parser reads request heads well past the target limit, so an over-long target reaches
     // RequestLimitMiddleware and gets its documented 414 with a body.
     let head = max(80 * 1024, configuration.maximumRequestTarget * 4)
@@ -290,6 +291,7 @@ enum ServedPaths {
     static let patterns: [[Substring]] = [
         "/", "/conformance", "/api", "/service-doc", "/collections", "/collections/*", "/collections/*/queryables",
         "/collections/*/items", "/collections/*/items/*", "/styles", "/styles/*", "/assets/*", "/map",
+        "/tileMatrixSets", "/tileMatrixSets/*", "/collections/*/tiles", "/collections/*/tiles/*", "/collections/*/tiles/*/*/*/*",
     ].map { $0.split(separator: "/") }
 
     static func contains(_ path: String) -> Bool {

@@ -51,7 +51,7 @@ import Testing
         let bbox = try #require(parcels.extent?.spatial?.bbox.first)
         #expect(abs(bbox[0] - 106.570) < 1e-9 && abs(bbox[2] - 106.5748) < 1e-9)
         #expect(parcels.extent?.temporal?.interval.first?.first??.hasPrefix("2023-12-31") == true)
-        #expect(parcels.links.map(\.rel) == ["self", "items", FeaturesService.queryablesRel])
+        #expect(parcels.links.map(\.rel) == ["self", "items", FeaturesService.queryablesRel, TilesService.tilesetsRel])
         #expect(throws: RequestError.notFound("no collection \"nope\"")) { try service.collection("nope", base: base) }
     }
 

@@ -286,6 +286,14 @@ public final class GEOSGeometry {
         try owned(GEOSGeom_setPrecision_r(handle, pointer, gridSize, 0), "set precision")
     }
 
+    /// The Hausdorff distance to `other`, in CRS units: how far the farther of the two strays from
+    /// the nearer (GEOS's discrete approximation, on the vertices).
+    public func hausdorffDistance(to other: GEOSGeometry) throws -> Double {
+        var d = 0.0
+        guard GEOSHausdorffDistance_r(handle, pointer, other.pointer, &d) == 1 else { throw context.failure("Hausdorff distance") }
+        return d
+    }
+
     public func intersection(_ other: GEOSGeometry) throws -> GEOSGeometry {
         try owned(GEOSIntersection_r(handle, pointer, other.pointer), "intersection")
     }
