@@ -43,3 +43,17 @@ struct BodyStream {
         try await writer.finish(nil)
     }
 }
+
+extension ByteBuffer {
+    /// The buffer's bytes as one gzip stream (for a body written whole).
+    func gzipped() throws -> ByteBuffer {
+        var input = self
+        let compressor = CompressionAlgorithm.gzip().compressor
+        try compressor.startStream()
+        defer { try? compressor.finishStream() }
+        var packed = ByteBuffer()
+        packed.reserveCapacity(compressor.maxSize(from: input))
+        try compressor.streamDeflate(from: &input, to: &packed, flush: .finish)
+        return packed
+    }
+}

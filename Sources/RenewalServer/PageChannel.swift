@@ -1,4 +1,3 @@
-import CompressNIO
 import Foundation
 import Hummingbird
 
@@ -41,15 +40,7 @@ final class WholePage: PageOutput {
         guard var response = responded else { throw NoResponse() }
         if let gzip = bodyGzip {
             var buffer = ByteBuffer(bytes: bytes)
-            if gzip {
-                let compressor = CompressionAlgorithm.gzip().compressor
-                try compressor.startStream()
-                defer { try? compressor.finishStream() }
-                var packed = ByteBuffer()
-                packed.reserveCapacity(compressor.maxSize(from: buffer))
-                try compressor.streamDeflate(from: &buffer, to: &packed, flush: .finish)
-                buffer = packed
-            }
+            if gzip { buffer = try buffer.gzipped() }
             // A new response, so that its Content-Length is the body's (a HEAD's is the GET's).
             response.headers[.contentLength] = String(buffer.readableBytes)
             response = Response(status: response.status, headers: response.headers,

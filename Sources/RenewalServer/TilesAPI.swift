@@ -1,4 +1,3 @@
-import CompressNIO
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -83,13 +82,7 @@ public struct TilesAPI: ServedAPI {
         headers[.contentType] = TilesService.mediaType
         var body = ByteBuffer(bytes: answer.bytes)
         if FeaturesAPI.acceptsGzip(request) {
-            let compressor = CompressionAlgorithm.gzip().compressor
-            try compressor.startStream()
-            defer { try? compressor.finishStream() }
-            var packed = ByteBuffer()
-            packed.reserveCapacity(compressor.maxSize(from: body))
-            try compressor.streamDeflate(from: &body, to: &packed, flush: .finish)
-            body = packed
+            body = try body.gzipped()
             headers[.contentEncoding] = "gzip"
         }
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: body))

@@ -12,6 +12,14 @@ import TestSupport
 /// backend. The tile arithmetic here is written apart from the encoder's, so a shared mistake shows.
 @Suite struct TilesAPITests {
     static let extent = 4096.0, buffer = 64.0
+    /// The sample in a store of the run's backend, and a router serving its tiles.
+    static func sampleRouter(_ dir: TemporaryDirectory) throws -> (any FeatureReading, Router<BasicRequestContext>) {
+        let reader = try HeldLayersTests.sampleStore(dir).reader
+        let router = Router()
+        TilesAPI(store: reader).addRoutes(to: router)
+        return (reader, router)
+    }
+
     /// The paths TilesAPI serves, as /api names them.
     static let paths: Set<String> = ["/tileMatrixSets", "/tileMatrixSets/{tileMatrixSetId}", "/collections/{collectionId}/tiles",
                                      "/collections/{collectionId}/tiles/{tileMatrixSetId}",
@@ -78,9 +86,7 @@ import TestSupport
     @Test("Tiles at zooms 13–17, decoded by GDAL: exactly the features meeting the tile and its buffer (parts under a unit may vanish), attributes intact, geometry within one tile unit (seeded)")
     func tilesHoldTheStoresFeatures() async throws {
         let dir = try TemporaryDirectory()
-        let reader = try HeldLayersTests.sampleStore(dir).reader
-        let router = Router()
-        TilesAPI(store: reader).addRoutes(to: router)
+        let (reader, router) = try Self.sampleRouter(dir)
         let seed: UInt64 = 2027
         print("TilesAPITests seed \(seed)")
         var random = SeededRandom(seed: seed)
@@ -170,9 +176,7 @@ import TestSupport
     @Test("Tile documents and bad requests: the tile matrix set, tilesets, TileJSON; 404 for an unknown set, collection or a tile outside the limits, 400 for parts that are not numbers; 204, ETag and 304, gzip")
     func documentsAndErrors() async throws {
         let dir = try TemporaryDirectory()
-        let reader = try HeldLayersTests.sampleStore(dir).reader
-        let router = Router()
-        TilesAPI(store: reader).addRoutes(to: router)
+        let (reader, router) = try Self.sampleRouter(dir)
         try await Application(router: router).test(.router) { client in
             try await client.execute(uri: "/tileMatrixSets/WebMercatorQuad", method: .get) { r in
                 let matrices = try object(r)["tileMatrices"] as? [[String: Any]]
