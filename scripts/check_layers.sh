@@ -33,7 +33,8 @@ declare -A ALLOWED=(
   [RenewalStore]="GeoKernel GeoStore CSpatiaLite"
   [PostGISStore]="GeoKernel GeoStore"
   [RenewalRunner]="GeoKernel GeoStore GeoFiles RenewalStore PostGISStore RenewalDomain RenewalAnalysis Support"
-  [OGCFeatures]="GeoKernel GeoStore CQL2 Support"
+  [VectorTiles]="GeoKernel"
+  [OGCFeatures]="GeoKernel GeoStore CQL2 VectorTiles Support"
   [RenewalServer]="GeoKernel GeoStore OGCFeatures Support"
   [renewalgis]="GeoKernel GeoStore CQL2 OGCFeatures GeoFiles RenewalStore RenewalDomain RenewalAnalysis RenewalRunner RenewalServer Support"
 )
