@@ -50,6 +50,9 @@ $(VENV)/.geopandas: $(VENV)/bin/pip
 # OWSLib (OGC client library for Python, PyPI owslib) for the OWSLib check of scripts/e2e.sh.
 $(VENV)/.owslib: $(VENV)/bin/pip
 	$(VENV)/bin/pip install -q owslib && touch $@
+# mapbox-vector-tile (PyPI): the second decoder of the vector tiles check (scripts/check_tiles.py).
+$(VENV)/.mvt: $(VENV)/bin/pip
+	$(VENV)/bin/pip install -q mapbox-vector-tile && touch $@
 
 # Downloads the wheel once (vendor/cache/), checks its hash, unpacks the two files /map needs.
 # Skips everything when they are there already.
@@ -116,7 +119,7 @@ fuzz: deps
 
 # The server against third-party clients: GDAL's OAPIF driver (ogrinfo, ogr2ogr), openapi-spec-validator,
 # headless chromium drawing /map, OWSLib, and the outside-China check. Imports GeoData/ into a temporary store; see scripts/e2e.sh.
-e2e: build e2e-deps maplibre $(VENV)/bin/openapi-spec-validator $(VENV)/.geopandas $(VENV)/.owslib
+e2e: build e2e-deps maplibre $(VENV)/bin/openapi-spec-validator $(VENV)/.geopandas $(VENV)/.owslib $(VENV)/.mvt
 	bash scripts/e2e.sh $(BIN)
 
 # The batch run of GeoData/project.yaml on a fresh store: imports every sample layer, runs coverage

@@ -13,7 +13,7 @@
 # Each check prints PASS or FAIL with its figures; the script exits 1 when any fails.
 #
 #   bash scripts/e2e.sh [BIN=.build/debug/renewalgis]        (from `make e2e`, which installs what it needs)
-# Env: VENV (.venv-e2e, holding openapi-spec-validator, GeoPandas and owslib), ASSETS (vendor/maplibre), CHROMIUM (chromium),
+# Env: VENV (.venv-e2e, holding openapi-spec-validator, GeoPandas, owslib and mapbox-vector-tile), ASSETS (vendor/maplibre), CHROMIUM (chromium),
 #      KEEP=1 keeps the work directory (store, server log, copy, screenshot).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -154,6 +154,16 @@ else
     fail "owslib: $(echo "$out" | grep -v '^PASS' | tail -5)"
 fi
 # ---- end of the OWSLib block ------------------------------------------------------------------
+
+# 5b. Vector tiles read by two decoders that share no code with the server: GDAL's MVT driver and the
+#     Python package mapbox-vector-tile (scripts/check_tiles.py): same features, attributes, coordinates.
+if ! "$VENV/bin/python" -c 'import mapbox_vector_tile' 2>/dev/null; then
+    fail "mapbox-vector-tile is not in $VENV: run \`make e2e\`, which installs it"
+elif out=$("$VENV/bin/python" scripts/check_tiles.py "$URL" 2>&1); then
+    pass "$(echo "$out" | tail -1 | sed 's/^PASS //')"
+else
+    fail "vector tiles: $(echo "$out" | tail -5)"
+fi
 
 # ---- QGIS (scripts/qgis_check.py) -------------------------------------------------------------
 # 6. QGIS's own OGC API – Features provider, headless: every collection with the store's count, every
