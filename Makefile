@@ -2,7 +2,7 @@
 # Both install the Debian packages they need when they are missing (needs root or sudo).
 
 SHELL := /bin/bash
-APT_PACKAGES := libgeos-dev libproj-dev proj-data libspatialite-dev libsqlite3-mod-spatialite \
+APT_PACKAGES := libgeos-dev libproj-dev proj-data libspatialite-dev libsqlite3-mod-spatialite zlib1g-dev \
                 libsqlite3-dev libgdal-dev gdal-bin
 BIN := .build/debug/renewalgis
 RELEASE_BIN := .build/release/renewalgis

@@ -33,6 +33,7 @@ let package = Package(
         // Thread calls glibc offers only as variadic functions or macros.
         .target(name: "CThreads"),
         .systemLibrary(name: "CSpatiaLite", providers: [.apt(["libsqlite3-dev", "libsqlite3-mod-spatialite"])]),
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
 
         // No geometry: the ordered work pipeline, process tuning, a seeded generator, nearest names.
         .target(name: "Support", dependencies: ["CThreads"]),
@@ -48,7 +49,7 @@ let package = Package(
         // CQL2 text and JSON parsers and their compiler to `FeaturePredicate` (no web, no SQL; fuzzed).
         .target(name: "CQL2", dependencies: ["GeoKernel", "GeoStore"]),
         // Reading and writing GIS files through GDAL/OGR (simple GeoPackages read with SQLite directly).
-        .target(name: "GeoFiles", dependencies: ["GeoKernel", "CGDAL", "CSpatiaLite"]),
+        .target(name: "GeoFiles", dependencies: ["GeoKernel", "CGDAL", "CSpatiaLite", "CZlib"]),
         // The SpatiaLite backend of the storage seam: tables, catalogue, bulk rows and packed R*Trees,
         // snapshots for serving, predicates compiled to SQL. No file formats and no analysis vocabulary.
         .target(name: "RenewalStore", dependencies: [
@@ -66,7 +67,7 @@ let package = Package(
         ]),
         // The jobs the CLI (and the server) run: store in, analysis, store and files out.
         .target(name: "RenewalRunner", dependencies: [
-            "GeoKernel", "GeoStore", "GeoFiles", "RenewalStore", "PostGISStore", "RenewalDomain", "RenewalAnalysis", "Support",
+            "GeoKernel", "GeoStore", "GeoFiles", "RenewalStore", "PostGISStore", "RenewalDomain", "RenewalAnalysis", "Support", "VectorTiles",
             .product(name: "Yams", package: "Yams"),
         ]),
         // Mapbox Vector Tiles 2.1 in the WebMercatorQuad tile matrix set: geometry to tile units, clipped,
@@ -107,7 +108,7 @@ let package = Package(
             "RenewalRunner", "RenewalStore", "PostGISStore", "GeoStore", "GeoFiles", "GeoKernel", "TestSupport",
         ]),
         .testTarget(name: "RenewalServerTests", dependencies: [
-            "RenewalServer", "OGCFeatures", "RenewalStore", "RenewalRunner", "GeoStore", "CQL2", "GeoFiles", "GeoKernel", "TestSupport",
+            "RenewalServer", "OGCFeatures", "RenewalStore", "RenewalRunner", "GeoStore", "CQL2", "GeoFiles", "GeoKernel", "TestSupport", "Support",
             .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
             .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "CompressNIO", package: "compress-nio"),
         ]),

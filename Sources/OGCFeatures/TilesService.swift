@@ -96,14 +96,8 @@ public struct TilesService: Sendable {
     /// from the lowest zoom where its features average at most `featuresPerTile` a tile, to
     /// `maximumZoom`. Empty for a layer without extent.
     public static func limits(of layer: LayerRecord) -> [ZoomLimits] {
-        guard let extent = layer.extent else { return [] }
-        var out: [ZoomLimits] = []
-        for z in 0...maximumZoom {
-            let (rows, columns) = WebMercatorQuad.tileRange(of: extent, zoom: z)
-            if out.isEmpty, layer.featureCount > featuresPerTile * rows.count * columns.count { continue }
-            out.append(ZoomLimits(zoom: z, rows: rows, columns: columns))
-        }
-        return out
+        TileLimits.of(extent: layer.extent, featureCount: layer.featureCount, maximumZoom: maximumZoom, featuresPerTile: featuresPerTile)
+            .map { ZoomLimits(zoom: $0.zoom, rows: $0.rows, columns: $0.columns) }
     }
 
     static func describe(_ limits: [ZoomLimits]) -> String {

@@ -69,3 +69,23 @@ public enum WebMercatorQuad {
         return (row(high.y)...row(low.y), index(low.x)...index(high.x))
     }
 }
+
+/// The tiles a layer is served and generated in: from the lowest zoom at which its extent averages
+/// at most `featuresPerTile` features a tile, to `maximumZoom`, each zoom with the rows and columns
+/// its extent covers.
+public struct TileLimits: Sendable {
+    public let zoom: Int
+    public let rows: ClosedRange<Int>
+    public let columns: ClosedRange<Int>
+
+    public static func of(extent: Envelope?, featureCount: Int, maximumZoom: Int, featuresPerTile: Int) -> [TileLimits] {
+        guard let extent else { return [] }
+        var out: [TileLimits] = []
+        for z in 0...maximumZoom {
+            let (rows, columns) = WebMercatorQuad.tileRange(of: extent, zoom: z)
+            if out.isEmpty, featureCount > featuresPerTile * rows.count * columns.count { continue }
+            out.append(TileLimits(zoom: z, rows: rows, columns: columns))
+        }
+        return out
+    }
+}

@@ -3,7 +3,9 @@ import GeoKernel
 import GeoStore
 import Hummingbird
 import HummingbirdTesting
+import RenewalRunner
 import RenewalServer
+import Support
 import Testing
 import TestSupport
 
@@ -227,5 +229,32 @@ import TestSupport
                 #expect(r.body.getBytes(at: r.body.readerIndex, length: 2) == [0x1f, 0x8b])
             }
         }
+    }
+
+    @Test("renewalgis tiles (TilesJob) writes the very bytes the server answers, tile for tile, on every core")
+    func pregeneratedEqualsServed() async throws {
+        let dir = try TemporaryDirectory()
+        let (reader, address) = try HeldLayersTests.sampleStore(dir)
+        let router = Router()
+        TilesAPI(store: reader).addRoutes(to: router)
+        let out = dir.path("pyramid")
+        let report = try TilesJob.run(store: try address.openExisting(), layers: ["parcels"], minZoom: 15, maxZoom: 16, output: out, replace: false,
+                                      parallelism: .allCores)
+        #expect(report.tiles > 20)
+        var compared = 0
+        for z in [15, 16] {
+            for column in try FileManager.default.contentsOfDirectory(atPath: "\(out)/\(z)") {
+                for file in try FileManager.default.contentsOfDirectory(atPath: "\(out)/\(z)/\(column)") {
+                    let row = file.replacingOccurrences(of: ".pbf", with: "")
+                    let written = try Data(contentsOf: URL(fileURLWithPath: "\(out)/\(z)/\(column)/\(file)"))
+                    let served = try await Application(router: router).test(.router) { client in
+                        try await client.execute(uri: "/collections/parcels/tiles/WebMercatorQuad/\(z)/\(row)/\(column)", method: .get) { Data(buffer: $0.body) }
+                    }
+                    #expect(written == served, "tile \(z)/\(row)/\(column)")
+                    compared += 1
+                }
+            }
+        }
+        #expect(compared == report.tiles)
     }
 }
