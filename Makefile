@@ -151,6 +151,7 @@ bench: release
 	bash scripts/bench_units.sh $(RELEASE_BIN) S M L
 	bash scripts/bench_batch.sh $(RELEASE_BIN) M L
 	bash scripts/bench_postgis.sh $(RELEASE_BIN) M L
+	bash scripts/bench_tiles.sh $(RELEASE_BIN) L 12 15
 
 # Regenerates GeoData/ from its seeded generator (same seed, same bytes).
 sample-data:
