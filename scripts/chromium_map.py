@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """Loads the map page in headless chromium, waits until it has drawn, saves a screenshot and its report.
 
-    python3 chromium_map.py URL SCREENSHOT.png REPORT.json [--timeout 90] [--chromium chromium] [--size 1024,768]
+    python3 chromium_map.py URL SCREENSHOT.png REPORT.json [--timeout 90] [--chromium chromium] [--size 1024,768] [--click LAYER]
 
 Chromium runs with the flags of ../shared/PLATFORM.md (--headless --no-sandbox --disable-gpu
 --window-size) and is driven over the DevTools protocol (a WebSocket; standard library only):
 navigate, poll `document.body.dataset.status` until the page reports "ready" or "error" (see
 Sources/RenewalServer/MapPage.swift), then read its report (<pre id="status">) and capture the
-viewport. Why not `--virtual-time-budget` with `--screenshot`: virtual time does not wait for
+viewport; with --click LAYER (a style layer id), then clicks a feature of it near the middle of the map and adds the popup's rows to the report
+("popup": [[key, value], …]). Why not `--virtual-time-budget` with `--screenshot`: virtual time does not wait for
 MapLibre's web workers, which fetch and tile the GeoJSON, so the screenshot could come before the
 map was drawn (here a 60 s budget returned after 1 s of real time, the map empty).
 Exits 1 when the page does not report in time or chromium fails.
@@ -104,12 +105,40 @@ class DevTools:
         return self.call("Runtime.evaluate", expression=expression, returnByValue=True)["result"].get("value")
 
 
+def click_feature(page, width, height, layer, wait=10):
+    """Clicks the feature of `layer` (a style layer id) drawn on top nearest the middle of the viewport (found with the page's
+    `renewalgisMap.queryRenderedFeatures` along a spiral: the middle may fall on a street between
+    parcels); the popup's rows ([key, value], …) once they stop changing (the page shows the tile's
+    attributes first, then the whole feature it fetched), [] when none opens."""
+    x, y = page.evaluate(f"""(function () {{
+        for (let r = 0; r < 200; r += 4)
+          for (let a = 0; a < 6.283; a += 0.5) {{
+            const x = {width / 2} + r * Math.cos(a), y = {height / 2} + r * Math.sin(a);
+            const hit = renewalgisMap.queryRenderedFeatures([x, y]);
+            if (hit.length && hit[0].layer.id === {json.dumps(layer)}) return [x, y];
+          }}
+        return [{width / 2}, {height / 2}];
+      }})()""")
+    page.call("Input.dispatchMouseEvent", type="mouseMoved", x=x, y=y)
+    for kind in ("mousePressed", "mouseReleased"):
+        page.call("Input.dispatchMouseEvent", type=kind, x=x, y=y, button="left", buttons=1, clickCount=1)
+    rows, same, started = [], 0, time.monotonic()
+    while time.monotonic() - started < wait and same < 8:
+        now = page.evaluate("Array.from(document.querySelectorAll('.maplibregl-popup-content tr'))"
+                            ".map(function (tr) { return Array.from(tr.cells).map(function (c) { return c.textContent; }); })") or []
+        same = same + 1 if now == rows and now else 0
+        rows = now
+        time.sleep(0.25)
+    return rows
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("url"), ap.add_argument("png"), ap.add_argument("report")
     ap.add_argument("--timeout", type=float, default=90)
     ap.add_argument("--chromium", default="chromium")
     ap.add_argument("--size", default="1024,768")
+    ap.add_argument("--click", metavar="LAYER", help="after the screenshot, click a feature of this style layer near the middle and report the popup")
     a = ap.parse_args()
     width, height = (int(v) for v in a.size.split(","))
     profile = tempfile.mkdtemp(prefix="renewalgis-chromium.")
@@ -141,11 +170,13 @@ def main():
         text = page.evaluate("(document.getElementById('status') || {}).textContent || ''")
         report = json.loads(text) if text else {"status": status or "no report", "errors": [], "rendered": {}}
         report["seconds"] = round(seconds, 2)
-        with open(a.report, "w") as f:
-            json.dump(report, f)
         shot = page.call("Page.captureScreenshot", format="png")
         with open(a.png, "wb") as f:
             f.write(base64.b64decode(shot["data"]))
+        if a.click and status == "ready":
+            report["popup"] = click_feature(page, width, height, a.click)
+        with open(a.report, "w") as f:
+            json.dump(report, f)
         if status not in ("ready", "error"):
             sys.exit(f"the page did not report within {a.timeout:.0f} s (status {status})")
     finally:

@@ -104,8 +104,10 @@ else
 fi
 
 # 3. /map in headless chromium (driven over the DevTools protocol until the page reports it has
-#    drawn: scripts/chromium_map.py), then the parcels style's colours counted in the screenshot.
-python3 scripts/chromium_map.py "$URL/map" "$WORK/map.png" "$WORK/map.json" --chromium "$CHROMIUM" 2>"$WORK/chromium.err"
+#    drawn: scripts/chromium_map.py), then the parcels style's colours counted in the screenshot,
+#    then a click on a parcel: the popup shows the whole feature (the tiles carry land_use and
+#    parcel_id only; the rest comes from /collections/parcels/items/{parcel_id}).
+python3 scripts/chromium_map.py "$URL/map" "$WORK/map.png" "$WORK/map.json" --chromium "$CHROMIUM" --click parcels-fill 2>"$WORK/chromium.err"
 report=$(python3 - "$WORK/map.json" <<'EOF'
 import json, sys
 try:
@@ -120,6 +122,22 @@ EOF
 read -r status fill detail <<<"$report"
 if [ "$status" = ready ] && [ "${fill:-0}" -gt 0 ]; then pass "chromium /map: $detail"
 else fail "chromium /map: $detail $(tail -2 "$WORK/chromium.err")"; fi
+
+popup=$(python3 - "$WORK/map.json" <<'EOF'
+import json, sys
+try:
+    rows = dict(json.load(open(sys.argv[1])).get("popup") or [])
+except (OSError, ValueError):
+    rows = {}
+print(len(rows), rows.get("layer", "-"), rows.get("parcel_id", "-"), rows.get("planned_action", "-"))
+EOF
+)
+read -r rows layer parcel action <<<"$popup"
+if [ "$layer" = parcels-fill ] && [ "$parcel" != - ] && [ "$action" != - ] && [ "$rows" -gt 4 ]; then
+    pass "chromium click on a parcel: a popup of $rows rows, parcel_id $parcel, planned_action $action (the whole feature, not only the tile's two attributes)"
+else
+    fail "chromium click on a parcel: popup $popup"
+fi
 
 curl -fs "$URL/styles/parcels" -o "$WORK/parcels_style.json"
 if [ -s "$WORK/map.png" ] && out=$(python3 scripts/map_pixels.py "$WORK/map.png" "$WORK/parcels_style.json"); then

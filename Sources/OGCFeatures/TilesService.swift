@@ -39,10 +39,13 @@ public struct TilesService: Sendable {
     // MARK: the tile
 
     /// One tile of a layer, read in one snapshot: its bytes (empty: no feature meets the tile), what
-    /// its entity tag stands for, and nothing else. Throws `RequestError.notFound` for an unknown
-    /// collection or tile matrix set, or a tile outside the layer's limits, and `invalidParameter` for
-    /// parts that are not whole numbers.
-    public func tile(_ id: String, matrixSet: String, matrix: String, row: String, column: String) throws -> (bytes: [UInt8], version: String) {
+    /// its entity tag stands for, and nothing else. `properties` (`a,b`, as the query parameter) chooses the
+    /// attributes written (nil: all of them; the layer's identifying field, such as parcel_id, is always written so a client can
+    /// ask for the whole feature). Throws `RequestError.notFound` for an unknown collection or tile
+    /// matrix set, or a tile outside the layer's limits, and `invalidParameter` for parts that are not
+    /// whole numbers or a property the layer does not have.
+    public func tile(_ id: String, matrixSet: String, matrix: String, row: String, column: String,
+                     properties: String? = nil) throws -> (bytes: [UInt8], version: String) {
         try Self.checkMatrixSet(matrixSet)
         guard let z = Int(matrix), let y = Int(row), let x = Int(column) else {
             throw RequestError.invalidParameter("tileMatrix, tileRow and tileCol must be whole numbers (asked for \(matrix)/\(row)/\(column))")
@@ -57,19 +60,32 @@ public struct TilesService: Sendable {
             guard let range = limits.first(where: { $0.zoom == z }), range.rows.contains(y), range.columns.contains(x) else {
                 throw RequestError.notFound("tile \(tile) is outside the tile set of \(id) (\(Self.describe(limits)))")
             }
+            let written = try Self.attributes(properties, of: layer.name, in: snapshot)
             let box = tile.lonLatBox(margin: Double(Self.buffer) / Double(Self.extent))
-            let features = try snapshot.page(of: layer.name, query: FeatureQuery(bbox: box, limit: .max))
+            let features = try snapshot.page(of: layer.name, query: FeatureQuery(bbox: box, columns: written, limit: .max))
             // Features keep their row id as the tile's feature id (MVT ids are unsigned integers); an
             // identifying field such as parcel_id stays among the attributes.
-            let content = TileLayerContent(name: layer.name, features: features)
+            let content = TileLayerContent(name: layer.name, features: features, attributes: written)
             var encoder = TileEncoder()
             encoder.extent = Self.extent; encoder.buffer = Self.buffer
             let bytes = try encoder.encode([content], tile: tile)
-            return (bytes, "\(id)|\(tile)|\(layer.fingerprint)|\(snapshot.contentVersion)")
+            let chosen = written.map { "|" + $0.joined(separator: ",") } ?? ""
+            return (bytes, "\(id)|\(tile)|\(layer.fingerprint)|\(snapshot.contentVersion)\(chosen)")
         }
     }
 
-    static func checkMatrixSet(_ id: String) throws {
+    /// The attributes a tile writes for `properties=a,b` (the text of the query parameter): those, in
+    /// the layer's order, plus its identifying field; nil (all) when the parameter is absent. A name
+    /// the layer lacks is refused as the items' `properties` refuses it.
+    static func attributes(_ properties: String?, of layer: String, in snapshot: any FeatureSnapshot) throws -> [String]? {
+        guard let properties else { return nil }
+        let fields = try snapshot.fields(of: layer)
+        let chosen = try FeaturesService.propertyList(properties, fields: fields)
+        let key = try snapshot.identifierField(of: layer)
+        return fields.map(\.name).filter { chosen.contains($0) || $0 == key }
+    }
+
+    public static func checkMatrixSet(_ id: String) throws {
         guard id == WebMercatorQuad.id else {
             throw RequestError.notFound("no tile matrix set \"\(id)\" (this server tiles in \(WebMercatorQuad.id))")
         }
@@ -239,35 +255,40 @@ extension TilesService {
         base + "/collections/\(id)/tiles/\(WebMercatorQuad.id)/{tileMatrix}/{tileRow}/{tileCol}"
     }
 
-    public func tileset(_ id: String, matrixSet: String, base: String) throws -> TilesetMetadata {
+    /// The tileset's metadata. With `properties` (`a,b`), the tiles it points at write those
+    /// attributes and the identifying field only, and its schema lists just them.
+    public func tileset(_ id: String, matrixSet: String, base: String, properties: String? = nil) throws -> TilesetMetadata {
         try Self.checkMatrixSet(matrixSet)
         let (layer, fields) = try store.withSnapshot { snapshot -> (LayerRecord?, [FieldInfo]) in
             guard let layer = try snapshot.layer(id) else { return (nil, []) }
-            return (layer, try snapshot.fields(of: layer.name))
+            let written = try Self.attributes(properties, of: layer.name, in: snapshot)
+            return (layer, try snapshot.fields(of: layer.name).filter { written?.contains($0.name) ?? true })
         }
         guard let layer else { throw RequestError.notFound("no collection \"\(id)\"") }
         let limits = Self.limits(of: layer)
         let path = base + "/collections/\(id)/tiles/" + WebMercatorQuad.id
-        var properties: [String: [String: String]] = [:]
-        for f in fields { properties[f.name] = ["type": Self.jsonType(f.type)] }
+        let query = properties.map { "?properties=" + FeaturesService.queryEncoded($0) } ?? ""
+        var schema: [String: [String: String]] = [:]
+        for f in fields { schema[f.name] = ["type": Self.jsonType(f.type)] }
         return TilesetMetadata(
             title: "\(layer.name) as vector tiles", tileMatrixSetLimits: limits,
             boundingBox: layer.extent.map { .init(lowerLeft: [$0.minX, $0.minY], upperRight: [$0.maxX, $0.maxY]) },
             layers: [.init(id: layer.name, geometryDimension: GeometryKind(rawValue: layer.geometryType.uppercased())?.dimension,
                            minTileMatrix: limits.first.map { String($0.zoom) } ?? "0", maxTileMatrix: String(Self.maximumZoom),
-                           propertiesSchema: .init(properties: properties))],
-            links: [TemplatedLink(Link(path, rel: "self", type: "application/json", title: "this tileset")),
+                           propertiesSchema: .init(properties: schema))],
+            links: [TemplatedLink(Link(path + query, rel: "self", type: "application/json", title: "this tileset")),
                     TemplatedLink(Link(base + "/tileMatrixSets/" + WebMercatorQuad.id, rel: Self.tilingSchemeRel, type: "application/json", title: "its tile matrix set")),
-                    TemplatedLink(Link(path + "?f=tilejson", rel: "alternate", type: "application/json", title: "the tileset as TileJSON")),
-                    TemplatedLink(Link(Self.tileTemplate(id, base: base), rel: "item", type: Self.mediaType, title: "a tile"), templated: true)])
+                    TemplatedLink(Link(path + (query.isEmpty ? "?" : query + "&") + "f=tilejson", rel: "alternate", type: "application/json", title: "the tileset as TileJSON")),
+                    TemplatedLink(Link(Self.tileTemplate(id, base: base) + query, rel: "item", type: Self.mediaType, title: "a tile"), templated: true)])
     }
 
-    /// The tileset as TileJSON, its tile address in `{z}/{y}/{x}` form.
-    public func tileJSON(_ id: String, base: String) throws -> TileJSON {
-        let metadata = try tileset(id, matrixSet: WebMercatorQuad.id, base: base)
+    /// The tileset as TileJSON, its tile address in `{z}/{y}/{x}` form (carrying `properties`).
+    public func tileJSON(_ id: String, base: String, properties: String? = nil) throws -> TileJSON {
+        let metadata = try tileset(id, matrixSet: WebMercatorQuad.id, base: base, properties: properties)
         let minzoom = metadata.tileMatrixSetLimits.first?.zoom ?? 0
+        let query = properties.map { "?properties=" + FeaturesService.queryEncoded($0) } ?? ""
         let tiles = Self.tileTemplate(id, base: base).replacingOccurrences(of: "{tileMatrix}", with: "{z}")
-            .replacingOccurrences(of: "{tileRow}", with: "{y}").replacingOccurrences(of: "{tileCol}", with: "{x}")
+            .replacingOccurrences(of: "{tileRow}", with: "{y}").replacingOccurrences(of: "{tileCol}", with: "{x}") + query
         return TileJSON(name: id, tiles: [tiles], minzoom: minzoom, maxzoom: Self.maximumZoom,
                         bounds: metadata.boundingBox.map { $0.lowerLeft + $0.upperRight },
                         vector_layers: [.init(id: id, fields: metadata.layers[0].propertiesSchema.properties.mapValues { $0["type"] == "string" ? "String" : "Number" },

@@ -4,16 +4,21 @@ import GeoKernel
 /// The HTML of `/map`: MapLibre GL JS from this server's `/assets/`, the styles from `/styles/{id}`,
 /// nothing from anywhere else. The page starts from an empty style with a background, adds each
 /// style's sources and layers in drawing order (skipping their `background` layers), offers a
-/// tick box per style and shows a feature's properties on click. A style hidden at first
+/// tick box per style and shows a feature's properties on click (the whole feature, fetched from
+/// `/collections/{id}/items/{featureId}`). `#zoom/lat/lon` in the address places the map. A style hidden at first
 /// (`renewalgis:visible` false) joins the map, and its data is downloaded, when it is first ticked.
 ///
 /// For headless checks it writes its state into `<pre id="status">` (hidden) once the map is idle:
 /// `{"status": "ready"|"error", "errors": […], "rendered": {layer id: features drawn}}`, and the same
 /// status into `<body data-status>`.
 enum MapPage {
-    static func page(styles: [StyleFile], skipped: [(title: String, missing: [String])], bounds: Envelope?, background: String) throws -> String {
+    /// `ids`: each drawn collection's identifying field (a click fetches the feature by it; without
+    /// one, by the tile feature's id).
+    static func page(styles: [StyleFile], skipped: [(title: String, missing: [String])], bounds: Envelope?, background: String,
+                     ids: [String: String] = [:]) throws -> String {
         let config: [String: Any] = [
             "styles": styles.map { ["id": $0.id, "title": $0.title, "href": "/styles/\($0.id)", "visible": $0.visible] as [String: Any] },
+            "ids": ids,
             "skipped": skipped.map { ["title": $0.title, "missing": $0.missing] as [String: Any] },
             "bounds": bounds.map { [[$0.minX, $0.minY], [$0.maxX, $0.maxY]] } ?? NSNull(),
             "background": background,
@@ -73,7 +78,9 @@ enum MapPage {
           const options = {
             container: 'map',
             style: { version: 8, sources: {}, layers: [{ id: 'background', type: 'background', paint: { 'background-color': config.background } }] },
-            center: [106.55, 29.56], zoom: 12
+            center: [106.55, 29.56], zoom: 12,
+            // #zoom/lat/lon in the address places the map (and follows it), e.g. /map#16/29.56/106.55.
+            hash: true
           };
           if (config.bounds) {
             // Room for the panel on the left when the window is wide enough to spare it.
@@ -81,6 +88,7 @@ enum MapPage {
             options.fitBoundsOptions = { padding: { top: 20, right: 20, bottom: 20, left: window.innerWidth > 800 ? 290 : 20 } };
           }
           const map = new maplibregl.Map(options);
+          window.renewalgisMap = map;  // for scripted checks
           map.addControl(new maplibregl.NavigationControl(), 'top-right');
           map.addControl(new maplibregl.ScaleControl(), 'bottom-left');
           map.on('error', function (e) { state.errors.push(String((e.error && e.error.message) || e)); report(state.status); });
@@ -149,18 +157,30 @@ enum MapPage {
             });
           });
 
+          // A click shows what the tile carries at once (the attributes the style draws by and the
+          // identifying field), then the whole feature from /collections/{id}/items/{featureId}.
+          function fill(table, layer, properties) {
+            table.textContent = '';
+            for (const [key, value] of [['layer', layer]].concat(Object.entries(properties))) {
+              const tr = table.insertRow();
+              tr.insertCell().textContent = key;
+              tr.insertCell().textContent = value === null ? '' : String(value);
+            }
+          }
           map.on('click', function (e) {
             const features = map.queryRenderedFeatures(e.point);
             if (!features.length) return;
             const f = features[0];
             const table = document.createElement('table');
-            const rows = [['layer', f.layer.id]].concat(Object.entries(f.properties));
-            for (const [key, value] of rows) {
-              const tr = table.insertRow();
-              tr.insertCell().textContent = key;
-              tr.insertCell().textContent = String(value);
-            }
+            fill(table, f.layer.id, f.properties);
             new maplibregl.Popup().setLngLat(e.lngLat).setDOMContent(table).addTo(map);
+            const collection = f.sourceLayer, key = config.ids[collection];
+            const id = key ? f.properties[key] : f.id;
+            if (collection === undefined || id === undefined || id === null) return;
+            fetch('/collections/' + encodeURIComponent(collection) + '/items/' + encodeURIComponent(id) + '?f=json')
+              .then(function (r) { return r.ok ? r.json() : null; })
+              .then(function (feature) { if (feature) fill(table, f.layer.id, feature.properties || {}); })
+              .catch(function () {});
           });
         })();
         """

@@ -17,8 +17,9 @@ import OGCFeatures
 ///
 /// The styles are the `*.json` files of `ServerConfiguration.stylesDirectory`, read on every request
 /// (so they can be edited while the server runs). A style file writes `{base}` where this server's
-/// address belongs (`"data": "{base}/collections/parcels/items?limit=10000"`); the server writes its
-/// own address there when it serves the style.
+/// address belongs (`"url": "{base}/collections/parcels/tiles/WebMercatorQuad?f=tilejson&properties=land_use"`,
+/// a vector source of this server's tiles with the attributes the style draws by); the server writes
+/// its own address there when it serves the style.
 public struct StylesAPI: ServedAPI {
     let store: any FeatureReading
     let configuration: ServerConfiguration
@@ -147,8 +148,14 @@ public struct StylesAPI: ServedAPI {
         }
         let drawn = styles.filter { $0.isAvailable(in: names) }
         let skipped = styles.filter { !$0.isAvailable(in: names) }
+        let store = self.store, collections = Set(drawn.flatMap(\.collections))
+        let ids = try await SnapshotThreads.run {
+            try store.withSnapshot { snapshot in
+                try collections.reduce(into: [String: String]()) { ids, name in ids[name] = try snapshot.identifierField(of: name) }
+            }
+        }
         return html(.ok, try MapPage.page(styles: drawn, skipped: skipped.map { ($0.title, $0.collections.filter { !names.contains($0) }) },
-                                          bounds: bounds.isEmpty ? nil : bounds, background: StylesAPI.background))
+                                          bounds: bounds.isEmpty ? nil : bounds, background: StylesAPI.background, ids: ids))
     }
 
     func html(_ status: HTTPResponse.Status, _ text: String) -> Response {
@@ -195,7 +202,8 @@ struct StyleFile {
     var order: Int
     /// `metadata["renewalgis:visible"]`: whether the map page shows it before anyone ticks it (default true).
     var visible: Bool
-    /// The collections its sources read, `…/collections/{id}/items…`, in first-use order.
+    /// The collections its sources read (`…/collections/{id}/…` in a source's `data`, `url` or
+    /// `tiles`), in first-use order.
     var collections: [String]
 
     struct Invalid: Error, CustomStringConvertible {
@@ -222,9 +230,14 @@ struct StyleFile {
         visible = metadata["renewalgis:visible"] as? Bool ?? true
         var collections: [String] = []
         for key in sources.keys.sorted() {
-            guard let data = (sources[key] as? [String: Any])?["data"] as? String, let range = data.range(of: "/collections/") else { continue }
-            let name = String(data[range.upperBound...].prefix { $0 != "/" && $0 != "?" })
-            if !name.isEmpty, !collections.contains(name) { collections.append(name) }
+            // A GeoJSON source's `data`, a vector source's TileJSON `url` or its `tiles`.
+            let source = sources[key] as? [String: Any] ?? [:]
+            let addresses = [source["data"], source["url"]].compactMap { $0 as? String } + (source["tiles"] as? [String] ?? [])
+            for address in addresses {
+                guard let range = address.range(of: "/collections/") else { continue }
+                let name = String(address[range.upperBound...].prefix { $0 != "/" && $0 != "?" })
+                if !name.isEmpty, !collections.contains(name) { collections.append(name) }
+            }
         }
         self.collections = collections
     }

@@ -9,9 +9,11 @@ import OGCFeatures
 ///
 /// - `GET /tileMatrixSets`, `/tileMatrixSets/WebMercatorQuad`: the tile matrix set;
 /// - `GET /collections/{id}/tiles`: the collection's tilesets; `…/tiles/WebMercatorQuad`: the tileset's
-///   metadata (`?f=tilejson`: as TileJSON 3.0.0, for MapLibre's vector sources);
+///   metadata (`?f=tilejson`: as TileJSON 3.0.0, for MapLibre's vector sources; `properties=a,b`:
+///   the tiles it points at carry those attributes and the identifying field only);
 /// - `GET /collections/{id}/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}`: a Mapbox Vector
-///   Tile, gzip-compressed when the client accepts gzip; 204 without a body when no feature meets
+///   Tile (`properties=a,b`: those attributes and the identifying field only, as a style needs them),
+///   gzip-compressed when the client accepts gzip; 204 without a body when no feature meets
 ///   the tile; an ETag from the store's content version.
 public struct TilesAPI: ServedAPI {
     let service: TilesService
@@ -42,15 +44,16 @@ public struct TilesAPI: ServedAPI {
                 let (service, base) = (self.service, self.base(request))
                 let (id, tms) = (context.parameters.get("id") ?? "", context.parameters.get("tms") ?? "")
                 let parameters = try QueryParameters(raw: request.uri.query ?? "")
-                for name in parameters.names where name != "f" {
-                    throw RequestError.invalidParameter("unknown query parameter \"\(name)\" (a tileset takes f=json or f=tilejson)")
+                for name in parameters.names where name != "f" && name != "properties" {
+                    throw RequestError.invalidParameter("unknown query parameter \"\(name)\" (a tileset takes f=json or f=tilejson, and properties=a,b)")
                 }
+                let properties = parameters["properties"]
                 switch parameters["f"] {
-                case nil, "json": return try json(try await SnapshotThreads.run { try service.tileset(id, matrixSet: tms, base: base) })
+                case nil, "json": return try json(try await SnapshotThreads.run { try service.tileset(id, matrixSet: tms, base: base, properties: properties) })
                 case "tilejson":
                     return try json(try await SnapshotThreads.run { () throws -> TileJSON in
-                        _ = try service.tileset(id, matrixSet: tms, base: base)
-                        return try service.tileJSON(id, base: base)
+                        try TilesService.checkMatrixSet(tms)
+                        return try service.tileJSON(id, base: base, properties: properties)
                     })
                 case let f?: throw RequestError.invalidParameter("f=\(f) is not served for a tileset (use f=json or f=tilejson)")
                 }
@@ -64,14 +67,16 @@ public struct TilesAPI: ServedAPI {
     func tile(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let p = context.parameters
         let (id, tms, z, y, x) = (p.get("id") ?? "", p.get("tms") ?? "", p.get("z") ?? "", p.get("y") ?? "", p.get("x") ?? "")
+        var properties: String?
         if let query = request.uri.query, !query.isEmpty {
-            let names = try QueryParameters(raw: query).names
-            if let name = names.first(where: { $0 != "f" }) {
-                throw RequestError.invalidParameter("unknown query parameter \"\(name)\" (a tile takes none)")
+            let parameters = try QueryParameters(raw: query)
+            if let name = parameters.names.first(where: { $0 != "f" && $0 != "properties" }) {
+                throw RequestError.invalidParameter("unknown query parameter \"\(name)\" (a tile takes properties=a,b)")
             }
+            properties = parameters["properties"]
         }
-        let service = self.service
-        let answer = try await SnapshotThreads.run { try service.tile(id, matrixSet: tms, matrix: z, row: y, column: x) }
+        let (service, chosen) = (self.service, properties)
+        let answer = try await SnapshotThreads.run { try service.tile(id, matrixSet: tms, matrix: z, row: y, column: x, properties: chosen) }
         let tag = weakTag(answer.version.utf8)
         if let held = request.headers[.ifNoneMatch], held.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == tag || $0 == "*" }) {
             return Response(status: .notModified, headers: [.eTag: tag, .cacheControl: cacheControl])

@@ -23,6 +23,9 @@ enum TilesOpenAPI {
         .inline(.init(name: name, location: "path", required: true, schema: ["type": "integer", "minimum": 0, "description": .string(description)]))
     }
     private static let object: JSONValue = ["type": "object"]
+    private static let properties = OpenAPI.ParameterObject.query(
+        "properties", ["type": "array", "items": ["type": "string"]],
+        "The attributes the tiles carry (the identifying field always among them); all when absent", list: true)
 
     static var matrixSets: OpenAPI.PathItem {
         operation("getTileMatrixSetsList", "The tile matrix sets tiles are served in (WebMercatorQuad)", responses: [
@@ -43,20 +46,20 @@ enum TilesOpenAPI {
 
     static var tileset: OpenAPI.PathItem {
         let f = OpenAPI.Parameter.inline(.init(name: "f", location: "query", required: false, schema: ["type": "string", "enum": ["json", "tilejson"]]))
-        return operation("getCollectionVectorTileSet", "A tileset's metadata (f=tilejson: as TileJSON 3.0.0)", parameters: [collection, matrixSetId, f], responses: [
+        return operation("getCollectionVectorTileSet", "A tileset's metadata (f=tilejson: as TileJSON 3.0.0)", parameters: [collection, matrixSetId, f, properties], responses: [
             "200": .body("The metadata", "application/json", schema: object),
-            "400": .body("An unknown parameter or format", component: "Exception"),
+            "400": .body("An unknown parameter, format or property", component: "Exception"),
             "404": .body("Unknown collection or tile matrix set", component: "Exception")])
     }
 
     static var tile: OpenAPI.PathItem {
         operation("getCollectionVectorTile", "A Mapbox Vector Tile of the collection (gzip when accepted)",
                   parameters: [collection, matrixSetId, whole("tileMatrix", "The zoom, 0–22"), whole("tileRow", "The row, from the north"),
-                               whole("tileCol", "The column, from the west")], responses: [
+                               whole("tileCol", "The column, from the west"), properties], responses: [
             "200": .body("The tile", TilesService.mediaType, schema: ["type": "string", "format": "binary"]),
             "204": OpenAPI.Response(description: "No feature of the collection meets the tile"),
             "304": OpenAPI.Response(description: "Not modified since the ETag given in If-None-Match"),
-            "400": .body("A part of the path is not a whole number", component: "Exception"),
+            "400": .body("A part of the path is not a whole number, or an unknown parameter or property", component: "Exception"),
             "404": .body("Unknown collection or tile matrix set, or a tile outside the tileset's limits", component: "Exception")])
     }
 }

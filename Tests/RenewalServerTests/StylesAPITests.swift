@@ -12,7 +12,7 @@ import TestSupport
 let repositoryStyles = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().appendingPathComponent("Styles").path
 
-/// The Features and Styles routes together, as `buildApplication` registers them, with the
+/// The Features, Styles and Tiles routes together, as `buildApplication` registers them, with the
 /// repository's styles and `assets` as the MapLibre directory.
 func stylesApp(_ reader: any FeatureReading, assets: String) -> some ApplicationProtocol {
     var configuration = ServerConfiguration()
@@ -21,6 +21,7 @@ func stylesApp(_ reader: any FeatureReading, assets: String) -> some Application
     let router = Router()
     FeaturesAPI(store: reader, configuration: configuration).addRoutes(to: router)
     StylesAPI(store: reader, configuration: configuration).addRoutes(to: router)
+    TilesAPI(store: reader, configuration: configuration).addRoutes(to: router)
     return Application(router: router)
 }
 
@@ -63,10 +64,11 @@ func text(_ response: TestResponse) -> String { String(buffer: response.body) }
         }
     }
 
-    @Test("Every style is a version 8 style whose sources are absolute URLs of this server; those of existing collections answer features")
+    @Test("Every style is a version 8 style whose sources are this server's vector tiles (TileJSON, absolute) with the attributes its layers draw by; those of existing collections answer tiles")
     func stylesPointAtTheServer() async throws {
         let dir = try TemporaryDirectory()
-        let reader = try gridStore(dir)
+        // The sample's parcels and streets (GeoData/, synthetic, CC0): the attributes the styles draw by.
+        let reader = try HeldLayersTests.sampleStore(dir).reader
         try await stylesApp(reader, assets: try fakeAssets(dir)).test(.router) { client in
             let ids = try await client.execute(uri: "/styles", method: .get) { r in
                 (try object(r)["styles"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
@@ -74,7 +76,7 @@ func text(_ response: TestResponse) -> String { String(buffer: response.body) }
             #expect(ids.count >= 5)
             var followed = 0
             for id in ids {
-                let sources = try await client.execute(uri: "/styles/\(id)", method: .get) { r -> [String] in
+                let (sources, style) = try await client.execute(uri: "/styles/\(id)", method: .get) { r -> ([String], String) in
                     #expect(r.status == .ok)
                     #expect(r.headers[.contentType] == "application/vnd.mapbox.style+json")
                     #expect(!text(r).contains("{base}"), "\(id): placeholder left")
@@ -83,23 +85,37 @@ func text(_ response: TestResponse) -> String { String(buffer: response.body) }
                     #expect(style["glyphs"] == nil && style["sprite"] == nil, "\(id): nothing remote")
                     let sources = style["sources"] as? [String: [String: Any]] ?? [:]
                     #expect(!sources.isEmpty)
-                    return sources.values.compactMap { $0["data"] as? String }
+                    #expect(sources.values.allSatisfy { $0["type"] as? String == "vector" }, "\(id): vector tiles")
+                    return (sources.values.compactMap { $0["url"] as? String }, text(r))
                 }
+                #expect(!sources.isEmpty, "\(id): a TileJSON url")
                 for url in sources {
-                    let parsed = try #require(URL(string: url))
+                    let parsed = try #require(URLComponents(string: url))
                     #expect(parsed.scheme == "http" && parsed.host != nil, "\(id): \(url) is absolute")
-                    #expect(parsed.path.hasPrefix("/collections/") && parsed.path.hasSuffix("/items"), "\(id): \(url)")
-                    guard parsed.path == "/collections/parcels/items" else { continue }
-                    // The collection the grid store has: the source's URL answers all its features.
-                    try await client.execute(uri: parsed.path + "?" + (parsed.query ?? ""), method: .get) { r in
-                        #expect(r.status == .ok)
-                        let features = try object(r)["features"] as? [Any]
-                        #expect(features?.count == 20)
+                    #expect(parsed.path.hasPrefix("/collections/") && parsed.path.hasSuffix("/tiles/WebMercatorQuad"), "\(id): \(url)")
+                    #expect(parsed.queryItems?.contains { $0.name == "f" && $0.value == "tilejson" } == true, "\(id): \(url)")
+                    // Every attribute the style reads with ["get", …] is among those its tiles carry.
+                    let carried = Set((parsed.queryItems?.first { $0.name == "properties" }?.value ?? "").split(separator: ",").map(String.init))
+                    let read = Set(style.matches(of: /\["get", "([a-z_]+)"\]/).map { String($0.1) })
+                    #expect(!read.isEmpty && read.isSubset(of: carried), "\(id): reads \(read.sorted()), tiles carry \(carried.sorted())")
+                    guard ["/collections/parcels/tiles/WebMercatorQuad", "/collections/streets/tiles/WebMercatorQuad"].contains(parsed.path) else { continue }
+                    // A collection the store has: its TileJSON points at tiles holding its features.
+                    let (template, bounds) = try await client.execute(uri: parsed.path + "?" + (parsed.query ?? ""), method: .get) { r in
+                        #expect(r.status == .ok, "\(url): \(text(r))")
+                        let tj = try object(r)
+                        return (try #require((tj["tiles"] as? [String])?.first), try #require(tj["bounds"] as? [Double]))
+                    }
+                    // The zoom-15 tile at the middle of the layer's bounds.
+                    let lon = (bounds[0] + bounds[2]) / 2, lat = (bounds[1] + bounds[3]) / 2, n = Double(1 << 15)
+                    let x = Int((lon + 180) / 360 * n), y = Int((1 - asinh(tan(lat * .pi / 180)) / .pi) / 2 * n)
+                    let tile = try #require(URLComponents(string: template.replacingOccurrences(of: "{z}/{y}/{x}", with: "15/\(y)/\(x)")))
+                    try await client.execute(uri: tile.path + "?" + (tile.query ?? ""), method: .get) { r in
+                        #expect(r.status == .ok && r.headers[.contentType] == "application/vnd.mapbox-vector-tile", "\(tile)")
                     }
                     followed += 1
                 }
             }
-            #expect(followed == 1, "the parcels style reads the parcels collection")
+            #expect(followed == 2, "the parcels and streets styles read the sample's two collections")
         }
     }
 
@@ -145,6 +161,8 @@ func text(_ response: TestResponse) -> String { String(buffer: response.body) }
                 let bounds = (config["bounds"] as? [[Double]])?.flatMap { $0 } ?? []
                 #expect(bounds.count == 4)
                 for (value, expected) in zip(bounds, [106.57, 29.55, 106.5748, 29.5538]) { #expect(abs(value - expected) < 1e-9) }
+                #expect((config["ids"] as? [String: String]) == ["parcels": "parcel_id"], "a click fetches a parcel by parcel_id")
+                #expect(html.contains("hash: true"), "#zoom/lat/lon places the map")
                 let skipped = config["skipped"] as? [[String: Any]] ?? []
                 #expect(skipped.contains { $0["missing"] as? [String] == ["conflicts"] }, "the conflicts style is named as missing its layer")
             }

@@ -231,6 +231,46 @@ import TestSupport
         }
     }
 
+    @Test("properties=land_use: the same features carrying land_use and the identifying parcel_id only; the tileset and TileJSON carry the choice; an unknown property is 400 naming it")
+    func chosenProperties() async throws {
+        let dir = try TemporaryDirectory()
+        let (_, router) = try Self.sampleRouter(dir)
+        let uri = "/collections/parcels/tiles/WebMercatorQuad/16/27131/52169"
+        let (whole, part) = try await Application(router: router).test(.router) { client in
+            let whole = try await client.execute(uri: uri, method: .get) { r in r.body }
+            let part = try await client.execute(uri: uri + "?properties=land_use", method: .get) { r in
+                #expect(r.status == .ok)
+                return r.body
+            }
+            try await client.execute(uri: "/collections/parcels/tiles/WebMercatorQuad?f=tilejson&properties=land_use", method: .get) { r in
+                let tj = try object(r)
+                #expect((tj["tiles"] as? [String])?.first?.hasSuffix("/WebMercatorQuad/{z}/{y}/{x}?properties=land_use") == true)
+                let fields = ((tj["vector_layers"] as? [[String: Any]])?.first?["fields"] as? [String: String]) ?? [:]
+                #expect(Set(fields.keys) == ["land_use", "parcel_id"])
+            }
+            try await client.execute(uri: "/collections/parcels/tiles/WebMercatorQuad?properties=land_use", method: .get) { r in
+                let links = try object(r)["links"] as? [[String: Any]] ?? []
+                let item = links.first { $0["rel"] as? String == "item" }?["href"] as? String
+                #expect(item?.hasSuffix("/{tileMatrix}/{tileRow}/{tileCol}?properties=land_use") == true)
+            }
+            for bad in [uri + "?properties=land_use,nope", "/collections/parcels/tiles/WebMercatorQuad?f=tilejson&properties=nope"] {
+                try await client.execute(uri: bad, method: .get) { r in
+                    #expect(r.status == .badRequest, "\(bad)")
+                    #expect((try? object(r)["description"] as? String)?.contains("\"nope\"") == true, "\(bad): names the property")
+                }
+            }
+            return (whole, part)
+        }
+        let all = try Self.decode(whole, z: 16, row: 27131, col: 52169, in: dir)
+        let chosen = try Self.decode(part, z: 16, row: 27131, col: 52169, in: try TemporaryDirectory())
+        #expect(!all.isEmpty && chosen.count == all.count)
+        for (full, some) in zip(all, chosen) {
+            // GDAL adds mvt_id where a feature has an id.
+            #expect(Set(some.properties.keys).subtracting(["mvt_id"]) == ["land_use", "parcel_id"])
+            #expect(some.properties["land_use"] == full.properties["land_use"] && some.properties["parcel_id"] == full.properties["parcel_id"])
+        }
+    }
+
     @Test("renewalgis tiles (TilesJob) writes the very bytes the server answers, tile for tile, on every core")
     func pregeneratedEqualsServed() async throws {
         let dir = try TemporaryDirectory()
