@@ -144,6 +144,8 @@ demo: build
 # The coverage comparison with GeoPandas, PostGIS and DuckDB: see README (run_bench.py).
 # The PostGIS store (scripts/bench_postgis.sh, throwaway cluster on a private port): import against ogr2ogr,
 # coverage against the SpatiaLite store (same CSV), serving against pygeoapi's PostgreSQL provider (M, L).
+# Vector tiles: `renewalgis tiles` on L against tippecanoe and ogr2ogr -f MVT, tiles/s on the fly against
+# PostGIS ST_AsMVT (scripts/bench_tiles.sh); /map drawing L whole in headless chromium (scripts/map_city.sh).
 bench: release
 	bash scripts/bench_import.sh $(RELEASE_BIN) M L
 	bash scripts/bench_coverage.sh $(RELEASE_BIN) M
@@ -151,7 +153,8 @@ bench: release
 	bash scripts/bench_units.sh $(RELEASE_BIN) S M L
 	bash scripts/bench_batch.sh $(RELEASE_BIN) M L
 	bash scripts/bench_postgis.sh $(RELEASE_BIN) M L
-	bash scripts/bench_tiles.sh $(RELEASE_BIN) L 12 15
+	bash scripts/bench_tiles.sh $(RELEASE_BIN) L 12 15 14
+	bash scripts/map_city.sh $(RELEASE_BIN) L
 
 # Regenerates GeoData/ from its seeded generator (same seed, same bytes).
 sample-data:

@@ -101,7 +101,7 @@ let package = Package(
         .testTarget(name: "RenewalStoreTests", dependencies: [
             "RenewalStore", "GeoStore", "GeoFiles", "GeoKernel", "RenewalRunner", "PostGISStore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
-        .testTarget(name: "OGCFeaturesTests", dependencies: ["OGCFeatures", "GeoStore", "GeoKernel"]),
+        .testTarget(name: "OGCFeaturesTests", dependencies: ["OGCFeatures", "GeoStore", "GeoKernel", "VectorTiles", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["renewalgis", "TestSupport"]),
         .testTarget(name: "GeoFilesTests", dependencies: ["GeoFiles", "GeoKernel", "TestSupport"]),
         .testTarget(name: "RenewalRunnerTests", dependencies: [

@@ -15,10 +15,11 @@ public struct TileLayerContent: Sendable {
 
 /// Writes Mapbox Vector Tiles 2.1 (https://github.com/mapbox/vector-tile-spec/tree/master/2.1):
 /// each feature projected to the tile's grid of `extent` × `extent` units (y down), clipped to the
-/// tile grown by `buffer` units on each side, snapped to whole units with GEOS's precision reduction
-/// (so polygons stay valid and parts smaller than a unit vanish, which is the simplification a zoom
-/// level calls for), exterior rings clockwise and holes counter-clockwise on screen, as the
-/// specification requires; attributes as keys and values shared within the layer.
+/// tile grown by `buffer` units on each side, its vertices on whole units (rounded, or where rounding
+/// would make a polygon invalid, by GEOS's precision reduction: polygons stay valid and parts smaller
+/// than a unit vanish, which is the simplification a zoom level calls for; see `onGrid`), exterior
+/// rings clockwise and holes counter-clockwise on screen, as the specification requires; attributes
+/// as keys and values shared within the layer.
 public struct TileEncoder {
     public var extent: Int = 4096
     public var buffer: Int = 64
@@ -55,9 +56,9 @@ public struct TileEncoder {
                     run[i] = Position((m.x - bounds.minX) * scale, (bounds.maxY - m.y) * scale)
                 }
             }
-            let snapped = try geos.make(geometry).clipped(to: clip).withPrecision(gridSize: 1)
-            if snapped.isEmpty { continue }
-            guard let (type, commands) = Self.commands(for: try snapped.value()), !commands.isEmpty else { continue }
+            guard let box = geometry.envelope, box.intersects(clip) else { continue }
+            guard let gridded = try Self.onGrid(geometry, inside: clip.contains(box), clip: clip, geos: geos),
+                  let (type, commands) = Self.commands(for: gridded), !commands.isEmpty else { continue }
             var encoded = VectorTile_Tile.Feature()
             encoded.type = type
             encoded.geometry = commands
@@ -76,6 +77,73 @@ public struct TileEncoder {
             layer.features.append(encoded)
         }
         return layer
+    }
+
+    /// `geometry` (tile units) cut to `clip` and on the grid of whole units, or nil when nothing is
+    /// left. Every vertex is rounded to the nearest unit (at most 0.71 units away) and the result kept
+    /// when it is valid, which it is for all but a few polygons; those are repaired and rounded again,
+    /// and the rare one still invalid takes GEOS's precision reduction (snap rounding: always valid,
+    /// but a vertex whose neighbour's edge passes through its unit square is noded onto that edge,
+    /// which can move the outline by more than a unit, and parts narrower than a unit vanish).
+    static func onGrid(_ geometry: Geometry, inside: Bool, clip: Envelope, geos: GEOSContext) throws -> Geometry? {
+        var cut = geometry
+        if !inside {
+            let clipped = try geos.make(geometry).clipped(to: clip)
+            if clipped.isEmpty { return nil }
+            cut = try clipped.value()
+        }
+        // Points and lines have no validity to keep; polygons (and collections holding them) do.
+        if let dimension = cut.kind.dimension, dimension < 2 { return Self.rounded(cut) }
+        guard let rounded = Self.droppingCollapsedRings(Self.rounded(cut)) else { return nil }
+        let candidate = try geos.make(rounded)
+        if try candidate.isValid() { return rounded }
+        // Rounding made a ring touch or cross itself or a neighbour: repaired (GEOS MakeValid keeps
+        // the vertices and adds crossing points) and rounded again, which is usually valid and keeps
+        // every vertex within a unit; else snap rounding.
+        if let repaired = try candidate.madeValid().value().extractingParts(ofDimension: 2),
+           let again = Self.droppingCollapsedRings(Self.rounded(repaired)), try geos.make(again).isValid() {
+            return again
+        }
+        let reduced = try geos.make(cut).withPrecision(gridSize: 1)
+        return reduced.isEmpty ? nil : try reduced.value()
+    }
+
+    /// Every vertex on the nearest whole unit.
+    static func rounded(_ geometry: Geometry) -> Geometry {
+        var out = geometry
+        out.transformPositions { run in
+            for i in run.indices { run[i] = Position(run[i].x.rounded(), run[i].y.rounded()) }
+        }
+        return out
+    }
+
+    /// The polygons of `geometry` without repeated consecutive vertices, less rings that rounding
+    /// collapsed (under three distinct vertices, or no area) and polygons whose exterior collapsed;
+    /// nil when nothing is left. Other kinds of geometry pass unchanged.
+    static func droppingCollapsedRings(_ geometry: Geometry) -> Geometry? {
+        func ring(_ points: [Position]) -> [Position]? {
+            var out: [Position] = []
+            out.reserveCapacity(points.count)
+            for p in points where out.last != p { out.append(p) }
+            guard out.count >= 4, out.first == out.last else { return nil }
+            var twiceArea = 0.0
+            for i in 0..<(out.count - 1) { twiceArea += out[i].x * out[i + 1].y - out[i + 1].x * out[i].y }
+            return twiceArea == 0 ? nil : out
+        }
+        func polygon(_ rings: [[Position]]) -> [[Position]]? {
+            guard let first = rings.first, let exterior = ring(first) else { return nil }
+            return [exterior] + rings.dropFirst().compactMap(ring)
+        }
+        switch geometry {
+        case .polygon(let rings): return polygon(rings).map { .polygon($0) }
+        case .multiPolygon(let polygons):
+            let kept = polygons.compactMap(polygon)
+            return kept.isEmpty ? nil : .multiPolygon(kept)
+        case .geometryCollection(let parts):
+            let kept = parts.compactMap(droppingCollapsedRings)
+            return kept.isEmpty ? nil : .geometryCollection(kept)
+        default: return geometry
+        }
     }
 
     static func value(_ value: PropertyValue) -> VectorTile_Tile.Value {

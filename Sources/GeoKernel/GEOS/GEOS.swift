@@ -251,6 +251,16 @@ public final class GEOSGeometry {
 
     public var isEmpty: Bool { GEOSisEmpty_r(handle, pointer) == 1 }
 
+    /// Whether GEOS finds the geometry valid (OGC simple features rules).
+    public func isValid() throws -> Bool {
+        // GEOSisValid_r: 1 valid, 0 invalid, 2 exception.
+        switch GEOSisValid_r(handle, pointer) {
+        case 1: return true
+        case 0: return false
+        default: throw context.failure("isValid")
+        }
+    }
+
     public func invalidityReason() throws -> String? {
         // GEOSisValid_r: 1 valid, 0 invalid, 2 exception.
         switch GEOSisValid_r(handle, pointer) {
