@@ -42,6 +42,9 @@ public struct ServerConfiguration: Sendable {
     /// The largest layer held in memory to answer pages of a box (the usual web-map request) without
     /// reading the store, in features; 0 holds none. A held layer costs about 1 KB a feature.
     public var maximumHeldFeatures = FeaturesLimits().maximumHeldFeatures
+    /// The most bytes of whole answers (pages of a box served from held layers) kept for identical
+    /// requests at the same store version; 0 keeps none.
+    public var answerCacheBytes = 64 << 20
     /// Whether every request is logged (method, path, request id) at info level. Off by default: a
     /// line per request written to standard error costs a busy server about a sixth of its throughput.
     public var logsRequests = false
@@ -66,9 +69,13 @@ public struct FeaturesAPI: ServedAPI {
     let configuration: ServerConfiguration
     let logger: Logger
 
+    /// Whole answers of pages served from memory, for identical requests (`answerCacheBytes`).
+    let answers: AnswerCache
+
     public init(store: any FeatureReading, configuration: ServerConfiguration = .init(), logger: Logger = Logger(label: "renewalgis.serve")) {
         self.service = FeaturesService(store: store, limits: configuration.limits)
         self.configuration = configuration; self.logger = logger
+        answers = AnswerCache(budget: configuration.answerCacheBytes)
     }
 
     /// Loads `layer` into memory now (it is otherwise loaded the first time a page of a box asks for
@@ -93,6 +100,8 @@ public struct FeaturesAPI: ServedAPI {
 
     /// Items requests answered from a layer held in memory so far.
     public var pagesFromMemory: Int { service.held.pagesAnswered }
+    /// Pages answered from a kept whole answer, pages that were not, and the bytes kept.
+    public var keptAnswers: (hits: Int, misses: Int, bytes: Int) { answers.statistics }
 
     /// The routes, on a router the caller owns. Every GET route also answers HEAD (the same status and
     /// headers, no body).
@@ -157,11 +166,20 @@ public struct FeaturesAPI: ServedAPI {
     func items(_ id: String, request: Request) async throws -> Response {
         let parameters = try QueryParameters(raw: request.uri.query ?? "")
         if let held = await service.heldSnapshot(id, parameters: parameters) {
-            // From memory, on this event loop: the page is read from the held copy and written whole.
-            let plan = try service.items(id, parameters: parameters, base: base(request), target: "\(request.uri)", in: held)
-            let page = WholePage(head: request.method == .head)
+            // From memory: the answer kept from an identical request at this content version, else the
+            // page read from the held copy and written whole (then kept).
+            let base = base(request), target = "\(request.uri)", head = request.method == .head
+            let key = AnswerCache.key(version: held.contentVersion, base: base, target: target, gzip: Self.acceptsGzip(request))
+            if let kept = answers.answer(for: key) {
+                if let tag = kept.headers[.eTag], let unchanged = notModified(tag, request) { return unchanged }
+                return kept.response(head: head)
+            }
+            let plan = try service.items(id, parameters: parameters, base: base, target: target, in: held)
+            let page = WholePage(head: head)
             try answer(plan, request: request, output: page)
-            return try page.response()
+            let (response, whole) = try page.finished()
+            if let whole, whole.status == .ok { answers.keep(whole, for: key) }
+            return response
         }
         let channel = PageChannel(stallTimeout: Double(configuration.idleTimeout))
         let api = self

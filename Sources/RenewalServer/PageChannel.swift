@@ -36,17 +36,27 @@ final class WholePage: PageOutput {
 
     struct NoResponse: Error {}
 
-    func response() throws -> Response {
+    func response() throws -> Response { try finished().response }
+
+    /// The response, and the whole answer (status, headers with Content-Length, body) when it
+    /// carries the page (not a 304 or an error) — what `AnswerCache` keeps.
+    func finished() throws -> (response: Response, whole: AnswerCache.Answer?) {
         guard var response = responded else { throw NoResponse() }
-        if let gzip = bodyGzip {
-            var buffer = ByteBuffer(bytes: bytes)
-            if gzip { buffer = try buffer.gzipped() }
-            // A new response, so that its Content-Length is the body's (a HEAD's is the GET's).
-            response.headers[.contentLength] = String(buffer.readableBytes)
-            response = Response(status: response.status, headers: response.headers,
-                                body: head ? ResponseBody { writer in try await writer.finish(nil) } : ResponseBody(byteBuffer: buffer))
-        }
-        return response
+        guard let gzip = bodyGzip else { return (response, nil) }
+        var buffer = ByteBuffer(bytes: bytes)
+        if gzip { buffer = try buffer.gzipped() }
+        // A new response, so that its Content-Length is the body's (a HEAD's is the GET's).
+        response.headers[.contentLength] = String(buffer.readableBytes)
+        let whole = AnswerCache.Answer(status: response.status, headers: response.headers, body: buffer)
+        return (whole.response(head: head), whole)
+    }
+}
+
+extension AnswerCache.Answer {
+    /// The answer as a response; a HEAD's has the GET's headers (Content-Length included) and no body.
+    func response(head: Bool) -> Response {
+        Response(status: status, headers: headers,
+                 body: head ? ResponseBody { writer in try await writer.finish(nil) } : ResponseBody(byteBuffer: body))
     }
 }
 

@@ -39,6 +39,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds before an idle connection is closed.") var idleTimeout = ServerConfiguration().idleTimeout
     @Option(help: "The largest layer held in memory to answer pages of a box without reading the store, in features (about 1 KB each; 0 holds none).")
     var holdFeatures = ServerConfiguration().maximumHeldFeatures
+    @Option(help: "Megabytes of whole answers (pages of a box from held layers) kept for identical requests at the same store version (0 keeps none).")
+    var answerCacheMb = ServerConfiguration().answerCacheBytes >> 20
     @Flag(help: "Log every request (method, path, request id) to standard error.") var accessLog = false
 
     /// The limits must be positive (a usage error, before the store is opened).
@@ -63,6 +65,7 @@ struct Serve: AsyncParsableCommand {
         config.queryTimeLimit = queryTimeLimit
         config.idleTimeout = idleTimeout
         config.maximumHeldFeatures = max(0, holdFeatures)
+        config.answerCacheBytes = max(0, answerCacheMb) << 20
         config.logsRequests = accessLog
         let reader: any FeatureReading
         do { reader = try store.openReader(queryTimeLimit: queryTimeLimit) } catch {

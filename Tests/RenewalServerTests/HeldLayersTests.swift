@@ -1,4 +1,5 @@
 import Foundation
+import CompressNIO
 import GeoFiles
 import GeoKernel
 import GeoStore
@@ -27,9 +28,10 @@ import TestSupport
         return (try address.openReader(queryTimeLimit: 10), address)
     }
 
-    static func router(_ reader: any FeatureReading, held: Int) -> (FeaturesAPI, Router<BasicRequestContext>) {
+    static func router(_ reader: any FeatureReading, held: Int, answerCache: Int = ServerConfiguration().answerCacheBytes) -> (FeaturesAPI, Router<BasicRequestContext>) {
         var configuration = ServerConfiguration()
         configuration.maximumHeldFeatures = held
+        configuration.answerCacheBytes = answerCache
         let api = FeaturesAPI(store: reader, configuration: configuration)
         let router = Router()
         api.addRoutes(to: router)
@@ -103,6 +105,53 @@ import TestSupport
         #expect(heldKind.count > asked.count * 2 / 3)
         #expect(heldAPI.pagesFromMemory - before == heldKind.count + 2, "\(heldAPI.pagesFromMemory - before) of \(heldKind.count + 2) from memory")
         #expect(nonEmpty > uris.count / 2, "\(nonEmpty) of \(uris.count) pages hold features")
+    }
+
+    @Test("An identical request is answered from the kept whole answer: same body and headers; HEAD and If-None-Match from it, gzip kept apart; a budget bounds what is kept, 0 keeps nothing")
+    func keptAnswers() async throws {
+        let dir = try TemporaryDirectory()
+        let reader = try Self.sampleStore(dir).reader
+        let uri = "/collections/parcels/items?bbox=106.57,29.55,106.58,29.56&limit=50"
+        let (api, router) = Self.router(reader, held: 1_000_000)
+        #expect(try api.hold("parcels"))
+        try await Application(router: router).test(.router) { client in
+            let (body, headers) = try await client.execute(uri: uri, method: .get) { r in (String(buffer: r.body), r.headers) }
+            #expect(api.keptAnswers.hits == 0 && api.keptAnswers.misses == 1)
+            try await client.execute(uri: uri, method: .get) { r in
+                #expect(String(buffer: r.body) == body, "the kept answer, byte for byte")
+                #expect(r.headers[.eTag] == headers[.eTag] && r.headers[.contentLength] == headers[.contentLength])
+                #expect(r.headers[.contentType] == "application/geo+json")
+            }
+            #expect(api.keptAnswers.hits == 1)
+            try await client.execute(uri: uri, method: .head) { r in
+                #expect(r.body.readableBytes == 0 && r.headers[.contentLength] == headers[.contentLength])
+            }
+            try await client.execute(uri: uri, method: .get, headers: [.ifNoneMatch: headers[.eTag] ?? ""]) { r in #expect(r.status == .notModified) }
+            try await client.execute(uri: uri, method: .get, headers: [.acceptEncoding: "gzip"]) { r in
+                #expect(r.headers[.contentEncoding] == "gzip")
+                var zipped = r.body
+                let inflated = try zipped.decompress(with: .gzip())
+                #expect(Self.timeless(inflated) == Self.timeless(ByteBuffer(string: body)), "written anew (its own time stamp), the same page")
+            }
+            #expect(api.keptAnswers.hits == 3, "GET, HEAD and If-None-Match from the kept answer; gzip is an answer of its own")
+        }
+        // A budget of one answer: older answers go, what is kept stays under it.
+        let (small, smallRouter) = Self.router(reader, held: 1_000_000, answerCache: 40_000)
+        #expect(try small.hold("parcels"))
+        try await Application(router: smallRouter).test(.router) { client in
+            for i in 0..<20 {
+                try await client.execute(uri: "/collections/parcels/items?bbox=106.57,29.55,106.58,29.56&limit=\(30 + i)", method: .get) { r in #expect(r.status == .ok) }
+            }
+            try await client.execute(uri: "/collections/parcels/items?bbox=106.57,29.55,106.58,29.56&limit=30", method: .get) { r in #expect(r.status == .ok) }
+        }
+        #expect(small.keptAnswers.bytes <= 40_000 && small.keptAnswers.bytes > 0)
+        #expect(small.keptAnswers.hits == 0, "the first answer was dropped for later ones")
+        let (none, noneRouter) = Self.router(reader, held: 1_000_000, answerCache: 0)
+        #expect(try none.hold("parcels"))
+        try await Application(router: noneRouter).test(.router) { client in
+            for _ in 0..<2 { try await client.execute(uri: uri, method: .get) { r in #expect(String(buffer: r.body).contains("FeatureCollection")) } }
+        }
+        #expect(none.keptAnswers.hits == 0 && none.keptAnswers.bytes == 0)
     }
 
     @Test("A layer replaced in the store is not answered from the copy held before: the page shows the new content")
