@@ -145,7 +145,8 @@ demo: build
 # The PostGIS store (scripts/bench_postgis.sh, throwaway cluster on a private port): import against ogr2ogr,
 # coverage against the SpatiaLite store (same CSV), serving against pygeoapi's PostgreSQL provider (M, L).
 # Vector tiles: `renewalgis tiles` on L against tippecanoe and ogr2ogr -f MVT, tiles/s on the fly against
-# PostGIS ST_AsMVT (scripts/bench_tiles.sh); /map drawing L whole in headless chromium (scripts/map_city.sh).
+# PostGIS ST_AsMVT (scripts/bench_tiles.sh); /map drawing L whole in headless chromium (scripts/map_city.sh);
+# M's tiles from both stores checked against the GeoPackage with two decoders (scripts/tiles_check.sh).
 bench: release
 	bash scripts/bench_import.sh $(RELEASE_BIN) M L
 	bash scripts/bench_coverage.sh $(RELEASE_BIN) M
@@ -155,6 +156,7 @@ bench: release
 	bash scripts/bench_postgis.sh $(RELEASE_BIN) M L
 	bash scripts/bench_tiles.sh $(RELEASE_BIN) L 12 15 14
 	bash scripts/map_city.sh $(RELEASE_BIN) L
+	bash scripts/tiles_check.sh $(RELEASE_BIN) M
 
 # Regenerates GeoData/ from its seeded generator (same seed, same bytes).
 sample-data:
