@@ -23,7 +23,7 @@ mkdir -p "$OUT/obj" "$OUT/modules/CGDAL" "$OUT/bin"
 SAN=(-sanitize=fuzzer,address)
 CLANG=$(dirname "$(readlink -f "$(command -v swiftc)")")/clang  # the toolchain's own clang (libFuzzer's runtime)
 SWIFTC=(swiftc -O -parse-as-library -enable-testing -I "$OUT/obj" -I "$SRC/CGEOS" -I "$SRC/CPROJ"
-        -I "$SRC/CSpatiaLite" -I "$OUT/modules/CGDAL")
+        -I "$SRC/CSpatiaLite" -I "$SRC/CZlib" -I "$OUT/modules/CGDAL")
 
 # The C targets SwiftPM compiles: module maps for their headers, objects with ASan.
 cat > "$OUT/modules/CGDAL/module.modulemap" <<MAP
@@ -73,8 +73,8 @@ build_modules() {
 build_target() {  # TARGET
     local t=$1 objs=("$OUT/obj/GeoKernel.o") libs=(-lgeos_c -lproj)
     case $t in
-        gpkgblob) objs+=("$OUT/obj/GeoFiles.o" "$OUT/obj/CGDAL.o" "$OUT/obj/RenewalStore.o"); libs+=(-lsqlite3 -ldl) ;;
-        csv) objs+=("$OUT/obj/GeoFiles.o" "$OUT/obj/CGDAL.o"); libs+=(-lsqlite3 -ldl) ;;
+        gpkgblob) objs+=("$OUT/obj/GeoFiles.o" "$OUT/obj/CGDAL.o" "$OUT/obj/RenewalStore.o"); libs+=(-lsqlite3 -ldl -lz) ;;
+        csv) objs+=("$OUT/obj/GeoFiles.o" "$OUT/obj/CGDAL.o"); libs+=(-lsqlite3 -ldl -lz) ;;
         cql2*) objs+=("$OUT/obj/CQL2.o" "$OUT/obj/GeoStore.o") ;;
     esac
     if newer "$OUT/bin/fuzz_$t" "Fuzz/Harnesses/$t.swift" "${objs[@]}"; then
