@@ -44,7 +44,7 @@ struct FailingStore: FeatureReading {
     func everyRouteOneTable(index: Int) async throws {
         let (error, status, body) = Self.cases[index]
         let dir = try TemporaryDirectory()
-        var configuration = ServerConfiguration()
+        var configuration = testConfiguration()
         configuration.stylesDirectory = repositoryStyles
         configuration.assetsDirectory = try fakeAssets(dir)
         let store = FailingStore(error: error)

@@ -25,9 +25,19 @@ func gridStore(_ dir: TemporaryDirectory, count: Int = 20, queryTimeLimit: Doubl
     return try servedStore(dir, "s.sqlite", importing: [("parcels.geojson", "parcels", ImportOptions())], queryTimeLimit: queryTimeLimit)
 }
 
+/// The server's settings for tests through the router: the defaults, but a stalled page is given up
+/// after 15 minutes instead of 30 s. The router's client runs on Swift's cooperative threads (two on
+/// two cores), which the synchronous tests running alongside can hold for longer than 30 s; a page's
+/// producer then gave up on a client that was only waiting for a thread (`Abandoned`, seen once in CI).
+func testConfiguration() -> ServerConfiguration {
+    var configuration = ServerConfiguration()
+    configuration.idleTimeout = 900
+    return configuration
+}
+
 func app(_ reader: any FeatureReading) -> some ApplicationProtocol {
     let router = Router()
-    FeaturesAPI(store: reader).addRoutes(to: router)
+    FeaturesAPI(store: reader, configuration: testConfiguration()).addRoutes(to: router)
     return Application(router: router)
 }
 
@@ -155,7 +165,7 @@ func object(_ response: TestResponse) throws -> [String: Any] {
     func cors() async throws {
         let dir = try TemporaryDirectory()
         let reader = try gridStore(dir, count: 2)
-        let application = buildApplication(store: reader, configuration: ServerConfiguration(), logger: Logger(label: "test"))
+        let application = buildApplication(store: reader, configuration: testConfiguration(), logger: Logger(label: "test"))
         try await application.test(.router) { client in
             try await client.execute(uri: "/collections", method: .get, headers: [.origin: "http://maps.example"]) { r in
                 #expect(r.status == .ok)

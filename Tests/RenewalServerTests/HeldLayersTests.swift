@@ -29,7 +29,7 @@ import TestSupport
     }
 
     static func router(_ reader: any FeatureReading, held: Int, answerCache: Int = ServerConfiguration().answerCacheBytes) -> (FeaturesAPI, Router<BasicRequestContext>) {
-        var configuration = ServerConfiguration()
+        var configuration = testConfiguration()
         configuration.maximumHeldFeatures = held
         configuration.answerCacheBytes = answerCache
         let api = FeaturesAPI(store: reader, configuration: configuration)

@@ -13,7 +13,7 @@ import Logging
 /// Streamed pages, gzip and the HTML view, through the router.
 @Suite struct ServingQualityTests {
     func app(_ reader: any FeatureReading, batch: Int) -> some ApplicationProtocol {
-        var configuration = ServerConfiguration()
+        var configuration = testConfiguration()
         configuration.streamBatch = batch
         let router = Router()
         FeaturesAPI(store: reader, configuration: configuration).addRoutes(to: router)
@@ -89,7 +89,7 @@ import Logging
     func oversizedTarget() async throws {
         let dir = try TemporaryDirectory()
         let reader = try gridStore(dir, count: 5)
-        var configuration = ServerConfiguration()
+        var configuration = testConfiguration()
         configuration.maximumRequestTarget = 2_000
         let app = buildApplication(store: reader, configuration: configuration, logger: Logger(label: "test"))
         try await app.test(.router) { client in

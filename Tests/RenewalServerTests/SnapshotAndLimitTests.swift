@@ -69,7 +69,7 @@ final class StopFlag: @unchecked Sendable {
         // for each other (and where pages used to mix); the server leaves the mode as it is.
         if let file = storePath.filePath { try setJournalMode(file, "wal") }
         let reader = try storePath.openReader(queryTimeLimit: 10)
-        var configuration = ServerConfiguration()
+        var configuration = testConfiguration()
         configuration.streamBatch = 1  // one read per feature before the fix: many chances to straddle a replacement
         let router = Router()
         FeaturesAPI(store: reader, configuration: configuration).addRoutes(to: router)
@@ -222,7 +222,7 @@ final class StopFlag: @unchecked Sendable {
     func overlongTargetIs414WithBody() async throws {
         let dir = try TemporaryDirectory()
         let reader = try gridStore(dir, count: 3)
-        var configuration = ServerConfiguration()
+        var configuration = testConfiguration()
         configuration.port = 0
         configuration.assetsDirectory = "/nonexistent"
         let limit = configuration.maximumRequestTarget

@@ -17,7 +17,7 @@ import TestSupport
 
 /// The whole application (middlewares included), as `renewalgis serve` runs it.
 func fullApp(_ reader: any FeatureReading, _ configure: (inout ServerConfiguration) -> Void = { _ in }) -> some ApplicationProtocol {
-    var configuration = ServerConfiguration()
+    var configuration = testConfiguration()
     configuration.assetsDirectory = "/nonexistent/maplibre"
     configure(&configuration)
     return buildApplication(store: reader, configuration: configuration, logger: Logger(label: "test"))

@@ -15,7 +15,7 @@ let repositoryStyles = URL(fileURLWithPath: #filePath).deletingLastPathComponent
 /// The Features, Styles and Tiles routes together, as `buildApplication` registers them, with the
 /// repository's styles and `assets` as the MapLibre directory.
 func stylesApp(_ reader: any FeatureReading, assets: String) -> some ApplicationProtocol {
-    var configuration = ServerConfiguration()
+    var configuration = testConfiguration()
     configuration.stylesDirectory = repositoryStyles
     configuration.assetsDirectory = assets
     let router = Router()
