@@ -176,7 +176,7 @@ import Testing
 
     @Test("Every --help example runs as written (serve's filter and sortby on population, which parcels have)")
     func helpExamplesRunAsWritten() throws {
-        let commands: [[String]] = [[]] + ["import", "layers", "export", "coverage", "conflicts", "eligibility", "rules", "units", "run", "serve", "tiles"].map { [$0] }
+        let commands: [[String]] = [[]] + ["import", "layers", "export", "coverage", "access", "conflicts", "eligibility", "rules", "units", "run", "serve", "tiles"].map { [$0] }
         for command in commands {
             let examples = try ExamplesTests.helpExamples(command)
             #expect(!examples.isEmpty, "renewalgis \(command.joined()) --help has examples")

@@ -321,6 +321,11 @@ public final class GEOSGeometry {
         try owned(GEOSUnaryUnion_r(handle, pointer), "union")
     }
 
+    /// The centre of mass (GEOS Centroid): of the area for polygons, of the length for lines.
+    public func centroid() throws -> GEOSGeometry {
+        try owned(GEOSGetCentroid_r(handle, pointer), "centroid")
+    }
+
     /// A point guaranteed to lie in the geometry's interior (GEOS PointOnSurface).
     public func pointOnSurface() throws -> GEOSGeometry {
         try owned(GEOSPointOnSurface_r(handle, pointer), "point on surface")

@@ -11,6 +11,27 @@ public struct DemandSite: Sendable {
     public init(location: Position, population: Double) { self.location = location; self.population = population }
 }
 
+extension DemandSite {
+    /// The demand sites of residential parcels (metric CRS): each parcel's people at its centroid, or
+    /// at a point on its surface when the centroid falls outside it (a crescent, an L-shaped block).
+    public static func ofParcels(_ parcels: [ResidentialParcel]) throws -> [DemandSite] {
+        let geos = try GEOSContext()
+        return try parcels.map { parcel in
+            let shape = try geos.make(parcel.geometry)
+            var point = try shape.centroid()
+            if try !shape.holds(.intersects, with: point) { point = try shape.pointOnSurface() }
+            guard case .point(let p) = try point.value() else { throw ParcelWithoutPoint(id: parcel.id) }
+            return DemandSite(location: p, population: parcel.population)
+        }
+    }
+}
+
+/// A parcel whose geometry gives no point to count its people at (an empty or collapsed shape).
+public struct ParcelWithoutPoint: Error, CustomStringConvertible, Sendable {
+    public var id: String
+    public var description: String { "parcel \(id) has no area, so no point to count its people at" }
+}
+
 /// Where a service is offered: a facility's point in the metric CRS (metres) and its capacity
 /// (places, beds, seats: the facility layer's `capacity`).
 public struct SupplySite: Sendable {

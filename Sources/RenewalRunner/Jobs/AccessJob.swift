@@ -1,0 +1,102 @@
+import Foundation
+import GeoKernel
+import GeoStore
+import RenewalAnalysis
+import Support
+
+/// What `renewalgis access` asks for.
+public struct AccessOptions: Sendable {
+    /// The catchment radius of each category (the coverage radii; categories without a fixed radius,
+    /// parks, are left out).
+    public var radii: ServiceRadii = .defaults
+    /// Where the radii came from ("defaults" or the file path), for messages.
+    public var radiiSource = "defaults"
+    public var mapping = LayerMapping()
+    /// The facility field holding each facility's capacity (places, beds, seats).
+    public var capacityField = "capacity"
+    /// `.uniform` for 2SFCA, `.gaussian` for the distance-decay form.
+    public var weight: CatchmentWeight = .uniform
+    /// Metric CRS for the distances (`--metric-crs`); nil: the store's (`LayerStore.metricCRSChoice`).
+    public var metricCRS: CRS?
+    public init() {}
+}
+
+/// A finished access run: for each analysed category, each residential parcel's capacity per person
+/// within reach.
+public struct AccessRun: Sendable {
+    public var parcelIDs: [String]
+    public var population: [Double]
+    /// Categories analysed, alphabetical, with their radius (m) and the facilities that offered capacity.
+    public var categories: [(name: String, radius: Double, facilities: Int)]
+    /// `access[c][i]`: category c, parcel i (capacity units per person).
+    public var access: [[Double]]
+    public var metricCRSChoice: MetricCRSChoice
+    public var warnings: [String]
+}
+
+/// Capacity-aware access (two-step floating catchment) as the CLI runs it: residential parcels as
+/// demand (their population, at the centroid or, where that falls outside, a point on the surface),
+/// facilities as supply (their capacity), straight-line distances in the metric CRS.
+public enum AccessJob {
+    public static func run(store: any LayerStore, options: AccessOptions) throws -> AccessRun {
+        let choice = try store.metricCRSChoice(override: options.metricCRS.map { ($0, "--metric-crs") })
+        let loader = try LayerLoader(store: store, crs: choice.crs)
+        let loaded = try LayerInputs.residentialParcels(loader, mapping: options.mapping)
+        let demand = try DemandSite.ofParcels(loaded.parcels)
+        let facilities = try capacities(loader, options: options)
+        var warnings: [String] = []
+        if facilities.withoutCapacity > 0 {
+            warnings.append("\(facilities.withoutCapacity) facilities of layer \(options.mapping.facilities) have no \(options.capacityField) (NULL): they offer nothing")
+        }
+        var categories: [(name: String, radius: Double, facilities: Int)] = [], access: [[Double]] = []
+        let present = Set(facilities.sites.map(\.category))
+        for category in options.radii.categories where present.contains(category) {
+            guard let radius = options.radii.rules[category]?.radius else {
+                warnings.append("\(category): its radius follows each facility's area, which access does not take: not analysed")
+                continue
+            }
+            let supply = facilities.sites.filter { $0.category == category }.map(\.site)
+            categories.append((category, radius, supply.count))
+            access.append(FloatingCatchment.access(demand: demand, supply: supply, radius: radius, weight: options.weight, parallelism: .allCores))
+        }
+        let unrated = present.subtracting(options.radii.categories).sorted()
+        if !unrated.isEmpty { warnings.append("no radius for categories \(unrated.joined(separator: ", ")) in \(options.radiiSource): not analysed") }
+        return AccessRun(parcelIDs: loaded.parcels.map(\.id), population: loaded.parcels.map(\.population), categories: categories,
+                         access: access, metricCRSChoice: choice, warnings: warnings)
+    }
+
+    /// The facilities with their capacity: a number (text that reads as one included), NULL counted
+    /// apart, anything else refused with the facility named.
+    static func capacities(_ loader: LayerLoader, options: AccessOptions) throws
+        -> (sites: [(category: String, site: SupplySite)], withoutCapacity: Int) {
+        let m = options.mapping
+        var sites: [(category: String, site: SupplySite)] = [], without = 0
+        for row in try loader.load(m.facilities, required: [m.category, options.capacityField], optional: [m.facilityID],
+                                   geometry: .nonEmpty, where: { $0[m.category]?.text != nil }) {
+            let id = row[m.facilityID]?.text ?? row.id.text ?? "?"
+            let value = row[options.capacityField] ?? .null
+            if value == .null { without += 1; continue }
+            guard let capacity = value.number, capacity.isFinite, capacity >= 0 else {
+                throw InputError("layer \(m.facilities), facility \(id): \(options.capacityField) \(value.text.map { "\"\($0)\"" } ?? "") is not a capacity (a number of places, 0 or more)")
+            }
+            guard let facility = try Facility(id: id, category: row[m.category]?.text ?? "", site: row.geometry) else { continue }
+            sites.append((facility.category, SupplySite(location: facility.location, capacity: capacity)))
+        }
+        return (sites, without)
+    }
+
+    /// `parcel_id,category,access`, sorted by parcel then category (as coverage's CSV); access with
+    /// 17 significant digits (capacity units per person).
+    public static func writeCSV(_ run: AccessRun, to path: String) throws {
+        let file = try CSVFile(path: path, header: ["parcel_id", "category", "access"])
+        let order = run.parcelIDs.indices.sorted { run.parcelIDs[$0] < run.parcelIDs[$1] }
+        for i in order {
+            var lines = ""
+            for (c, category) in run.categories.enumerated() {
+                lines += "\(CSV.cell(run.parcelIDs[i])),\(category.name),\(String(format: "%.17g", run.access[c][i]))\n"
+            }
+            try file.write(bytes: Array(lines.utf8))
+        }
+        try file.close()
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `renewalgis access` against the built binary, on the sample (GeoData/, synthetic, CC0) in the run's
+/// backend: capacity per person within reach, and clear refusals.
+@Suite struct AccessCLITests {
+    @Test("On the sample: a row per residential parcel and category; what every parcel reaches, times its people, never exceeds the category's capacity and uses some of it")
+    func sampleAccess() throws {
+        let dir = try TemporaryDirectory()
+        let store = try sampleStore(dir, constraints: false, streets: false)
+        for method in ["2sfca", "e2sfca"] {
+            let csv = dir.path("access_\(method).csv")
+            let r = try CLI.run(["access", "--store", store, "--method", method, "--csv", csv])
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.stdout.contains("kindergarten") && r.stdout.contains("capacity per"), "\(r.stdout)")
+            let lines = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n").map(String.init)
+            #expect(lines.first == "parcel_id,category,access")
+            // 800 residential parcels × 11 categories with a fixed radius (parks follow their area).
+            #expect(lines.count == 1 + 800 * 11, "\(lines.count) lines")
+            // Population per parcel and capacity per category, read from the sample files themselves.
+            let population = try Self.parcelPopulation(store)
+            let capacity = try Self.capacityByCategory()
+            var served: [String: Double] = [:]
+            for line in lines.dropFirst() {
+                let cells = line.split(separator: ",").map(String.init)
+                let value = try #require(Double(cells[2]))
+                #expect(value >= 0 && value.isFinite)
+                served[cells[1], default: 0] += value * (population[cells[0]] ?? .nan)
+            }
+            for (category, total) in served {
+                let offered = try #require(capacity[category], "\(category) has capacity in facilities.csv")
+                // Σ_i A_i P_i equals the capacity of the facilities that have people in reach: at most all of it.
+                #expect(total > 0 && total <= offered * (1 + 1e-9), "\(method) \(category): \(total) served of \(offered)")
+            }
+        }
+    }
+
+    @Test("Bad input is one clear line: a capacity that is text names the facility and the value; walking mode is not built yet")
+    func refusals() throws {
+        let dir = try TemporaryDirectory()
+        let store = try sampleStore(dir, constraints: false, facilities: false, streets: false)
+        let text = try String(contentsOfFile: SampleDataTests.geoData("facilities.csv"), encoding: .utf8)
+        var rows = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+        // The second facility's capacity (fourth column) becomes text.
+        var cells = rows[2].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        let id = cells[0]
+        cells[3] = "many"
+        rows[2] = cells.joined(separator: ",")
+        try (rows.joined(separator: "\n") + "\n").write(toFile: dir.path("facilities.csv"), atomically: true, encoding: .utf8)
+        let imported = try CLI.run(["import", dir.path("facilities.csv"), "--crs", "GCJ02", "--store", store])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        try expectClearFailure(["access", "--store", store], dir: dir, naming: ["facility \(id)", "\"many\"", "capacity"], "text capacity")
+        try expectClearFailure(["access", "--store", store, "--mode", "network"], dir: dir, naming: ["--mode network", "straight"], "walking mode")
+        try expectClearFailure(["access", "--store", store, "--capacity-field", "places"], dir: dir, naming: ["places"], "missing capacity field")
+    }
+
+    /// parcel_id → population of the sample's parcels, read through `renewalgis export` to GeoJSON.
+    static func parcelPopulation(_ store: String) throws -> [String: Double] {
+        let dir = try TemporaryDirectory()
+        let out = dir.path("parcels.geojson")
+        let r = try CLI.run(["export", "--store", store, "--layer", "parcels", out])
+        guard r.status == 0 else { throw CLIError(message: r.stderr) }
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as? [String: Any]
+        var population: [String: Double] = [:]
+        for feature in object?["features"] as? [[String: Any]] ?? [] {
+            let properties = feature["properties"] as? [String: Any] ?? [:]
+            if let id = properties["parcel_id"] as? String { population[id] = (properties["population"] as? NSNumber)?.doubleValue ?? 0 }
+        }
+        return population
+    }
+
+    /// category → total capacity in GeoData/facilities.csv.
+    static func capacityByCategory() throws -> [String: Double] {
+        let lines = try String(contentsOfFile: SampleDataTests.geoData("facilities.csv"), encoding: .utf8).split(separator: "\n").map(String.init)
+        var out: [String: Double] = [:]
+        for line in lines.dropFirst() {
+            let cells = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            out[cells[1], default: 0] += Double(cells[3]) ?? 0
+        }
+        return out
+    }
+}
