@@ -43,11 +43,7 @@ struct Access: ParsableCommand {
     @Option(help: "CSV output: parcel_id,category,access, sorted by parcel then category.")
     var csv: String?
     @Option(help: "Capacity field of the facilities.") var capacityField = "capacity"
-    @Option(help: "Parcel layer.") var parcels = "parcels"
-    @Option(help: "Facility layer.") var facilities = "facilities"
-    @Option(help: "Parcel id field.") var idField = "parcel_id"
-    @Option(help: "Population field of the parcels.") var populationField = "population"
-    @Option(help: "Category field of the facilities.") var categoryField = "category"
+    @OptionGroup var layers: LifeCircleLayers
 
     mutating func validate() throws {
         try reportingErrors {
@@ -68,11 +64,7 @@ struct Access: ParsableCommand {
             }
             options.weight = method.weight
             options.capacityField = capacityField
-            options.mapping.parcels = parcels
-            options.mapping.facilities = facilities
-            options.mapping.parcelID = idField
-            options.mapping.population = populationField
-            options.mapping.category = categoryField
+            layers.apply(to: &options.mapping)
             let started = Date()
             let run = try AccessJob.run(store: store, options: options)
             Terminal.info(run.metricCRSChoice.description)

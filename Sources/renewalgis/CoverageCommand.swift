@@ -55,13 +55,7 @@ struct Coverage: ParsableCommand {
     var barrierLayer: [String] = []
     @Option(help: "--mode network: network pieces shorter than this (m), other than the largest, are isolated and nothing attaches to them.")
     var minPieceM: Double = 1000
-    @Option(help: "Parcel layer.") var parcels = "parcels"
-    @Option(help: "Facility layer.") var facilities = "facilities"
-    @Option(help: "Parcel id field.") var idField = "parcel_id"
-    @Option(help: "Land-use code field.") var landUseField = "land_use"
-    @Option(help: "Land-use code prefix that marks residential land (repeatable).") var residentialPrefix: [String] = ["07"]
-    @Option(help: "Population field of the parcels.") var populationField = "population"
-    @Option(help: "Category field of the facilities.") var categoryField = "category"
+    @OptionGroup var layers: LifeCircleLayers
     @Option(help: "Metric CRS for the geometry work (default: the store's metric_crs setting, else the CGCS2000 3° zone in China or the UTM zone elsewhere).") var metricCrs: String?
 
     @Option(help: DistrictHelp.text) var district: String?
@@ -99,13 +93,7 @@ struct Coverage: ParsableCommand {
                 options.radii = try ConfigFile.decode(ServiceRadii.self, from: radii)
                 options.radiiSource = radii
             }
-            options.mapping.parcels = parcels
-            options.mapping.facilities = facilities
-            options.mapping.parcelID = idField
-            options.mapping.landUse = landUseField
-            options.mapping.residentialPrefixes = residentialPrefix
-            options.mapping.population = populationField
-            options.mapping.category = categoryField
+            layers.apply(to: &options.mapping)
             options.mapping.streets = streets
             if let metresPerSecond = WalkingParameters.speed(named: speed) { options.walking.speed = metresPerSecond }
             options.walkability = walkability
@@ -157,5 +145,27 @@ enum CoverageReport {
                            tier.label, t.categories.joined(separator: ", "), t.landShare * 100, t.parcelsLacking)
         }
         return text
+    }
+}
+
+/// The layers and fields of the life-circle analyses (coverage, access): residential parcels with
+/// their population, facilities by category.
+struct LifeCircleLayers: ParsableArguments {
+    @Option(help: "Parcel layer.") var parcels = "parcels"
+    @Option(help: "Facility layer.") var facilities = "facilities"
+    @Option(help: "Parcel id field.") var idField = "parcel_id"
+    @Option(help: "Land-use code field.") var landUseField = "land_use"
+    @Option(help: "Land-use code prefix that marks residential land (repeatable).") var residentialPrefix: [String] = ["07"]
+    @Option(help: "Population field of the parcels.") var populationField = "population"
+    @Option(help: "Category field of the facilities.") var categoryField = "category"
+
+    func apply(to mapping: inout LayerMapping) {
+        mapping.parcels = parcels
+        mapping.facilities = facilities
+        mapping.parcelID = idField
+        mapping.landUse = landUseField
+        mapping.residentialPrefixes = residentialPrefix
+        mapping.population = populationField
+        mapping.category = categoryField
     }
 }
