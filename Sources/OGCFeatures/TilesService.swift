@@ -9,15 +9,11 @@ import VectorTiles
 /// the HTTP adapter turns these into responses. Every method that reads the store blocks while it reads.
 public struct TilesService: Sendable {
     public let store: any FeatureReading
-    /// The deepest zoom served (the tile matrix set defines 0–24; beyond 22 a tile unit is under a millimetre).
-    public static let maximumZoom = 22
-    /// A layer is tiled from the lowest zoom at which its extent, in tiles, averages at most this many
-    /// features a tile (a zoom-0 tile of a whole city's parcels would be as large as the city's GeoJSON).
-    public static let featuresPerTile = 20_000
-    /// The tile's buffer, in tile units of 4,096 a side: features reaching this far past an edge are
-    /// kept (clipped there), so lines and outlines join across tiles.
-    public static let buffer = 64
-    public static let extent = 4096
+    /// The deepest zoom served (`TileLimits.maximumZoom`, as `renewalgis tiles` has it).
+    public static let maximumZoom = TileLimits.maximumZoom
+    /// The tile's buffer, in tile units of `extent` a side (`TileEncoder`'s standard).
+    public static let buffer = TileEncoder.standardBuffer
+    public static let extent = TileEncoder.standardExtent
     /// The media type of a tile.
     public static let mediaType = "application/vnd.mapbox-vector-tile"
     /// The link relation of a tile matrix set (OGC API – Tiles).
@@ -61,13 +57,11 @@ public struct TilesService: Sendable {
                 throw RequestError.notFound("tile \(tile) is outside the tile set of \(id) (\(Self.describe(limits)))")
             }
             let written = try Self.attributes(properties, of: layer.name, in: snapshot)
-            let box = tile.lonLatBox(margin: Double(Self.buffer) / Double(Self.extent))
-            let features = try snapshot.page(of: layer.name, query: FeatureQuery(bbox: box, columns: written, limit: .max))
+            let encoder = TileEncoder()
+            let features = try snapshot.page(of: layer.name, query: FeatureQuery(bbox: encoder.selectionBox(tile), columns: written, limit: .max))
             // Features keep their row id as the tile's feature id (MVT ids are unsigned integers); an
             // identifying field such as parcel_id stays among the attributes.
             let content = TileLayerContent(name: layer.name, features: features, attributes: written)
-            var encoder = TileEncoder()
-            encoder.extent = Self.extent; encoder.buffer = Self.buffer
             let bytes = try encoder.encode([content], tile: tile)
             let chosen = written.map { "|" + $0.joined(separator: ",") } ?? ""
             return (bytes, "\(id)|\(tile)|\(layer.fingerprint)|\(snapshot.contentVersion)\(chosen)")
@@ -108,11 +102,11 @@ public struct TilesService: Sendable {
         }
     }
 
-    /// The layer's zooms and, in each, the rows and columns its extent (grown by the buffer) covers:
-    /// from the lowest zoom where its features average at most `featuresPerTile` a tile, to
-    /// `maximumZoom`. Empty for a layer without extent.
+    /// The layer's zooms and, in each, the rows and columns its extent covers: from the lowest zoom
+    /// where its features average at most `TileLimits.featuresPerTile` a tile, to `maximumZoom`.
+    /// Empty for a layer without extent.
     public static func limits(of layer: LayerRecord) -> [ZoomLimits] {
-        TileLimits.of(extent: layer.extent, featureCount: layer.featureCount, maximumZoom: maximumZoom, featuresPerTile: featuresPerTile)
+        TileLimits.of(extent: layer.extent, featureCount: layer.featureCount)
             .map { ZoomLimits(zoom: $0.zoom, rows: $0.rows, columns: $0.columns) }
     }
 
@@ -251,6 +245,11 @@ extension TilesService {
     }
 
     /// The tile's address template, `{tileMatrix}/{tileRow}/{tileCol}` after the tileset's path.
+    /// `?properties=a,b` (encoded) for tile addresses that carry a choice of attributes; empty without one.
+    static func propertiesQuery(_ properties: String?) -> String {
+        properties.map { "?properties=" + FeaturesService.queryEncoded($0) } ?? ""
+    }
+
     static func tileTemplate(_ id: String, base: String) -> String {
         base + "/collections/\(id)/tiles/\(WebMercatorQuad.id)/{tileMatrix}/{tileRow}/{tileCol}"
     }
@@ -267,7 +266,7 @@ extension TilesService {
         guard let layer else { throw RequestError.notFound("no collection \"\(id)\"") }
         let limits = Self.limits(of: layer)
         let path = base + "/collections/\(id)/tiles/" + WebMercatorQuad.id
-        let query = properties.map { "?properties=" + FeaturesService.queryEncoded($0) } ?? ""
+        let query = Self.propertiesQuery(properties)
         var schema: [String: [String: String]] = [:]
         for f in fields { schema[f.name] = ["type": Self.jsonType(f.type)] }
         return TilesetMetadata(
@@ -286,7 +285,7 @@ extension TilesService {
     public func tileJSON(_ id: String, base: String, properties: String? = nil) throws -> TileJSON {
         let metadata = try tileset(id, matrixSet: WebMercatorQuad.id, base: base, properties: properties)
         let minzoom = metadata.tileMatrixSetLimits.first?.zoom ?? 0
-        let query = properties.map { "?properties=" + FeaturesService.queryEncoded($0) } ?? ""
+        let query = Self.propertiesQuery(properties)
         let tiles = Self.tileTemplate(id, base: base).replacingOccurrences(of: "{tileMatrix}", with: "{z}")
             .replacingOccurrences(of: "{tileRow}", with: "{y}").replacingOccurrences(of: "{tileCol}", with: "{x}") + query
         return TileJSON(name: id, tiles: [tiles], minzoom: minzoom, maxzoom: Self.maximumZoom,

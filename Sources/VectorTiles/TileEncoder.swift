@@ -21,9 +21,19 @@ public struct TileLayerContent: Sendable {
 /// rings clockwise and holes counter-clockwise on screen, as the specification requires; attributes
 /// as keys and values shared within the layer.
 public struct TileEncoder {
-    public var extent: Int = 4096
-    public var buffer: Int = 64
+    /// Units a side of the tiles served and pre-generated.
+    public static let standardExtent = 4096
+    /// Units past each edge the tiles served and pre-generated keep (so lines and outlines join
+    /// across tiles).
+    public static let standardBuffer = 64
+    public var extent: Int = standardExtent
+    public var buffer: Int = standardBuffer
     public init() {}
+
+    /// The box (longitude and latitude) to select the features of `tile` with: the tile grown by the buffer.
+    public func selectionBox(_ tile: WebMercatorQuad.Tile) -> Envelope {
+        tile.lonLatBox(margin: Double(buffer) / Double(extent))
+    }
 
     /// The tile's bytes (protocol buffers, not compressed); layers without features are left out,
     /// so a tile with nothing in it has no bytes.

@@ -78,7 +78,15 @@ public struct TileLimits: Sendable {
     public let rows: ClosedRange<Int>
     public let columns: ClosedRange<Int>
 
-    public static func of(extent: Envelope?, featureCount: Int, maximumZoom: Int, featuresPerTile: Int) -> [TileLimits] {
+    /// The deepest zoom served and pre-generated (the tile matrix set defines 0–24; beyond 22 a tile
+    /// unit is under a millimetre).
+    public static let maximumZoom = 22
+    /// A layer is tiled from the lowest zoom at which its extent, in tiles, averages at most this many
+    /// features a tile (a zoom-0 tile of a whole city's parcels would be as large as the city's GeoJSON).
+    public static let featuresPerTile = 20_000
+
+    public static func of(extent: Envelope?, featureCount: Int, maximumZoom: Int = maximumZoom,
+                          featuresPerTile: Int = featuresPerTile) -> [TileLimits] {
         guard let extent else { return [] }
         var out: [TileLimits] = []
         for z in 0...maximumZoom {

@@ -6,15 +6,13 @@ import Support
 import VectorTiles
 
 /// Pre-generates vector tiles of store layers for static hosting (`renewalgis tiles`): the same tiles
-/// the server answers (`TilesService`: same encoder, buffer and per-layer zoom limits), every layer in
+/// the server answers (`TilesService`: the same `TileEncoder`, buffer and `TileLimits`), every layer in
 /// one tile, written to an MBTiles file or a `{z}/{x}/{y}.pbf` directory. Each layer is read once and
 /// held with a packed R-tree of its features' boxes; the tiles of a zoom are encoded on every core,
 /// in batches, and written in order.
 public enum TilesJob {
-    /// The deepest zoom and the features a tile may average at its lowest zoom, as the server has them.
-    public static let maximumZoom = 22
-    public static let featuresPerTile = 20_000
-    static let buffer = 64, extent = 4096
+    /// The deepest zoom, as the server has it (`TileLimits.maximumZoom`).
+    public static let maximumZoom = TileLimits.maximumZoom
 
     public struct Report: Sendable {
         public var tiles = 0
@@ -48,7 +46,7 @@ public enum TilesJob {
             }
             var features: [Feature] = []
             try loader.forEachFeature(in: name) { features.append($0) }
-            let limits = TileLimits.of(extent: record.extent, featureCount: record.featureCount, maximumZoom: maximumZoom, featuresPerTile: featuresPerTile)
+            let limits = TileLimits.of(extent: record.extent, featureCount: record.featureCount)
             held.append(HeldLayer(name: name, features: features, tree: PackedBoxTree(features.map { $0.geometry?.envelope ?? .empty }),
                                   limits: Dictionary(uniqueKeysWithValues: limits.map { ($0.zoom, $0) }), fields: try store.fields(of: name)))
         }
@@ -92,7 +90,8 @@ public enum TilesJob {
 
     /// One tile with every layer that covers it.
     static func encode(_ tile: WebMercatorQuad.Tile, layers: [HeldLayer]) throws -> [UInt8] {
-        let box = tile.lonLatBox(margin: Double(buffer) / Double(extent))
+        let encoder = TileEncoder()
+        let box = encoder.selectionBox(tile)
         var contents: [TileLayerContent] = []
         var found: [Int] = []
         for layer in layers {
@@ -101,8 +100,6 @@ public enum TilesJob {
             if !found.isEmpty { contents.append(TileLayerContent(name: layer.name, features: found.map { layer.features[$0] })) }
         }
         guard !contents.isEmpty else { return [] }
-        var encoder = TileEncoder()
-        encoder.extent = extent; encoder.buffer = buffer
         return try encoder.encode(contents, tile: tile)
     }
 
