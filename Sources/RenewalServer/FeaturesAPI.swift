@@ -152,12 +152,7 @@ public struct FeaturesAPI: ServedAPI {
     }
 
     /// 304 when the client already holds this version.
-    func notModified(_ tag: String, _ request: Request) -> Response? {
-        guard let held = request.headers[.ifNoneMatch], held.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == tag || $0 == "*" }) else { return nil }
-        return Response(status: .notModified, headers: [.eTag: tag, .cacheControl: cacheControl])
-    }
-
-    let cacheControl = "public, max-age=60, must-revalidate"
+    let cacheControl = revalidatedCacheControl
 
     /// /collections/{id}/items: the whole answer — catalogue entry, fields, ETag, count and every
     /// feature of the page — is read in one snapshot of the store, on a thread of its own that holds the
@@ -171,7 +166,7 @@ public struct FeaturesAPI: ServedAPI {
             let base = base(request), target = "\(request.uri)", head = request.method == .head
             let key = AnswerCache.key(version: held.contentVersion, base: base, target: target, gzip: Self.acceptsGzip(request))
             if let kept = answers.answer(for: key) {
-                if let tag = kept.headers[.eTag], let unchanged = notModified(tag, request) { return unchanged }
+                if let tag = kept.headers[.eTag], let unchanged = notModified(tag, request, cacheControl: cacheControl) { return unchanged }
                 return kept.response(head: head)
             }
             let plan = try service.items(id, parameters: parameters, base: base, target: target, in: held)
@@ -204,7 +199,7 @@ public struct FeaturesAPI: ServedAPI {
     /// page's chunks.
     func answer(_ plan: ItemsPlan, request: Request, output channel: some PageOutput) throws {
         let tag = weakTag(plan.version.utf8)
-        if let unchanged = notModified(tag, request) { channel.respond(unchanged); return }
+        if let unchanged = notModified(tag, request, cacheControl: cacheControl) { channel.respond(unchanged); return }
         let page = try plan.read()
         if plan.wantsHTML {
             channel.respond(HTMLPages.items(layer: plan.layer.name, features: try page.features(), matched: page.numberMatched,
@@ -239,11 +234,22 @@ public struct FeaturesAPI: ServedAPI {
         let (service, base) = (self.service, self.base(request))
         let answer = try await SnapshotThreads.run { try service.feature(id, featureID: featureID, parameters: parameters, base: base) }
         let tag = weakTag(answer.version)
-        if let unchanged = notModified(tag, request) { return unchanged }
+        if let unchanged = notModified(tag, request, cacheControl: cacheControl) { return unchanged }
         var headers: HTTPFields = [.contentType: "application/geo+json", .eTag: tag, .cacheControl: cacheControl]
         headers[contentCRS] = "<\(answer.crs)>"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: answer.body)))
     }
+}
+
+/// Answers that change with the store: cached for a minute, then revalidated with their ETag.
+let revalidatedCacheControl = "public, max-age=60, must-revalidate"
+
+/// 304 Not Modified (with the tag and `cacheControl`) when the request's If-None-Match holds `tag` or
+/// `*`; nil otherwise.
+func notModified(_ tag: String, _ request: Request, cacheControl: String) -> Response? {
+    guard let held = request.headers[.ifNoneMatch],
+          held.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == tag || $0 == "*" }) else { return nil }
+    return Response(status: .notModified, headers: [.eTag: tag, .cacheControl: cacheControl])
 }
 
 /// A weak entity tag: a 64-bit FNV-1a hash of `bytes`.

@@ -24,7 +24,7 @@ public struct TilesAPI: ServedAPI {
         service = TilesService(store: store); self.configuration = configuration; self.logger = logger
     }
 
-    let cacheControl = "public, max-age=60, must-revalidate"
+    let cacheControl = revalidatedCacheControl
 
     public func addRoutes(to router: Router<BasicRequestContext>) {
         route(router, "/tileMatrixSets") { request, _ in
@@ -78,9 +78,7 @@ public struct TilesAPI: ServedAPI {
         let (service, chosen) = (self.service, properties)
         let answer = try await SnapshotThreads.run { try service.tile(id, matrixSet: tms, matrix: z, row: y, column: x, properties: chosen) }
         let tag = weakTag(answer.version.utf8)
-        if let held = request.headers[.ifNoneMatch], held.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == tag || $0 == "*" }) {
-            return Response(status: .notModified, headers: [.eTag: tag, .cacheControl: cacheControl])
-        }
+        if let unchanged = notModified(tag, request, cacheControl: cacheControl) { return unchanged }
         var headers: HTTPFields = [.eTag: tag, .cacheControl: cacheControl, .vary: "Accept-Encoding"]
         // An empty tile: 204, as OGC API – Tiles allows for a tile inside the limits with no data.
         guard !answer.bytes.isEmpty else { return Response(status: .noContent, headers: headers) }
