@@ -104,6 +104,13 @@ final class PGSession: Sendable {
     private let failedState = Mutex<String?>(nil)
     static let logger = Logger(label: "renewalgis.postgis")
 
+    /// `name` as a table of the store's schema: quoted, and qualified when the address names a schema.
+    /// `public` stays on the search path for PostGIS's functions, so an unqualified name missing from
+    /// the schema would find (and a DROP would remove) a table of the same name in `public`.
+    func table(_ name: String) -> String {
+        (address.schema.map { PGSQL.quote($0) + "." } ?? "") + PGSQL.quote(name)
+    }
+
     /// One small event-loop group for every PostGIS connection of the process (never shut down).
     static let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 

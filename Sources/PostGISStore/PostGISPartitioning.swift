@@ -45,7 +45,7 @@ extension PostGISStore: DistrictPartitioning {
         func dropCreated() {
             for (node, tables) in created {
                 try? PGSessionPool(address: node, limit: 1, queryTimeLimit: 60).transaction("BEGIN") { s in
-                    for t in tables { try s.rows("DROP TABLE IF EXISTS \(PGSQL.quote(t))") }
+                    for t in tables { try s.rows("DROP TABLE IF EXISTS \(s.table(t))") }
                 }
             }
         }
@@ -149,7 +149,7 @@ extension PostGISStore: DistrictPartitioning {
                                                      ORDER BY d.\(codeColumn)::text COLLATE "C" LIMIT 1), '')
                         FROM \(PGSQL.quote(old)) u
                         """)
-                    try session.rows("DROP TABLE \(PGSQL.quote(old))")
+                    try session.rows("DROP TABLE \(session.table(old))")
                     var counts: [String: Int64] = [:]
                     for row in try session.rows("SELECT \(Self.districtColumn), count(*) FROM \(name) GROUP BY 1") {
                         let r = row.makeRandomAccess()

@@ -100,7 +100,7 @@ extension PostGISStore {
 
     /// Removes a layer (table and catalogue entry, fields with it) inside a write transaction.
     static func dropLayer(_ name: String, _ session: PGSession) throws {
-        try session.rows("DROP TABLE IF EXISTS \(PGSQL.quote(name))")
+        try session.rows("DROP TABLE IF EXISTS \(session.table(name))")
         try session.rows("DELETE FROM renewalgis_layers WHERE name = $1", [.text(name)])
     }
 
@@ -408,7 +408,7 @@ final class PostGISLayerWriter: ImportedLayer {
             throw StoreError.database(path: location, message: "\"\(identifier)\" is longer than PostgreSQL's \(PostGISStore.maximumIdentifierBytes) bytes for a name; rename it (a shorter layer name, or a rename of the field)")
         }
         let stored = zip(columns, types).map { FieldInfo(name: $0, type: $1) }
-        let table = PGSQL.quote(name)
+        let table = session.table(name)
         let tableExists = try PostGISStore.tableExists(name, session)
         var sameColumns = false
         self.district = district?.code
@@ -538,7 +538,7 @@ final class PostGISLayerWriter: ImportedLayer {
     func finish(_ record: LayerRecord, unknownKind: String) throws -> LayerRecord {
         precondition(!finished, "a layer finished twice")
         try drain()
-        let table = PGSQL.quote(name)
+        let table = session.table(name)
         if needsIndex {
             try session.rows("ALTER TABLE \(table) ADD PRIMARY KEY (fid)")
             try session.rows("CREATE INDEX ON \(table) USING gist (geom)")

@@ -248,6 +248,23 @@ import Testing
         return try store.pool.with { try $0.value(Int64.self, sql, values) ?? -1 }
     }
 
+    @Test("A store in a schema never touches a table of the same name in public (on the search path for PostGIS)")
+    func schemaDoesNotReachPublic() throws {
+        let (name, schema) = (Self.unique("shadowed"), Self.unique("pgwrite_shadow"))
+        guard let publicURL = Self.url(), let schemaURL = Self.url(schema: schema) else { return }
+        defer {
+            try? Self.admin("DROP SCHEMA IF EXISTS \(PGSQL.quote(schema)) CASCADE")
+            try? Self.admin("DROP TABLE IF EXISTS public.\(PGSQL.quote(name))")
+            try? Self.admin("DELETE FROM public.renewalgis_layers WHERE name = $1", [.text(name)])
+        }
+        let inPublic = try PostGISStore(url: publicURL)
+        try inPublic.replace(name, fields: Self.pointFields, features: Self.points(4, label: "public"))
+        try PostGISStore(url: schemaURL).replace(name, fields: Self.pointFields, features: Self.points(2, label: "schema"))
+        #expect(try inPublic.layer(name).featureCount == 4, "the layer in public is intact")
+        #expect(try Self.admin(count: "SELECT count(*) FROM public.\(PGSQL.quote(name))", []) == 4)
+        #expect(try PostGISStore(url: schemaURL).layer(name).featureCount == 2)
+    }
+
     @Test("Settings, streaming with a filter, and a second import refused: PostGIS answers as the in-memory store")
     func layerStoreBasics() throws {
         let schema = Self.unique("pgwrite_basics")
