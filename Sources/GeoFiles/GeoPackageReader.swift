@@ -24,7 +24,7 @@ final class GeoPackageFile {
     /// reader handles in full (GDAL then reads it, and reports what is wrong with it).
     static func openIfPlain(path: String) -> GeoPackageFile? {
         var handle: OpaquePointer?
-        guard sqlite3_open_v2(path, &handle, SQLITE_OPEN_READONLY, nil) == SQLITE_OK, let db = handle else {
+        guard sqlite3_open_v2(path, &handle, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK, let db = handle else {
             sqlite3_close_v2(handle)
             return nil
         }

@@ -222,21 +222,29 @@ extension PostGISStore: LayerStore {
 
     /// Appends `geometry` as hex EWKB (little-endian WKB with the SRID flag and SRID 4490 after the type).
     static func appendHexEWKB(_ geometry: Geometry, to out: inout [UInt8]) {
-        let wkb = [UInt8](WKB.encode(geometry))
-        // WKB.encode writes little-endian (byte order 1) with the type in bytes 1...4.
-        var type = UInt32(wkb[4])
-        type = type << 8 | UInt32(wkb[3])
-        type = type << 8 | UInt32(wkb[2])
-        type = type << 8 | UInt32(wkb[1])
-        type |= 0x2000_0000
+        var wkb = [UInt8]()
+        wkb.reserveCapacity(9 + geometry.positionCount * 16)
+        WKB.write(geometry, into: &wkb)
+        // WKB.write writes little-endian (byte order 1) with the type in bytes 1...4: EWKB's SRID flag
+        // (0x2000_0000) is bit 5 of byte 4, and the SRID follows the type.
+        let start = out.count
+        out.append(contentsOf: repeatElement(0, count: 2 * (wkb.count + 4)))
         let srid = UInt32(PGSQL.srid)
-        var header: [UInt8] = [wkb[0]]
-        for shift in stride(from: 0, to: 32, by: 8) { header.append(UInt8(truncatingIfNeeded: type >> UInt32(shift))) }
-        for shift in stride(from: 0, to: 32, by: 8) { header.append(UInt8(truncatingIfNeeded: srid >> UInt32(shift))) }
-        out.reserveCapacity(out.count + 2 * (wkb.count + 4))
-        for byte in header + wkb[5...] {
-            out.append(hexDigits[Int(byte >> 4)])
-            out.append(hexDigits[Int(byte & 15)])
+        wkb.withUnsafeBufferPointer { wkb in
+            out.withUnsafeMutableBufferPointer { hex in
+                hexDigits.withUnsafeBufferPointer { digits in
+                    var k = start
+                    func put(_ byte: UInt8) {
+                        hex[k] = digits[Int(byte >> 4)]
+                        hex[k + 1] = digits[Int(byte & 15)]
+                        k += 2
+                    }
+                    for i in 0..<4 { put(wkb[i]) }
+                    put(wkb[4] | 0x20)
+                    for shift in stride(from: UInt32(0), to: 32, by: 8) { put(UInt8(truncatingIfNeeded: srid >> shift)) }
+                    for i in 5..<wkb.count { put(wkb[i]) }
+                }
+            }
         }
     }
 
@@ -464,21 +472,28 @@ final class PostGISLayerWriter: ImportedLayer {
         precondition(values.count == columns.count, "a \(columns.count)-field row")
         if self.kind == nil { self.kind = kind }
         count += 1
-        buffer.writeString(String(firstID + count))
-        for (i, value) in values.enumerated() {
-            buffer.writeInteger(UInt8(ascii: "\t"))
-            try writeValue(value, type: types[i], field: columns[i])
-        }
-        buffer.writeInteger(UInt8(ascii: "\t"))
-        if let hexGeometry { buffer.writeBytes(hexGeometry) } else { buffer.writeStaticString("\\N") }
-        buffer.writeInteger(UInt8(ascii: "\n"))
+        // One access of the stored buffer for the whole row, not one per byte written.
+        try Self.writeRow(id: firstID + count, values, types: types, columns: columns, hexGeometry: hexGeometry, into: &buffer)
         if let envelope { extent.expand(toInclude: envelope) }
         buffered += 1
         if buffered >= Self.batchRows || buffer.readableBytes >= Self.batchBytes { try flush() }
     }
 
+    /// Writes one row in COPY's text format: id, `values` in column order, hex EWKB (nil: NULL).
+    private static func writeRow<Values: Collection<PropertyValue>>(id: Int, _ values: Values, types: [FieldType], columns: [String],
+                                                                    hexGeometry: UnsafeRawBufferPointer?, into buffer: inout ByteBuffer) throws {
+        buffer.writeString(String(id))
+        for (i, value) in values.enumerated() {
+            buffer.writeInteger(UInt8(ascii: "\t"))
+            try writeValue(value, type: types[i], field: columns[i], row: id, into: &buffer)
+        }
+        buffer.writeInteger(UInt8(ascii: "\t"))
+        if let hexGeometry { buffer.writeBytes(hexGeometry) } else { buffer.writeStaticString("\\N") }
+        buffer.writeInteger(UInt8(ascii: "\n"))
+    }
+
     /// Writes one value in COPY's text format, as the column keeps it (`PostGISStore.stored`).
-    private func writeValue(_ value: PropertyValue, type: FieldType, field: String) throws {
+    private static func writeValue(_ value: PropertyValue, type: FieldType, field: String, row: Int, into buffer: inout ByteBuffer) throws {
         switch try PostGISStore.stored(value, as: type, field: field) {
         case .null: buffer.writeStaticString("\\N")
         case .integer(let i): buffer.writeString(String(i))
@@ -498,7 +513,7 @@ final class PostGISLayerWriter: ImportedLayer {
                 case UInt8(ascii: "\n"): buffer.writeStaticString("\\n")
                 case UInt8(ascii: "\r"): buffer.writeStaticString("\\r")
                 case UInt8(ascii: "\t"): buffer.writeStaticString("\\t")
-                case 0: throw StoreError.unsupportedQuery("field \(field): PostgreSQL text cannot hold a NUL character (row \(count))")
+                case 0: throw StoreError.unsupportedQuery("field \(field): PostgreSQL text cannot hold a NUL character (row \(row))")
                 default: buffer.writeInteger(byte)
                 }
             }
@@ -571,9 +586,13 @@ final class PostGISLayerWriter: ImportedLayer {
             """, [.text(record.name), .text(record.kind), .text(record.sourceFile), .text(record.sourceLayer), .text(record.sourceCRS),
                   .integer(Int64(record.featureCount)), real(record.minX), real(record.minY), real(record.maxX), real(record.maxY),
                   .text(record.geometryType), .text(record.importedAt), .integer(Int64(record.repairedCount)), .integer(Int64(record.skippedCount))])
-        for (i, column) in columns.enumerated() {
-            try session.rows("INSERT INTO renewalgis_fields (layer, position, name, type) VALUES ($1, $2, $3, $4)",
-                             [.text(name), .integer(Int64(i)), .text(column), .text(types[i].rawValue)])
+        // One statement for every field (at most 2,000 columns: 8,000 bound values).
+        if !columns.isEmpty {
+            let rows = columns.indices.map { i in "($\(4 * i + 1), $\(4 * i + 2), $\(4 * i + 3), $\(4 * i + 4))" }
+            let values = columns.enumerated().flatMap { i, column -> [PGValue] in
+                [.text(name), .integer(Int64(i)), .text(column), .text(types[i].rawValue)]
+            }
+            try session.rows("INSERT INTO renewalgis_fields (layer, position, name, type) VALUES " + rows.joined(separator: ", "), values)
         }
         finished = true
         return record

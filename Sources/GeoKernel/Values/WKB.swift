@@ -32,7 +32,8 @@ public enum WKB {
         return Data(out)
     }
 
-    static func write(_ g: Geometry, into out: inout [UInt8]) {
+    /// Appends `g` as little-endian 2D ISO WKB to `out` (what `encode` returns, without a copy).
+    public static func write(_ g: Geometry, into out: inout [UInt8]) {
         func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
         func f64(_ v: Double) { withUnsafeBytes(of: v.bitPattern.littleEndian) { out.append(contentsOf: $0) } }
         func run(_ ps: [Position]) { u32(UInt32(ps.count)); for p in ps { f64(p.x); f64(p.y) } }
