@@ -152,6 +152,7 @@ bench: release
 	bash scripts/bench_coverage.sh $(RELEASE_BIN) M
 	bash scripts/bench_conflicts.sh $(RELEASE_BIN) L
 	bash scripts/bench_units.sh $(RELEASE_BIN) S M L
+	bash scripts/bench_access.sh $(RELEASE_BIN) M L
 	bash scripts/bench_batch.sh $(RELEASE_BIN) M L
 	bash scripts/bench_postgis.sh $(RELEASE_BIN) M L
 	bash scripts/bench_tiles.sh $(RELEASE_BIN) L 12 15 14
