@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // C libraries from Debian, one module map and shim header each.
@@ -33,7 +34,7 @@ let package = Package(
         // Thread calls glibc offers only as variadic functions or macros.
         .target(name: "CThreads"),
         .systemLibrary(name: "CSpatiaLite", providers: [.apt(["libsqlite3-dev", "libsqlite3-mod-spatialite"])]),
-        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CSystemZlib", providers: [.apt(["zlib1g-dev"])]),
 
         // No geometry: the ordered work pipeline, process tuning, a seeded generator, nearest names.
         .target(name: "Support", dependencies: ["CThreads"]),
@@ -49,7 +50,7 @@ let package = Package(
         // CQL2 text and JSON parsers and their compiler to `FeaturePredicate` (no web, no SQL; fuzzed).
         .target(name: "CQL2", dependencies: ["GeoKernel", "GeoStore"]),
         // Reading and writing GIS files through GDAL/OGR (simple GeoPackages read with SQLite directly).
-        .target(name: "GeoFiles", dependencies: ["GeoKernel", "CGDAL", "CSpatiaLite", "CZlib"]),
+        .target(name: "GeoFiles", dependencies: ["GeoKernel", "CGDAL", "CSpatiaLite", "CSystemZlib"]),
         // The SpatiaLite backend of the storage seam: tables, catalogue, bulk rows and packed R*Trees,
         // snapshots for serving, predicates compiled to SQL. No file formats and no analysis vocabulary.
         .target(name: "RenewalStore", dependencies: [
@@ -69,6 +70,7 @@ let package = Package(
         .target(name: "RenewalRunner", dependencies: [
             "GeoKernel", "GeoStore", "GeoFiles", "RenewalStore", "PostGISStore", "RenewalDomain", "RenewalAnalysis", "Support", "VectorTiles",
             .product(name: "Yams", package: "Yams"),
+            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
         // Mapbox Vector Tiles 2.1 in the WebMercatorQuad tile matrix set: geometry to tile units, clipped,
         // snapped and encoded (protocol buffers generated from vector_tile.proto, committed).
@@ -105,7 +107,7 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["renewalgis", "TestSupport"]),
         .testTarget(name: "GeoFilesTests", dependencies: ["GeoFiles", "GeoKernel", "TestSupport"]),
         .testTarget(name: "RenewalRunnerTests", dependencies: [
-            "RenewalRunner", "RenewalStore", "PostGISStore", "GeoStore", "GeoFiles", "GeoKernel", "TestSupport",
+            "RenewalRunner", "RenewalAnalysis", "RenewalDomain", "Support", "RenewalStore", "PostGISStore", "GeoStore", "GeoFiles", "GeoKernel", "TestSupport",
         ]),
         .testTarget(name: "RenewalServerTests", dependencies: [
             "RenewalServer", "OGCFeatures", "RenewalStore", "RenewalRunner", "GeoStore", "CQL2", "GeoFiles", "GeoKernel", "TestSupport", "Support",

@@ -29,7 +29,7 @@ declare -A ALLOWED=(
   [RenewalAnalysis]="GeoKernel RenewalDomain Support"
   [GeoStore]="GeoKernel"
   [CQL2]="GeoKernel GeoStore"
-  [GeoFiles]="GeoKernel CGDAL CSpatiaLite CZlib Support"
+  [GeoFiles]="GeoKernel CGDAL CSpatiaLite CSystemZlib Support"
   [RenewalStore]="GeoKernel GeoStore CSpatiaLite"
   [PostGISStore]="GeoKernel GeoStore"
   [RenewalRunner]="GeoKernel GeoStore GeoFiles RenewalStore PostGISStore RenewalDomain RenewalAnalysis Support VectorTiles"
@@ -38,7 +38,7 @@ declare -A ALLOWED=(
   [RenewalServer]="GeoKernel GeoStore OGCFeatures Support"
   [renewalgis]="GeoKernel GeoStore CQL2 OGCFeatures GeoFiles RenewalStore RenewalDomain RenewalAnalysis RenewalRunner RenewalServer Support"
 )
-PROJECT_MODULES=" ${!ALLOWED[*]} CGEOS CPROJ CGDAL CSpatiaLite CThreads CZlib "
+PROJECT_MODULES=" ${!ALLOWED[*]} CGEOS CPROJ CGDAL CSpatiaLite CThreads CSystemZlib "
 
 # Known breaches of rules 3 and 4, each with the step of issue 15 that removes it.
 PENDING=(

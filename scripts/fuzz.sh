@@ -23,7 +23,7 @@ mkdir -p "$OUT/obj" "$OUT/modules/CGDAL" "$OUT/bin"
 SAN=(-sanitize=fuzzer,address)
 CLANG=$(dirname "$(readlink -f "$(command -v swiftc)")")/clang  # the toolchain's own clang (libFuzzer's runtime)
 SWIFTC=(swiftc -O -parse-as-library -enable-testing -I "$OUT/obj" -I "$SRC/CGEOS" -I "$SRC/CPROJ"
-        -I "$SRC/CSpatiaLite" -I "$SRC/CZlib" -I "$OUT/modules/CGDAL")
+        -I "$SRC/CSpatiaLite" -I "$SRC/CSystemZlib" -I "$OUT/modules/CGDAL")
 
 # The C targets SwiftPM compiles: module maps for their headers, objects with ASan.
 cat > "$OUT/modules/CGDAL/module.modulemap" <<MAP

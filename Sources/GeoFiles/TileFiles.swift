@@ -1,5 +1,5 @@
 import CSpatiaLite
-import CZlib
+import CSystemZlib
 import Foundation
 
 /// Where pre-generated vector tiles go: an MBTiles 1.3 file (SQLite; `tiles` rows in the TMS row order,

@@ -19,7 +19,7 @@ struct RenewalGIS: AsyncParsableCommand {
               renewalgis run GeoData/project.yaml
             """,
         version: version,
-        subcommands: [Import.self, Layers.self, Settings.self, Export.self, Coverage.self, Access.self, Conflicts.self, Eligibility.self, Rules.self, Units.self, Run.self, Serve.self, Partition.self, Tiles.self]
+        subcommands: [Import.self, Layers.self, Settings.self, Export.self, Coverage.self, Access.self, Checkup.self, Conflicts.self, Eligibility.self, Rules.self, Units.self, Run.self, Serve.self, Partition.self, Tiles.self]
     )
 
     static func main() async {

@@ -33,13 +33,16 @@ final class CSVFile {
     private let handle: FileHandle
     private var buffer = Data()
 
-    init(path: String, header: [String]) throws {
+    /// `byteOrderMark`: starts the file with UTF-8's BOM (EF BB BF), which Excel needs to read
+    /// UTF-8 (Chinese) text as such instead of the system's code page.
+    init(path: String, header: [String], byteOrderMark: Bool = false) throws {
         self.path = path
         partial = path + ".partial"
         guard FileManager.default.createFile(atPath: partial, contents: nil), let h = FileHandle(forWritingAtPath: partial) else {
             throw CSVError(path: path)
         }
         handle = h
+        if byteOrderMark { buffer.append(contentsOf: [0xEF, 0xBB, 0xBF]) }
         try write(header)
     }
 
