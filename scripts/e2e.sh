@@ -10,6 +10,8 @@
 #   6. QGIS (headless PyQGIS, its OAPIF provider) loads every collection with the store's count,
 #      values, types and geometries, and renders a map whose pixels are checked (scripts/qgis_check.py).
 #   7. with RENEWALGIS_TEST_PG set: two servers on one PostGIS store behind nginx (scripts/replicas_check.sh).
+#   8. checkup: three indicators recomputed with GeoPandas at every level (scripts/checkup_check.py), and
+#      the workbook read by LibreOffice headless, every sheet equal to its CSV (scripts/xlsx_check.py).
 # Each check prints PASS or FAIL with its figures; the script exits 1 when any fails.
 #
 #   bash scripts/e2e.sh [BIN=.build/debug/renewalgis]        (from `make e2e`, which installs what it needs)
@@ -213,6 +215,35 @@ else
     echo "SKIP replicas behind nginx (set RENEWALGIS_TEST_PG to a PostgreSQL server to run scripts/replicas_check.sh)"
 fi
 # ---- end of replicas ------------------------------------------------------------------------------
+
+# ---- health check (scripts/checkup_check.py, scripts/xlsx_check.py) ---------------------------------
+# 8. `renewalgis checkup` on a copy of the store with renewal units: three indicators and the residents
+#    of every unit recomputed with GeoPandas at every level (renewal units and the grid by default,
+#    then the units given as a community level), and the workbook opened by LibreOffice headless,
+#    every sheet equal to the CSV of the same table with its Chinese intact.
+CHECKUP=$WORK/checkup.sqlite
+cp "$STORE" "$CHECKUP"
+if "$BIN" units --store "$CHECKUP" --min-ha 10 --max-ha 50 --seed 1 > "$WORK/checkup.log" 2>&1 &&
+   "$BIN" checkup --store "$CHECKUP" --csv "$WORK/checkup" --xlsx "$WORK/checkup.xlsx" >> "$WORK/checkup.log" 2>&1; then
+    metric=$(grep -o "metric CRS EPSG:[0-9]*" "$WORK/checkup.log" | tail -1 | cut -d' ' -f3)
+    for check in "$VENV/bin/python scripts/checkup_check.py $CHECKUP $metric" "python3 scripts/xlsx_check.py $WORK/checkup.xlsx $WORK/checkup"; do
+        $check > "$WORK/check.out" 2>&1
+        cat "$WORK/check.out"
+        FAILED=$((FAILED + $(grep -c '^FAIL ' "$WORK/check.out")))
+        grep -q '^PASS ' "$WORK/check.out" || fail "$check printed no result: $(tail -3 "$WORK/check.out")"
+    done
+    if "$BIN" checkup --store "$CHECKUP" --level community=renewal_units:unit_id >> "$WORK/checkup.log" 2>&1; then
+        "$VENV/bin/python" scripts/checkup_check.py "$CHECKUP" "$metric" > "$WORK/check.out" 2>&1
+        sed 's/^/  (--level community) /' "$WORK/check.out"
+        FAILED=$((FAILED + $(grep -c '^FAIL ' "$WORK/check.out")))
+        grep -q '^PASS checkup_community' "$WORK/check.out" || fail "checkup --level community wrote no checkup_community layer"
+    else
+        fail "checkup --level community: $(tail -3 "$WORK/checkup.log")"
+    fi
+else
+    fail "units and checkup on the sample: $(tail -5 "$WORK/checkup.log")"
+fi
+# ---- end of health check ---------------------------------------------------------------------------
 
 if [ "$FAILED" -gt 0 ]; then
     echo "e2e: $FAILED check(s) failed (server log: $WORK/serve.log; KEEP=1 keeps it)"

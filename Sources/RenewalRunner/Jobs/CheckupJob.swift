@@ -80,6 +80,14 @@ public enum CheckupJob {
 
     public static func run(store: any LayerStore, options: CheckupOptions, progress: (@Sendable (String) -> Void)? = nil) throws -> CheckupRun {
         let coverageOptions = options.coverage
+        // The level layers first: a missing or wrong one is refused before any analysis runs.
+        let choice = try store.metricCRSChoice(override: coverageOptions.metricCRS.map { ($0, "--metric-crs") })
+        var levels: [CheckupLevel] = [], stored: [[Geometry]] = []
+        for source in options.levels {
+            let units = try levelFromLayer(source, try LayerLoader(store: store, crs: choice.crs))
+            levels.append(CheckupLevel(key: source.key, label: source.label, units: units.units))
+            stored.append(units.stored)
+        }
         progress?("coverage")
         let coverage = try CoverageJob.run(store: store, options: coverageOptions, progress: progress)
         let metric = coverage.metricCRS
@@ -143,7 +151,6 @@ public enum CheckupJob {
 
         progress?("levels")
         let back = try Projector(from: metric, to: .cgcs2000)
-        var levels: [CheckupLevel] = [], stored: [[Geometry]] = []
         if options.levels.isEmpty {
             if try store.layers().contains(where: { $0.name == "renewal_units" }) {
                 let units = try levelFromLayer(CheckupLevelSource(key: "unit", layer: "renewal_units", idField: "unit_id", nameField: nil), loader)
@@ -155,12 +162,6 @@ public enum CheckupJob {
             let grid = try Self.grid(parcels, metres: options.gridMetres)
             levels.append(CheckupLevel(key: "grid", label: "网格", units: grid))
             stored.append(try grid.map { var g = $0.geometry; try back.transform(&g); return g })
-        } else {
-            for source in options.levels {
-                let units = try levelFromLayer(source, loader)
-                levels.append(CheckupLevel(key: source.key, label: source.label, units: units.units))
-                stored.append(units.stored)
-            }
         }
         // The whole area: one unit holding every parcel and facility (its outline is their extent).
         var extent = Envelope.empty
