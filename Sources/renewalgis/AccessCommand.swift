@@ -23,8 +23,9 @@ struct Access: ParsableCommand {
             --radii FILE as for coverage), straight-line distances in the metric CRS. 2sfca counts every \
             pair inside the radius fully; e2sfca weights it by a Gaussian decay, 1 at the facility and 0 \
             at the radius. The result is capacity per person: 0.02 kindergarten places per resident is \
-            20 places per 1,000. Prints a summary per category; --csv writes parcel_id,category,access.
-            Not yet: --mode network (walking) and a result layer in the store.
+            20 places per 1,000. Prints a summary per category, writes the layer access_parcels (one \
+            column per category), and --csv writes parcel_id,category,access. Not yet: --mode network \
+            (walking). renewalgis checkup reports the same access per 1,000 residents for every unit.
 
             Examples:
               renewalgis access --store city.sqlite --csv access.csv
@@ -44,6 +45,7 @@ struct Access: ParsableCommand {
     var csv: String?
     @Option(help: "Capacity field of the facilities.") var capacityField = "capacity"
     @OptionGroup var layers: LifeCircleLayers
+    @Flag(help: "Do not write the result layer into the store.") var noStore = false
 
     mutating func validate() throws {
         try reportingErrors {
@@ -69,6 +71,7 @@ struct Access: ParsableCommand {
             let run = try AccessJob.run(store: store, options: options)
             Terminal.info(run.metricCRSChoice.description)
             run.warnings.forEach(Terminal.warning)
+            if !noStore { try AccessJob.writeResults(run, to: store) }
             if let csv { try AccessJob.writeCSV(run, to: csv) }
             let people = run.population.reduce(0, +)
             let rows = run.categories.enumerated().map { c, category -> [String] in
@@ -81,7 +84,8 @@ struct Access: ParsableCommand {
             }
             print(TextTable.render(header: ["category", "radius", "facilities", "capacity per person (mean)", "people reaching some", "parcels reaching none"], rows: rows))
             Terminal.info(String(format: "access (%@) of %d residential parcels in %@ done in %.2f s%@", method.rawValue, run.parcelIDs.count,
-                                 run.metricCRSChoice.crs.description, Date().timeIntervalSince(started), csv.map { "; \($0) written" } ?? ""))
+                                 run.metricCRSChoice.crs.description, Date().timeIntervalSince(started),
+                                 (noStore ? "" : "; layer access_parcels written") + (csv.map { "; \($0) written" } ?? "")))
         }
     }
 }

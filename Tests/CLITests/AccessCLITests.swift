@@ -28,6 +28,14 @@ import TestSupport
                 #expect(value >= 0 && value.isFinite)
                 served[cells[1], default: 0] += value * (population[cells[0]] ?? .nan)
             }
+            // The layer holds the same values as the CSV (the last run's method).
+            let layer = try CheckupCLITests.features(store, "access_parcels")
+            #expect(layer.count == 800 && layer.allSatisfy { $0["method"] as? String == method })
+            let kindergarten = Dictionary(uniqueKeysWithValues: layer.map { ($0["parcel_id"] as? String ?? "", ($0["kindergarten"] as? NSNumber)?.doubleValue ?? -1) })
+            for line in lines.dropFirst() where line.contains(",kindergarten,") {
+                let cells = line.split(separator: ",").map(String.init)
+                #expect(abs((kindergarten[cells[0]] ?? -1) - Double(cells[2])!) < 1e-12, "\(cells[0])")
+            }
             for (category, total) in served {
                 let offered = try #require(capacity[category], "\(category) has capacity in facilities.csv")
                 // Σ_i A_i P_i equals the capacity of the facilities that have people in reach: at most all of it.

@@ -25,7 +25,10 @@ import Testing
     ///   park per head  W 2,500 / 400 = 6.25 m²; E no park: 0; all 2,500 / 600 ≈ 4.1667
     ///   old share      W 10,000 / 20,000 = 50 %; E 100 %; all 20,000 / 30,000 ≈ 66.67 %
     ///   C/D count      W 1, E 1, all 2;   idle land W 0 ha, E 2 ha, all 2 ha
-    static func city() throws -> (levels: [CheckupLevel], parcels: [CheckupParcel], facilities: [CheckupFacility], covered: [String: [Double]]) {
+    ///   kindergarten access (given per parcel: P1 0.1, P2 0.2, P4 0.05 places per person), weighted by
+    ///   residents × 1,000: W (30 + 20) / 400 = 125; E 10 / 200 = 50; all 60 / 600 = 100
+    static func city() throws -> (levels: [CheckupLevel], parcels: [CheckupParcel], facilities: [CheckupFacility], covered: [String: [Double]],
+                                  access: [String: [Double]]) {
         func parcel(_ id: String, _ x: Double, _ y: Double, _ side: Double, _ use: String, _ people: Double, _ year: Double?, _ grade: String?, _ vacant: Bool) -> CheckupParcel {
             CheckupParcel(id: id, geometry: square(x, y, side), landUse: use, residential: use.hasPrefix("07"), population: people,
                           fields: ["build_year": year.map(ConditionValue.number) ?? .missing, "safety_grade": grade.map(ConditionValue.text) ?? .missing,
@@ -44,14 +47,14 @@ import Testing
         let levels = [CheckupLevel(key: "community", label: "社区", units: [CheckupUnit(id: "W", name: "西", geometry: square(0, 0, 200)),
                                                                               CheckupUnit(id: "E", name: "东", geometry: square(200, 0, 200))]),
                       CheckupLevel(key: "city", label: "全域", units: [CheckupUnit(id: "all", name: "全域", geometry: square(-1, -1, 402))])]
-        return (levels, parcels, facilities, ["park": [0.5, 1, 0, 0, 0]])
+        return (levels, parcels, facilities, ["park": [0.5, 1, 0, 0, 0]], ["kindergarten": [0.1, 0.2, 0, 0.05, 0]])
     }
 
     @Test("Every formula at two levels, against the hand-worked values; the ledger holds exactly the failures")
     func handCase() throws {
         let catalogue = try ConfigFile.decode(IndicatorCatalogue.self, text: IndicatorCatalogue.defaultYAML, file: "built-in")
         let c = try Self.city()
-        let (levels, ledger) = try HealthCheck.run(levels: c.levels, parcels: c.parcels, facilities: c.facilities, covered: c.covered, catalogue: catalogue)
+        let (levels, ledger) = try HealthCheck.run(levels: c.levels, parcels: c.parcels, facilities: c.facilities, covered: c.covered, access: c.access, catalogue: catalogue)
         func value(_ level: Int, _ unit: Int, _ id: String) -> Double? {
             levels[level].values[unit][catalogue.indicators.firstIndex { $0.id == id }!]
         }
@@ -63,6 +66,8 @@ import Testing
             ("unsafe_housing_count", [1, 1], 2),
             ("idle_land_area", [0, 2], 2),
             ("middle_school_coverage", [0, 0], 0),
+            ("kindergarten_access", [125, 50], 100),
+            ("primary_school_access", [0, 0], 0),
         ]
         for (id, communities, city) in expected {
             for (u, want) in communities.enumerated() {

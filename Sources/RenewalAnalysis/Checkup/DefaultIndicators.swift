@@ -15,6 +15,7 @@ extension IndicatorCatalogue {
 #               share_of_residential: residential land meeting the condition ÷ residential land (%)
 #               count_residential: residential parcels meeting the condition
 #               area: land of all parcels meeting the condition (公顷)
+#               access_per_thousand: capacity within the category's radius per 1,000 residents, two-step floating catchment (2SFCA)
 #   category, per_thousand, land_use, condition: what the formula needs
 #   threshold   at_least: N or at_most: N (omitted: reported, never a problem)
 #   source      document and article; verified: whether name, formula and threshold were checked there
@@ -88,6 +89,24 @@ indicators:
     threshold: {at_most: 0}
     definition: 常住人口 × 每千人口托位数 ÷ 1,000（向上取整）− 单元内托育机构的托位数（capacity），不小于 0
     source: 每千人口拥有 3 岁以下婴幼儿托位数 4.5 个（"十四五"规划 2025 年目标，待核对原文）；官方指标"未达标配建的婴幼儿照护服务设施数量"按设施计数
+    verified: false
+  - id: kindergarten_access
+    name: 幼儿园可达学位（每千人）
+    name_en: Kindergarten places within reach per 1,000 residents
+    formula: access_per_thousand
+    category: kindergarten
+    unit: 个/千人
+    definition: 两步移动搜寻法（2SFCA，300 m）：各幼儿园学位按其 300 m 内人口分摊，居民可达学位之和的人口加权平均 × 1,000
+    source: 工具指标（Luo 和 Wang 2003 的两步移动搜寻法；结果与 PySAL access 包一致）
+    verified: false
+  - id: primary_school_access
+    name: 小学可达学位（每千人）
+    name_en: Primary-school places within reach per 1,000 residents
+    formula: access_per_thousand
+    category: primary_school
+    unit: 个/千人
+    definition: 两步移动搜寻法（2SFCA，500 m）：各小学学位按其 500 m 内人口分摊，居民可达学位之和的人口加权平均 × 1,000
+    source: 工具指标（Luo 和 Wang 2003 的两步移动搜寻法；结果与 PySAL access 包一致）
     verified: false
   - id: park_area_per_capita
     name: 人均公园绿地面积

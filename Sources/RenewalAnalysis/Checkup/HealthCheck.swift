@@ -76,8 +76,10 @@ public struct LedgerEntry: Sendable, Equatable {
 public enum HealthCheck {
     /// - `covered[category][i]`: the share (0–1) of parcel i's area within the category's service
     ///   reach (coverage), for residential parcels; categories absent count as covering nothing.
+    /// - `access[category][i]`: parcel i's capacity per person within reach (two-step floating
+    ///   catchment), for residential parcels; categories absent count as 0.
     public static func run(levels: [CheckupLevel], parcels: [CheckupParcel], facilities: [CheckupFacility],
-                           covered: [String: [Double]], catalogue: IndicatorCatalogue,
+                           covered: [String: [Double]], access: [String: [Double]] = [:], catalogue: IndicatorCatalogue,
                            parallelism: Parallelism = .serial) throws -> (levels: [LevelIndicators], ledger: [LedgerEntry]) {
         let points = try representativePoints(parcels)
         let areas = parcels.map { PlanarRing.area($0.geometry) }
@@ -91,7 +93,8 @@ public enum HealthCheck {
             for (j, u) in facilityUnit.enumerated() { if let u { sites[u].append(j) } }
             let values = level.units.indices.map { u in
                 catalogue.indicators.map { indicator in
-                    value(indicator, parcels: members[u], facilities: sites[u], all: parcels, areas: areas, facilityList: facilities, covered: covered)
+                    value(indicator, parcels: members[u], facilities: sites[u], all: parcels, areas: areas, facilityList: facilities,
+                          covered: covered, access: access)
                 }
             }
             for u in level.units.indices {
@@ -111,7 +114,7 @@ public enum HealthCheck {
 
     /// The value of `indicator` over the parcels `members` and facilities `sites` of one unit.
     static func value(_ indicator: Indicator, parcels members: [Int], facilities sites: [Int], all parcels: [CheckupParcel], areas: [Double],
-                      facilityList: [CheckupFacility], covered: [String: [Double]]) -> Double? {
+                      facilityList: [CheckupFacility], covered: [String: [Double]], access: [String: [Double]]) -> Double? {
         let homes = members.filter { parcels[$0].residential }
         let homeArea = homes.reduce(0) { $0 + areas[$1] }
         let residents = members.reduce(0) { $0 + parcels[$1].population }
@@ -140,6 +143,11 @@ public enum HealthCheck {
             return Double(homes.filter(meets).count)
         case .area:
             return members.filter(meets).reduce(0) { $0 + areas[$1] } / 10_000
+        case .accessPerThousand:
+            let people = homes.reduce(0) { $0 + parcels[$1].population }
+            guard people > 0 else { return nil }
+            let values = access[indicator.category ?? ""]
+            return homes.reduce(0) { $0 + (values?[$1] ?? 0) * parcels[$1].population } / people * 1000
         }
     }
 

@@ -78,7 +78,7 @@ public struct Indicator: Decodable, Sendable, Equatable {
         verified = try c.decode(Bool.self, forKey: .verified)
         // What each formula needs.
         switch formula {
-        case .coverageRatio where category == nil, .placesGap where category == nil:
+        case .coverageRatio where category == nil, .placesGap where category == nil, .accessPerThousand where category == nil:
             throw c.failure(.category, "formula \(formula.rawValue) needs a facility category")
         case .placesGap where (perThousand ?? -1) <= 0:
             throw c.failure(.perThousand, "formula places_gap needs per_thousand, the places needed per 1,000 residents (a positive number)")
@@ -117,6 +117,9 @@ public enum IndicatorFormula: String, Decodable, Sendable, CaseIterable {
     case countResidential = "count_residential"
     /// Area of all parcels meeting the condition, hectares.
     case area
+    /// Capacity within reach per 1,000 residents: the residents' mean two-step floating catchment
+    /// access (`FloatingCatchment`, the category's radius) × 1,000 (places per 1,000 people).
+    case accessPerThousand = "access_per_thousand"
 
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)

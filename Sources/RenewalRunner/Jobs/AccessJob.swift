@@ -32,6 +32,10 @@ public struct AccessRun: Sendable {
     public var access: [[Double]]
     public var metricCRSChoice: MetricCRSChoice
     public var warnings: [String]
+    /// The parcels' geometry as stored (EPSG:4490), for the result layer.
+    public var storedGeometry: [Geometry]
+    /// How the pairs were weighted.
+    public var weight: CatchmentWeight
 }
 
 /// Capacity-aware access (two-step floating catchment) as the CLI runs it: residential parcels as
@@ -62,7 +66,7 @@ public enum AccessJob {
         let unrated = present.subtracting(options.radii.categories).sorted()
         if !unrated.isEmpty { warnings.append("no radius for categories \(unrated.joined(separator: ", ")) in \(options.radiiSource): not analysed") }
         return AccessRun(parcelIDs: loaded.parcels.map(\.id), population: loaded.parcels.map(\.population), categories: categories,
-                         access: access, metricCRSChoice: choice, warnings: warnings)
+                         access: access, metricCRSChoice: choice, warnings: warnings, storedGeometry: loaded.storedGeometry, weight: options.weight)
     }
 
     /// The facilities with their capacity: a number (text that reads as one included), NULL counted
@@ -83,6 +87,24 @@ public enum AccessJob {
             sites.append((facility.category, SupplySite(location: facility.location, capacity: capacity)))
         }
         return (sites, without)
+    }
+
+    /// The layer `access_parcels`: each residential parcel with its population and, per category, its
+    /// capacity per person within reach (replacing an earlier run's).
+    @discardableResult
+    public static func writeResults(_ run: AccessRun, to store: any LayerStore) throws -> [LayerRecord] {
+        let method = run.weight == .uniform ? "2sfca" : "e2sfca"
+        let spec = ResultLayerSpec(
+            name: "access_parcels",
+            fields: [FieldInfo(name: "parcel_id", type: .text), FieldInfo(name: "population", type: .real)]
+                + run.categories.map { FieldInfo(name: $0.name, type: .real) } + [FieldInfo(name: "method", type: .text)],
+            kind: .multiPolygon, producedBy: "renewalgis access --method \(method)")
+        return try store.writeResults([spec]) { _, sink in
+            for i in run.parcelIDs.indices {
+                try sink.append([.string(run.parcelIDs[i]), .double(run.population[i])] + run.access.map { .double($0[i]) } + [.string(method)],
+                                storedGeometry: run.storedGeometry[i])
+            }
+        }
     }
 
     /// `parcel_id,category,access`, sorted by parcel then category (as coverage's CSV); access with

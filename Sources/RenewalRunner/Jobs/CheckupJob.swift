@@ -137,7 +137,7 @@ public enum CheckupJob {
 
         // Facilities with their capacity, when a gap is asked for.
         var facilities: [CheckupFacility] = []
-        let needsCapacity = options.catalogue.indicators.contains { $0.formula == .placesGap && !skipped.contains($0.id) }
+        let needsCapacity = options.catalogue.indicators.contains { [.placesGap, .accessPerThousand].contains($0.formula) && !skipped.contains($0.id) }
         if needsCapacity {
             var accessOptions = AccessOptions()
             accessOptions.mapping = mapping
@@ -147,6 +147,25 @@ public enum CheckupJob {
                 warnings.append("\(sites.withoutCapacity) facilities of layer \(mapping.facilities) have no \(options.capacityField) (NULL): they count as offering no places")
             }
             facilities = sites.sites.map { CheckupFacility(category: $0.category, capacity: $0.site.capacity, location: $0.site.location) }
+        }
+
+        // Capacity within reach (two-step floating catchment) for the categories an indicator asks it of.
+        var access: [String: [Double]] = [:]
+        let accessCategories = Set(options.catalogue.indicators.filter { $0.formula == .accessPerThousand && !skipped.contains($0.id) }.compactMap(\.category))
+        if !accessCategories.isEmpty {
+            progress?("access")
+            let demand = try DemandSite.ofParcels(coverage.result.parcels)
+            for category in accessCategories.sorted() {
+                guard let radius = coverageOptions.radii.rules[category]?.radius else {
+                    warnings.append("\(category): its radius follows each facility's area, which access does not take: its access indicators are 0")
+                    continue
+                }
+                let supply = facilities.filter { $0.category == category }.map { SupplySite(location: $0.location, capacity: $0.capacity) }
+                let values = FloatingCatchment.access(demand: demand, supply: supply, radius: radius, parallelism: .allCores)
+                var perParcel = [Double](repeating: 0, count: parcels.count)
+                for (k, i) in homes.enumerated() { perParcel[i] = values[k] }
+                access[category] = perParcel
+            }
         }
 
         progress?("levels")
@@ -178,7 +197,7 @@ public enum CheckupJob {
         progress?("indicators")
         var catalogue = options.catalogue
         catalogue.indicators = catalogue.indicators.filter { !skipped.contains($0.id) }
-        let result = try HealthCheck.run(levels: levels, parcels: parcels, facilities: facilities, covered: covered,
+        let result = try HealthCheck.run(levels: levels, parcels: parcels, facilities: facilities, covered: covered, access: access,
                                          catalogue: catalogue, parallelism: .allCores)
         for level in result.levels where level.level.key != cityKey && (level.parcelsOutside > 0 || level.facilitiesOutside > 0) {
             warnings.append("level \(level.level.key) (\(level.level.label)): \(level.parcelsOutside) parcels and \(level.facilitiesOutside) facilities lie in none of its units: counted only in 全域")
