@@ -24,12 +24,15 @@ struct Access: ParsableCommand {
             pair inside the radius fully; e2sfca weights it by a Gaussian decay, 1 at the facility and 0 \
             at the radius. The result is capacity per person: 0.02 kindergarten places per resident is \
             20 places per 1,000. Prints a summary per category, writes the layer access_parcels (one \
-            column per category), and --csv writes parcel_id,category,access. Not yet: --mode network \
-            (walking). renewalgis checkup reports the same access per 1,000 residents for every unit.
+            column per category), and --csv writes parcel_id,category,access. --mode network measures \
+            walking costs over the streets as coverage's walking mode does (a facility attaches to its \
+            nearest admissible street, a parcel is entered from its boundary, the last leg walked \
+            straight to its point). renewalgis checkup reports access per 1,000 residents for every unit.
 
             Examples:
               renewalgis access --store city.sqlite --csv access.csv
               renewalgis access --store city.sqlite --method e2sfca
+              renewalgis access --store city.sqlite --mode network --speed elderly
             """
     )
 
@@ -37,8 +40,9 @@ struct Access: ParsableCommand {
     var store: StoreAddress
     @Option(help: "2sfca (every pair within the radius counts fully) or e2sfca (Gaussian distance decay).")
     var method: AccessMethod = .twoStep
-    @Option(help: "straight (the only mode so far).")
-    var mode = "straight"
+    @Option(help: "straight (lines in the metric CRS) or network (walking over the streets, as coverage).")
+    var mode: CoverageMode = .straight
+    @OptionGroup var walkingOptions: WalkingOptions
     @Option(help: "Service radii: a JSON or YAML table of category: metres (default: the built-in GB 50180 table).")
     var radii: String?
     @Option(help: "CSV output: parcel_id,category,access, sorted by parcel then category.")
@@ -49,9 +53,7 @@ struct Access: ParsableCommand {
 
     mutating func validate() throws {
         try reportingErrors {
-            guard mode == "straight" else {
-                throw ValidationError("--mode \(mode): access is measured in straight lines only so far (walking access is not built yet); use --mode straight")
-            }
+            try walkingOptions.check()
             if let radii { _ = try ConfigFile.decode(ServiceRadii.self, from: radii) }
         }
     }
@@ -67,6 +69,10 @@ struct Access: ParsableCommand {
             options.weight = method.weight
             options.capacityField = capacityField
             layers.apply(to: &options.mapping)
+            options.mode = mode
+            walkingOptions.apply(to: &options.walking, mapping: &options.mapping)
+            options.walkability = walkingOptions.walkability
+            options.barrierLayers = walkingOptions.barrierLayers
             let started = Date()
             let run = try AccessJob.run(store: store, options: options)
             Terminal.info(run.metricCRSChoice.description)
@@ -83,7 +89,7 @@ struct Access: ParsableCommand {
                         String(values.filter { $0 == 0 }.count)]
             }
             print(TextTable.render(header: ["category", "radius", "facilities", "capacity per person (mean)", "people reaching some", "parcels reaching none"], rows: rows))
-            Terminal.info(String(format: "access (%@) of %d residential parcels in %@ done in %.2f s%@", method.rawValue, run.parcelIDs.count,
+            Terminal.info(String(format: "access (%@, %@) of %d residential parcels in %@ done in %.2f s%@", method.rawValue, mode.rawValue, run.parcelIDs.count,
                                  run.metricCRSChoice.crs.description, Date().timeIntervalSince(started),
                                  (noStore ? "" : "; layer access_parcels written") + (csv.map { "; \($0) written" } ?? "")))
         }

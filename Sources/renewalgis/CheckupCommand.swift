@@ -42,8 +42,9 @@ struct Checkup: ParsableCommand {
     @Option(help: "Grid cell side in metres, when no --level is given.") var gridM = 1_000.0
     @Option(help: "Indicator catalogue: a YAML or JSON file (default: the built-in one).") var indicators: String?
     @Flag(help: "Print the built-in indicator catalogue (YAML) and exit.") var printIndicators = false
-    @Option(help: "Coverage for the coverage ratios: straight (buffers) or network (walking over the streets).")
+    @Option(help: "Coverage for the coverage ratios: straight (buffers) or network (walking over the streets); access indicators use straight lines.")
     var mode: CoverageMode = .straight
+    @OptionGroup var walkingOptions: WalkingOptions
     @Option(help: "Service radii: a JSON or YAML table of category: metres (default: the built-in GB 50180 table).") var radii: String?
     @Option(help: "Capacity field of the facilities.") var capacityField = "capacity"
     @OptionGroup var layers: LifeCircleLayers
@@ -55,6 +56,7 @@ struct Checkup: ParsableCommand {
         try reportingErrors {
             if printIndicators { return }
             guard store != nil else { throw ValidationError("--store is required (the store to check)") }
+            try walkingOptions.check()
             guard gridM > 0, gridM.isFinite else { throw ValidationError("--grid-m \(gridM) is not a length in metres (more than 0)") }
             if let radii { _ = try ConfigFile.decode(ServiceRadii.self, from: radii) }
             if let indicators { _ = try ConfigFile.decode(IndicatorCatalogue.self, from: indicators) }
@@ -84,6 +86,9 @@ struct Checkup: ParsableCommand {
                 options.coverage.radiiSource = radii
             }
             layers.apply(to: &options.coverage.mapping)
+            walkingOptions.apply(to: &options.coverage.walking, mapping: &options.coverage.mapping)
+            options.coverage.walkability = walkingOptions.walkability
+            options.coverage.barrierLayers = walkingOptions.barrierLayers
             let started = Date()
             let run = try CheckupJob.run(store: store, options: options) { step in
                 if Terminal.isInteractive { Terminal.write("\r\u{1B}[2Kcheckup: \(step)") }

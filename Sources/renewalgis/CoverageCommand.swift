@@ -45,16 +45,7 @@ struct Coverage: ParsableCommand {
     @Option(help: "JSON output: per category {gap_area_m2, gap_population, parcels_with_gap, …}.")
     var summary: String?
 
-    @Option(help: "Walking speed for --mode network: adult (1.25 m/s), elderly (1.0), child (1.1), or metres per second.")
-    var speed = "adult"
-
-    @Option(help: "Street layer for --mode network (default: streets, else roads).") var streets: String?
-    @Option(help: "Walkability table for --mode network: osm, planning, or a YAML/JSON file (default: osm when the street layer has OSM tag columns, else planning; see docs/coverage.md).")
-    var walkability: String?
-    @Option(help: "Layer whose features attachment legs may not cross in --mode network (repeatable; default: water control lines and the layers water, waterways, barriers when present).")
-    var barrierLayer: [String] = []
-    @Option(help: "--mode network: network pieces shorter than this (m), other than the largest, are isolated and nothing attaches to them.")
-    var minPieceM: Double = 1000
+    @OptionGroup var walkingOptions: WalkingOptions
     @OptionGroup var layers: LifeCircleLayers
     @Option(help: "Metric CRS for the geometry work (default: the store's metric_crs setting, else the CGCS2000 3° zone in China or the UTM zone elsewhere).") var metricCrs: String?
 
@@ -66,12 +57,8 @@ struct Coverage: ParsableCommand {
     /// and a walkability file (each read as `run` reads them), a projected --metric-crs.
     mutating func validate() throws {
         try reportingErrors {
-            guard WalkingParameters.speed(named: speed) != nil else {
-                throw ValidationError("--speed \(speed) is not adult, elderly, child or a walking speed in m/s (0–5)\(NearestNames.suggestion(for: speed, in: WalkingParameters.presets.keys.sorted()))")
-            }
-            guard minPieceM >= 0, minPieceM.isFinite else { throw ValidationError("--min-piece-m \(minPieceM) is not a length in metres (0 or more)") }
+            try walkingOptions.check()
             if let radii { _ = try ConfigFile.decode(ServiceRadii.self, from: radii) }
-            if let walkability { _ = try WalkingInputs.table(named: walkability, streetFields: []) }
             _ = try metricCRS()
         }
     }
@@ -94,11 +81,9 @@ struct Coverage: ParsableCommand {
                 options.radiiSource = radii
             }
             layers.apply(to: &options.mapping)
-            options.mapping.streets = streets
-            if let metresPerSecond = WalkingParameters.speed(named: speed) { options.walking.speed = metresPerSecond }
-            options.walkability = walkability
-            options.barrierLayers = barrierLayer.isEmpty ? nil : barrierLayer
-            options.walking.minPieceLength = minPieceM
+            walkingOptions.apply(to: &options.walking, mapping: &options.mapping)
+            options.walkability = walkingOptions.walkability
+            options.barrierLayers = walkingOptions.barrierLayers
             options.district = district
             if let crs = try metricCRS() { options.metricCRS = crs }
             let started = Date()
@@ -150,6 +135,37 @@ enum CoverageReport {
 
 /// The layers and fields of the life-circle analyses (coverage, access): residential parcels with
 /// their population, facilities by category.
+/// How the walking modes of coverage, access and checkup walk: speed, street layer, walkability,
+/// barriers and isolated pieces (one definition for the three commands).
+struct WalkingOptions: ParsableArguments {
+    @Option(help: "Walking speed for --mode network: adult (1.25 m/s), elderly (1.0), child (1.1), or metres per second.")
+    var speed = "adult"
+    @Option(help: "Street layer for --mode network (default: streets, else roads).") var streets: String?
+    @Option(help: "Walkability table for --mode network: osm, planning, or a YAML/JSON file (default: osm when the street layer has OSM tag columns, else planning; see docs/coverage.md).")
+    var walkability: String?
+    @Option(help: "Layer whose features attachment legs may not cross in --mode network (repeatable; default: water control lines and the layers water, waterways, barriers when present).")
+    var barrierLayer: [String] = []
+    @Option(help: "--mode network: network pieces shorter than this (m), other than the largest, are isolated and nothing attaches to them.")
+    var minPieceM: Double = 1000
+
+    /// The checks made before any store is opened: the speed, the piece length, a walkability file.
+    func check() throws {
+        guard WalkingParameters.speed(named: speed) != nil else {
+            throw ValidationError("--speed \(speed) is not adult, elderly, child or a walking speed in m/s (0–5)\(NearestNames.suggestion(for: speed, in: WalkingParameters.presets.keys.sorted()))")
+        }
+        guard minPieceM >= 0, minPieceM.isFinite else { throw ValidationError("--min-piece-m \(minPieceM) is not a length in metres (0 or more)") }
+        if let walkability { _ = try WalkingInputs.table(named: walkability, streetFields: []) }
+    }
+
+    var barrierLayers: [String]? { barrierLayer.isEmpty ? nil : barrierLayer }
+
+    func apply(to walking: inout WalkingParameters, mapping: inout LayerMapping) {
+        mapping.streets = streets
+        if let metresPerSecond = WalkingParameters.speed(named: speed) { walking.speed = metresPerSecond }
+        walking.minPieceLength = minPieceM
+    }
+}
+
 struct LifeCircleLayers: ParsableArguments {
     @Option(help: "Parcel layer.") var parcels = "parcels"
     @Option(help: "Facility layer.") var facilities = "facilities"

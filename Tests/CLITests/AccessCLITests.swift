@@ -44,7 +44,33 @@ import TestSupport
         }
     }
 
-    @Test("Bad input is one clear line: a capacity that is text names the facility and the value; walking mode is not built yet")
+    @Test("Walking on the sample: capacity is still conserved, and every parcel that reaches a facility on foot reaches it in a straight line too")
+    func walkingAccess() throws {
+        let dir = try TemporaryDirectory()
+        let store = try sampleStore(dir, constraints: false)
+        var reached: [String: [String: Set<String>]] = [:]
+        for mode in ["straight", "network"] {
+            let csv = dir.path("access_\(mode).csv")
+            let r = try CLI.run(["access", "--store", store, "--mode", mode, "--csv", csv])
+            #expect(r.status == 0, "\(r.stderr)")
+            for line in try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n").dropFirst() {
+                let cells = line.split(separator: ",").map(String.init)
+                if (Double(cells[2]) ?? 0) > 0 { reached[mode, default: [:]][cells[1], default: []].insert(cells[0]) }
+            }
+        }
+        let straight = try #require(reached["straight"]), walking = try #require(reached["network"])
+        var fewer = 0
+        for (category, parcels) in walking {
+            let extra = parcels.subtracting(straight[category] ?? [])
+            #expect(extra.isEmpty, "\(category): \(extra.count) parcels reach on foot what no straight line reaches")
+            if parcels.count < (straight[category]?.count ?? 0) { fewer += 1 }
+        }
+        #expect(fewer > 0, "walking reaches fewer parcels than straight lines in some category")
+        let layer = try CheckupCLITests.features(store, "access_parcels")
+        #expect(layer.count == 800 && layer.allSatisfy { $0["mode"] as? String == "network" })
+    }
+
+    @Test("Bad input is one clear line: a capacity that is text names the facility and the value; an unknown walking speed")
     func refusals() throws {
         let dir = try TemporaryDirectory()
         let store = try sampleStore(dir, constraints: false, facilities: false, streets: false)
@@ -59,7 +85,7 @@ import TestSupport
         let imported = try CLI.run(["import", dir.path("facilities.csv"), "--crs", "GCJ02", "--store", store])
         #expect(imported.status == 0, "\(imported.stderr)")
         try expectClearFailure(["access", "--store", store], dir: dir, naming: ["facility \(id)", "\"many\"", "capacity"], "text capacity")
-        try expectClearFailure(["access", "--store", store, "--mode", "network"], dir: dir, naming: ["--mode network", "straight"], "walking mode")
+        try expectClearFailure(["access", "--store", store, "--mode", "network", "--speed", "sprint"], dir: dir, naming: ["--speed sprint"], "unknown speed")
         try expectClearFailure(["access", "--store", store, "--capacity-field", "places"], dir: dir, naming: ["places"], "missing capacity field")
     }
 

@@ -74,4 +74,42 @@ import TestSupport
             #expect(abs(served - offered) < 1e-6 * offered, "seed \(seed): \(served) served, \(offered) offered")
         }
     }
+
+    /// Walking, by hand: one street along y = 0 from x = 0 to 1,000 m (walkable, reference speed: a
+    /// metre costs a metre). A school on the street at x = 0, 10 places, radius 600.
+    ///   Parcel N: a 2 × 2 m square at x 499–501, y 1–3, 5 people at its centroid (500, 2). Best way
+    ///   in: along the street to (499, 0), 1 m up to its corner (499, 1), √2 straight to the centre:
+    ///   d = 499 + 1 + √2 ≈ 501.41 < 600.
+    ///   Parcel F: 300 m north of the school, 5 people, no street within 50 m of its boundary: on
+    ///   foot it reaches nothing, though the straight line (300 m) is inside the radius.
+    /// Walking: R = 10 / 5 = 2, A_N = 2, A_F = 0. Straight lines: R = 10 / 10 = 1, A_N = A_F = 1.
+    /// With radius 501.4 (just under d) parcel N drops out too.
+    @Test("Walking 2SFCA by hand: one street, a parcel reached along it, a parcel with no way in")
+    func walkingHandCase() throws {
+        let street = StreetLine(positions: [Position(0, 0), Position(1_000, 0)], streetClass: "residential")
+        let walking = WalkingParameters()
+        let graph = WalkingGraph(streets: [street], parameters: walking)
+        func square(_ x: Double, _ y: Double, _ side: Double) -> Geometry {
+            .polygon([[Position(x, y), Position(x + side, y), Position(x + side, y + side), Position(x, y + side), Position(x, y)]])
+        }
+        let shapes = [square(499, 1, 2), square(-1, 299, 2)]
+        let demand = [DemandSite(location: Position(500, 2), population: 5), DemandSite(location: Position(0, 300), population: 5)]
+        let entrances = shapes.map { graph.boundaryEntrances(of: $0, maxDistance: walking.accessDistance).entrances }
+        #expect(!entrances[0].isEmpty && entrances[1].isEmpty)
+        let supply = [SupplySite(location: Position(0, 0), capacity: 10)]
+        let walked = FloatingCatchment.walkingCatchments(demand: demand, entrances: entrances, supply: supply, radius: 600, graph: graph, walking: walking)
+        #expect(walked.unattached == 0)
+        #expect(walked.catchments[0].map(\.site) == [0])
+        #expect(abs(walked.catchments[0][0].distance - (500 + 2.0.squareRoot())) < 1e-9, "\(walked.catchments[0])")
+        let onFoot = FloatingCatchment.access(demand: demand, supply: supply, catchments: walked.catchments, radius: 600)
+        #expect(abs(onFoot[0] - 2) < 1e-12 && onFoot[1] == 0, "\(onFoot)")
+        let straight = FloatingCatchment.access(demand: demand, supply: supply, radius: 600)
+        #expect(abs(straight[0] - 1) < 1e-12 && abs(straight[1] - 1) < 1e-12, "\(straight)")
+        let tight = FloatingCatchment.walkingCatchments(demand: demand, entrances: entrances, supply: supply, radius: 501.4, graph: graph, walking: walking)
+        #expect(tight.catchments[0].isEmpty)
+        // A school 400 m off the street attaches to nothing (attachment within 300 m): it serves nobody.
+        let stranded = FloatingCatchment.walkingCatchments(demand: demand, entrances: entrances, supply: [SupplySite(location: Position(500, -400), capacity: 3)],
+                                                           radius: 2_000, graph: graph, walking: walking)
+        #expect(stranded.unattached == 1 && stranded.catchments[0].isEmpty)
+    }
 }

@@ -63,40 +63,80 @@ public enum CatchmentWeight: Sendable, Equatable {
     }
 }
 
+/// The demand sites one supply site counts: each with its distance (metres in straight lines, or the
+/// walking cost in reference metres), every one closer than the radius.
+public typealias Catchment = [(site: Int, distance: Double)]
+
 /// Capacity-aware access to one kind of service, two-step floating catchment:
 /// 1. each supply site j gets the ratio R_j = S_j / Σ_k w(d_kj) P_k of its capacity to the weighted
 ///    population of the demand sites within the radius (no demand: R_j is not used);
 /// 2. each demand site i gets A_i = Σ_j w(d_ij) R_j over the supply sites within the radius:
 ///    capacity per person reachable (0 where none is).
-/// Distances are straight lines in the metric CRS (metres).
+/// Distances are straight lines in the metric CRS (metres), or walking costs over the street network
+/// (`walkingCatchments`).
 public enum FloatingCatchment {
-    /// A_i for every demand site, in input order (capacity units per person). `radius` in metres.
+    /// A_i for every demand site, in input order (capacity units per person), straight lines.
+    /// `radius` in metres.
     public static func access(demand: [DemandSite], supply: [SupplySite], radius: Double, weight: CatchmentWeight = .uniform,
                               parallelism: Parallelism = .serial) -> [Double] {
         precondition(radius > 0, "a catchment needs a positive radius")
         guard !demand.isEmpty, !supply.isEmpty else { return Array(repeating: 0, count: demand.count) }
         let demandTree = PackedBoxTree(demand.map { Envelope(point: $0.location) })
-        let supplyTree = PackedBoxTree(supply.map { Envelope(point: $0.location) })
-        // Step 1: each supply site's ratio of capacity to the weighted demand around it.
-        let ratios: [Double] = parallelism.map(supply.count) { j in
+        let catchments: [Catchment] = parallelism.map(supply.count) { j in
             var near: [Int] = []
             demandTree.search(Envelope(around: supply[j].location, radius: radius), into: &near)
+            return near.sorted().compactMap { k in
+                let d = metres(demand[k].location, supply[j].location)
+                return d < radius ? (k, d) : nil
+            }
+        }
+        return access(demand: demand, supply: supply, catchments: catchments, radius: radius, weight: weight)
+    }
+
+    /// A_i for every demand site from each supply site's catchment (`catchments[j]`: the demand sites
+    /// supply site j counts, each closer than `radius`, in the unit of `radius`).
+    public static func access(demand: [DemandSite], supply: [SupplySite], catchments: [Catchment], radius: Double,
+                              weight: CatchmentWeight = .uniform) -> [Double] {
+        precondition(catchments.count == supply.count, "one catchment per supply site")
+        var result = [Double](repeating: 0, count: demand.count)
+        for (j, catchment) in catchments.enumerated() {
+            // Step 1: the supply site's ratio of capacity to the weighted demand around it.
             var weighted = 0.0
-            for k in near {
-                weighted += weight.weight(distance: metres(demand[k].location, supply[j].location), radius: radius) * demand[k].population
-            }
-            return weighted > 0 ? supply[j].capacity / weighted : 0
+            for (k, d) in catchment { weighted += weight.weight(distance: d, radius: radius) * demand[k].population }
+            guard weighted > 0 else { continue }
+            let ratio = supply[j].capacity / weighted
+            // Step 2, accumulated: each demand site it reaches gains its weighted share.
+            for (i, d) in catchment { result[i] += weight.weight(distance: d, radius: radius) * ratio }
         }
-        // Step 2: each demand site's weighted sum of the ratios it reaches.
-        return parallelism.map(demand.count) { i in
+        return result
+    }
+
+    /// Walking catchments: for each supply site, the demand sites whose walking cost from it is under
+    /// `radius` (reference metres, as coverage's walking mode): the supply site attaches to the
+    /// network as a facility does, a demand site is entered from its parcel's boundary `entrances`,
+    /// and the last leg from an entrance to the demand site's point is walked straight. A supply
+    /// site with no admissible street within `walking.attachDistance` reaches nobody (counted).
+    public static func walkingCatchments(demand: [DemandSite], entrances: [[WalkingGraph.Attachment]], supply: [SupplySite],
+                                         radius: Double, graph: WalkingGraph, walking: WalkingParameters,
+                                         parallelism: Parallelism = .serial) -> (catchments: [Catchment], unattached: Int) {
+        precondition(entrances.count == demand.count, "entrances for every demand site")
+        let demandTree = PackedBoxTree(demand.map { Envelope(point: $0.location) })
+        // No walk of cost under `radius` ends farther than this, as the crow flies.
+        let reach = radius / graph.minimumCostPerMetre
+        let found: [Catchment?] = parallelism.map(supply.count) { j in
+            guard let source = graph.attach(supply[j].location, maxDistance: walking.attachDistance) else { return nil }
+            let costs = graph.distances(from: [source], limit: radius)
             var near: [Int] = []
-            supplyTree.search(Envelope(around: demand[i].location, radius: radius), into: &near)
-            var sum = 0.0
-            for j in near {
-                sum += weight.weight(distance: metres(demand[i].location, supply[j].location), radius: radius) * ratios[j]
+            demandTree.search(Envelope(around: supply[j].location, radius: reach + walking.accessDistance), into: &near)
+            return near.sorted().compactMap { i -> (site: Int, distance: Double)? in
+                var best = Double.infinity
+                for e in entrances[i] {
+                    best = min(best, graph.cost(at: e, in: costs) + metres(e.point, demand[i].location) * graph.legCostPerMetre)
+                }
+                return best < radius ? (i, best) : nil
             }
-            return sum
         }
+        return (found.map { $0 ?? [] }, found.filter { $0 == nil }.count)
     }
 
     /// The straight-line distance between two points of the metric CRS, metres.

@@ -210,9 +210,14 @@ public struct WalkingGraph: Sendable {
         var sourcesOnEdge: [Int: [(offset: Double, cost: Double)]]
     }
 
+    /// The least walking cost of a metre anywhere (a street's or a straight leg's): a walk of cost c
+    /// covers at most c ÷ this metres as the crow flies, which bounds where a search can reach.
+    public var minimumCostPerMetre: Double { min(legCostPerMetre, edgeCostPerMetre.min() ?? legCostPerMetre) }
+
     /// Shortest walking cost (reference metres) from the nearest of `sources` to every node.
-    /// A source's cost starts with its straight leg to the network.
-    public func distances(from sources: [Attachment]) -> Costs {
+    /// A source's cost starts with its straight leg to the network. Nodes costing more than `limit`
+    /// are not expanded (they keep infinity, or the cost they were first reached with).
+    public func distances(from sources: [Attachment], limit: Double = .infinity) -> Costs {
         var dist = [Double](repeating: .infinity, count: nodes.count)
         var onEdge: [Int: [(offset: Double, cost: Double)]] = [:]
         var heap = MinHeap()
@@ -226,6 +231,7 @@ public struct WalkingGraph: Sendable {
         }
         while let (d, n) = heap.pop() {
             let node = Int(n)
+            guard d <= limit else { break }
             guard d <= dist[node] else { continue }
             for k in Int(offsets[node])..<Int(offsets[node + 1]) {
                 let e = Int(adjacency[k])

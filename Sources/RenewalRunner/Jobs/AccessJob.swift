@@ -18,6 +18,14 @@ public struct AccessOptions: Sendable {
     public var weight: CatchmentWeight = .uniform
     /// Metric CRS for the distances (`--metric-crs`); nil: the store's (`LayerStore.metricCRSChoice`).
     public var metricCRS: CRS?
+    /// Straight lines, or walking over the street network (as coverage's walking mode).
+    public var mode: CoverageMode = .straight
+    /// Walking speed, attachment distances and walkability for `.network`.
+    public var walking = WalkingParameters()
+    /// Walkability table name or file for `.network` (nil: chosen from the street layer's fields).
+    public var walkability: String?
+    /// Layers that legs to the network may not cross (nil: the default water and barrier layers).
+    public var barrierLayers: [String]?
     public init() {}
 }
 
@@ -36,6 +44,7 @@ public struct AccessRun: Sendable {
     public var storedGeometry: [Geometry]
     /// How the pairs were weighted.
     public var weight: CatchmentWeight
+    public var mode: CoverageMode
 }
 
 /// Capacity-aware access (two-step floating catchment) as the CLI runs it: residential parcels as
@@ -54,6 +63,24 @@ public enum AccessJob {
         }
         var categories: [(name: String, radius: Double, facilities: Int)] = [], access: [[Double]] = []
         let present = Set(facilities.sites.map(\.category))
+        // Walking: the network, and each parcel's entrances on it (its boundary, as coverage enters it).
+        var network: (graph: WalkingGraph, entrances: [[WalkingGraph.Attachment]])? = nil
+        if options.mode == .network {
+            let streets = try WalkingInputs.streets(loader, mapping: options.mapping, walkability: options.walkability, filter: nil)
+            let barriers = try WalkingInputs.barriers(loader, named: options.barrierLayers, filter: nil)
+            var walking = options.walking
+            walking.walkability = streets.table
+            let graph = WalkingGraph(streets: streets.lines, barriers: barriers.barriers, parameters: walking)
+            let accessDistance = walking.accessDistance
+            let entrances = Parallelism.allCores.map(loaded.parcels.count) { i in
+                graph.boundaryEntrances(of: loaded.parcels[i].geometry, maxDistance: accessDistance).entrances
+            }
+            let stranded = entrances.filter(\.isEmpty).count
+            if stranded > 0 {
+                warnings.append("\(stranded) residential parcels have no admissible street within \(Int(walking.accessDistance)) m of their boundary: they reach nothing on foot")
+            }
+            network = (graph, entrances)
+        }
         for category in options.radii.categories where present.contains(category) {
             guard let radius = options.radii.rules[category]?.radius else {
                 warnings.append("\(category): its radius follows each facility's area, which access does not take: not analysed")
@@ -61,12 +88,22 @@ public enum AccessJob {
             }
             let supply = facilities.sites.filter { $0.category == category }.map(\.site)
             categories.append((category, radius, supply.count))
-            access.append(FloatingCatchment.access(demand: demand, supply: supply, radius: radius, weight: options.weight, parallelism: .allCores))
+            if let network {
+                let walked = FloatingCatchment.walkingCatchments(demand: demand, entrances: network.entrances, supply: supply, radius: radius,
+                                                                 graph: network.graph, walking: options.walking, parallelism: .allCores)
+                if walked.unattached > 0 {
+                    warnings.append("\(category): \(walked.unattached) facilities have no admissible street within \(Int(options.walking.attachDistance)) m: they serve nobody on foot")
+                }
+                access.append(FloatingCatchment.access(demand: demand, supply: supply, catchments: walked.catchments, radius: radius, weight: options.weight))
+            } else {
+                access.append(FloatingCatchment.access(demand: demand, supply: supply, radius: radius, weight: options.weight, parallelism: .allCores))
+            }
         }
         let unrated = present.subtracting(options.radii.categories).sorted()
         if !unrated.isEmpty { warnings.append("no radius for categories \(unrated.joined(separator: ", ")) in \(options.radiiSource): not analysed") }
         return AccessRun(parcelIDs: loaded.parcels.map(\.id), population: loaded.parcels.map(\.population), categories: categories,
-                         access: access, metricCRSChoice: choice, warnings: warnings, storedGeometry: loaded.storedGeometry, weight: options.weight)
+                         access: access, metricCRSChoice: choice, warnings: warnings, storedGeometry: loaded.storedGeometry, weight: options.weight,
+                         mode: options.mode)
     }
 
     /// The facilities with their capacity: a number (text that reads as one included), NULL counted
@@ -97,11 +134,11 @@ public enum AccessJob {
         let spec = ResultLayerSpec(
             name: "access_parcels",
             fields: [FieldInfo(name: "parcel_id", type: .text), FieldInfo(name: "population", type: .real)]
-                + run.categories.map { FieldInfo(name: $0.name, type: .real) } + [FieldInfo(name: "method", type: .text)],
-            kind: .multiPolygon, producedBy: "renewalgis access --method \(method)")
+                + run.categories.map { FieldInfo(name: $0.name, type: .real) } + [FieldInfo(name: "method", type: .text), FieldInfo(name: "mode", type: .text)],
+            kind: .multiPolygon, producedBy: "renewalgis access --method \(method) --mode \(run.mode.rawValue)")
         return try store.writeResults([spec]) { _, sink in
             for i in run.parcelIDs.indices {
-                try sink.append([.string(run.parcelIDs[i]), .double(run.population[i])] + run.access.map { .double($0[i]) } + [.string(method)],
+                try sink.append([.string(run.parcelIDs[i]), .double(run.population[i])] + run.access.map { .double($0[i]) } + [.string(method), .string(run.mode.rawValue)],
                                 storedGeometry: run.storedGeometry[i])
             }
         }
