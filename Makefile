@@ -9,8 +9,9 @@ RELEASE_BIN := .build/release/renewalgis
 DEMO_STORE ?= out/demo.sqlite
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # What the end-to-end checks drive: a browser, GDAL's OAPIF client (gdal-bin, above), a Python venv,
-# QGIS with PyQGIS (~300 MB; scripts/qgis_check.py), LibreOffice Calc (reads the checkup workbook).
-E2E_APT_PACKAGES := chromium python3-venv unzip curl sqlite3 qgis python3-qgis libreoffice-calc-nogui
+# QGIS with PyQGIS (~300 MB; scripts/qgis_check.py), LibreOffice Calc (reads the checkup workbook), a CJK
+# font and poppler (the PDF report: its Chinese, read back with pdftotext and pdftoppm).
+E2E_APT_PACKAGES := chromium python3-venv unzip curl sqlite3 qgis python3-qgis libreoffice-calc-nogui fonts-noto-cjk poppler-utils
 # Python tools of the checks and set-up (openapi-spec-validator, pip for MapLibre), git-ignored.
 VENV := .venv-e2e
 # MapLibre GL JS 5.3.0 (BSD-3-Clause) for /map, from the PyPI wheel `maplibre` 0.3.6; not committed.

@@ -12,6 +12,7 @@
 #   7. with RENEWALGIS_TEST_PG set: two servers on one PostGIS store behind nginx (scripts/replicas_check.sh).
 #   8. checkup: three indicators recomputed with GeoPandas at every level (scripts/checkup_check.py), and
 #      the workbook read by LibreOffice headless, every sheet equal to its CSV (scripts/xlsx_check.py).
+#   9. the run's Chinese report printed to PDF by chromium, read back with pdftotext and pdftoppm.
 # Each check prints PASS or FAIL with its figures; the script exits 1 when any fails.
 #
 #   bash scripts/e2e.sh [BIN=.build/debug/renewalgis]        (from `make e2e`, which installs what it needs)
@@ -242,6 +243,27 @@ if "$BIN" units --store "$CHECKUP" --min-ha 10 --max-ha 50 --seed 1 > "$WORK/che
     fi
 else
     fail "units and checkup on the sample: $(tail -5 "$WORK/checkup.log")"
+fi
+# 9. The batch run's report: `renewalgis run` on a copy of GeoData/ writes the HTML report and prints it
+#    to PDF with headless chromium; the PDF is A4, its text (pdftotext) holds the Chinese title,
+#    indicator names, legend, scale and north arrow, and its map page renders (pdftoppm).
+cp -r GeoData "$WORK/GeoData"
+if "$BIN" run "$WORK/GeoData/project.yaml" > "$WORK/run.log" 2>&1 && [ -s "$WORK/out/demo_report.pdf" ]; then
+    pdftotext -layout "$WORK/out/demo_report.pdf" "$WORK/report.txt"
+    pages=$(pdfinfo "$WORK/out/demo_report.pdf" | awk '/^Pages:/ { print $2 }')
+    size=$(pdfinfo "$WORK/out/demo_report.pdf" | grep -c 'A4' || true)
+    missing=""
+    for word in 城市体检与城市更新单元报告 公园绿地服务半径覆盖率 问题清单 图例 更新单元与体检问题分布图 历史文化保护范围 北 米; do
+        grep -q "$word" "$WORK/report.txt" || missing="$missing $word"
+    done
+    pdftoppm -r 50 -png -f 2 -l 2 "$WORK/out/demo_report.pdf" "$WORK/page" && page=$(ls "$WORK"/page-*.png 2>/dev/null | head -1)
+    if [ -z "$missing" ] && [ "${pages:-0}" -ge 2 ] && [ "$size" -ge 1 ] && [ -s "${page:-}" ]; then
+        pass "report: $pages A4 pages printed by chromium, Chinese text and map furniture found by pdftotext, page 2 rendered by pdftoppm"
+    else
+        fail "report: pages ${pages:-?}, A4 $size, missing text:${missing:- none}, page image ${page:-none}"
+    fi
+else
+    fail "renewalgis run on GeoData/ wrote no PDF report: $(tail -5 "$WORK/run.log")"
 fi
 # ---- end of health check ---------------------------------------------------------------------------
 

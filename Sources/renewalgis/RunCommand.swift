@@ -50,8 +50,9 @@ struct Run: ParsableCommand {
             let outcome = try ProjectRun.run(file, district: district) { Terminal.info($0) }
             outcome.warnings.filter { !file.warnings.contains($0) }.forEach(Terminal.warning)
             if let units = outcome.units { print(UnitsReport.table(units, top: 10)) }
+            let reports = [outcome.htmlPath, outcome.pdfPath, outcome.reportPath].compactMap { $0 }.joined(separator: ", ")
             Terminal.info(String(format: "done in %.2f s; report %@ (map %@); store %@", Date().timeIntervalSince(started),
-                                 outcome.reportPath, outcome.mapPath, file.store.description))
+                                 reports, outcome.mapPath, file.store.description))
         }
     }
 }

@@ -34,14 +34,28 @@ import Testing
         let r = try CLI.run(["run", try Self.project(in: dir)])
         #expect(r.status == 0, "\(r.stderr)")
         let stages = r.stderrLines.filter { $0.hasPrefix("== ") }
-        #expect(stages == ["== import", "== coverage (straight)", "== conflicts", "== eligibility", "== units", "== report"])
+        #expect(stages == ["== import", "== coverage (straight)", "== conflicts", "== eligibility", "== units", "== checkup", "== report"])
         #expect(r.stderr.contains("imported: parcels (1324)"))
         let report = try String(contentsOfFile: dir.path("report.md"), encoding: .utf8)
         #expect(report.contains("## Units ranked by need") && report.contains("![units](report_units.svg)") && report.contains("问题清单"))
         let svg = try String(contentsOfFile: dir.path("report_units.svg"), encoding: .utf8)
         #expect(svg.hasPrefix("<svg") && svg.contains("<path"))
+        // The map a report needs: title, legend, scale bar, north arrow, a CJK font named.
+        for part in ["更新单元与体检问题分布图", "图例", "历史文化保护范围", "主要道路", "需关注单元", ">北<", " 米<", "Noto Sans CJK SC"] {
+            #expect(svg.contains(part), "the map lacks \(part)")
+        }
+        // The Chinese HTML report with the map inline and the health check's tables, printed to PDF.
+        let html = try String(contentsOfFile: dir.path("report.html"), encoding: .utf8)
+        for part in ["<html lang=\"zh-CN\">", "城市体检与城市更新单元报告", "二、全域体检指标", "公园绿地服务半径覆盖率", "五、问题清单", "<svg"] {
+            #expect(html.contains(part), "the report lacks \(part)")
+        }
+        let pdf = try Data(contentsOf: URL(fileURLWithPath: dir.path("report.pdf")))
+        #expect(pdf.starts(with: Array("%PDF-".utf8)) && pdf.count > 10_000, "a PDF printed by chromium (make test installs it)")
+        #expect(FileManager.default.fileExists(atPath: dir.path("report_checkup.xlsx")))
         let layers = try CLI.run(["layers", "--store", testStore(dir, "p.sqlite")]).stdout
-        for name in ["coverage_parcels", "conflicts", "eligibility", "renewal_units", "unit_parcels"] { #expect(layers.contains(name), "\(name)") }
+        for name in ["coverage_parcels", "conflicts", "eligibility", "renewal_units", "unit_parcels", "checkup_unit", "checkup_grid", "checkup_ledger"] {
+            #expect(layers.contains(name), "\(name)")
+        }
         // A second run imports nothing (the layers are there) and replaces the results.
         let again = try CLI.run(["run", try Self.project(in: dir)])
         #expect(again.status == 0 && again.stderr.contains("imported: nothing"), "\(again.stderr)")

@@ -212,5 +212,23 @@ import TestSupport
                     key: "eligibility.to[1]", naming: ["80701", "to: [\"0702\", \"080701\"]"])
         expectError(ProjectFile.self, try write("store: s.sqlite\nunits: {min_ha: 60, max_ha: 50}\n", "units.yaml", in: dir), line: 2, key: "units")
         expectError(ProjectFile.self, try write("layers: []\n", "nostore.yaml", in: dir), line: 1, key: nil, naming: ["names no store"])
+
+        // The health check's levels and the report's language and PDF.
+        let checked = try ConfigFile.decode(ProjectFile.self, from: try write("""
+            store: s.sqlite
+            checkup: {levels: [community=communities, subdistrict=streets_areas:code:name], grid_m: 500, indicators: mine.yaml}
+            report: {file: out/r.md, language: en, pdf: false}
+            """, "checkup.yaml", in: dir))
+        #expect(checked.checkupLevels.map(\.key) == ["community", "subdistrict"] && checked.checkupLevels[1].layer == "streets_areas")
+        #expect(checked.checkupGridMetres == 500 && checked.indicators == dir.path("mine.yaml"))
+        #expect(checked.report == dir.path("out/r.md") && checked.reportLanguage == .english && !checked.reportPDF)
+        let plain = try ConfigFile.decode(ProjectFile.self, from: try write("store: s.sqlite\n", "plain.yaml", in: dir))
+        #expect(plain.reportLanguage == .chinese && plain.reportPDF && plain.checkupLevels.isEmpty)
+        expectError(ProjectFile.self, try write("store: s.sqlite\nreport: {language: fr}\n", "lang.yaml", in: dir), line: 2, key: "report.language",
+                    naming: ["report.language fr is not zh or en"])
+        expectError(ProjectFile.self, try write("store: s.sqlite\ncheckup:\n  levels: [town=towns]\n", "level.yaml", in: dir), line: 3,
+                    key: "checkup.levels[0]", naming: ["unknown level town"])
+        expectError(ProjectFile.self, try write("store: s.sqlite\ncheckup: {grid: 500}\n", "grid.yaml", in: dir), line: 2,
+                    key: "checkup.grid", naming: ["did you mean grid_m?"])
     }
 }

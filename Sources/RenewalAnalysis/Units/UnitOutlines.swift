@@ -1,5 +1,6 @@
 import Foundation
 import GeoKernel
+import Support
 
 extension RenewalUnits {
     /// Never-split groups from heritage zones (metric CRS): core and control zones of one district
@@ -17,5 +18,19 @@ extension UnitDelineation {
     public func outlines(of parcels: [UnitParcel]) throws -> [Geometry] {
         let geos = try GEOSContext()
         return try units.map { unit in try geos.union(of: unit.parcels.map { parcels[$0].geometry }) }
+    }
+}
+
+/// The outline a map draws for a renewal unit: its parcels fused across the streets and gaps
+/// between them (a morphological closing: grown by `gap` metres, then shrunk back), so a unit reads
+/// as one area, distinct from its parcels. Metric CRS; for drawing only, never for measuring.
+public enum UnitOutlines {
+    public static func closed(_ units: [Geometry], gap: Double = 8, parallelism: Parallelism = .serial) throws -> [Geometry] {
+        try parallelism.map(units.count) { u in
+            let geos = try GEOSContext()
+            let grown = try geos.make(units[u]).buffer(gap, segments: 4)
+            let outline = try grown.buffer(-gap, segments: 4).value()
+            return outline.isEmpty ? units[u] : outline
+        }
     }
 }

@@ -20,7 +20,8 @@ import RenewalDomain
 /// conflicts: {rules: rules.yaml}
 /// eligibility: {to: ["080701"]}
 /// units: {min_ha: 10, max_ha: 50, seed: 1, barrier_classes: [primary], weights: {dangerous: 0.3}}
-/// report: ../out/yuzhong_report.md
+/// checkup: {levels: [community=communities, subdistrict=subdistricts:code:name], grid_m: 1000, indicators: indicators.yaml}
+/// report: ../out/yuzhong_report.md      # or {file: …, language: zh | en, pdf: true | false}
 /// ```
 public struct ProjectFile: Sendable {
     public struct Layer: Sendable {
@@ -51,6 +52,15 @@ public struct ProjectFile: Sendable {
     public var barrierClasses: [String] = []
     public var weights = NeedWeights()
     public var report: String
+    /// The report's language (Chinese unless asked otherwise).
+    public var reportLanguage: ReportLanguage = .chinese
+    /// Whether the run prints the HTML report to PDF (with headless Chromium, when installed).
+    public var reportPDF = true
+    /// The health check's levels (`key=layer[:id[:name]]`); empty: renewal units and a grid.
+    public var checkupLevels: [CheckupLevelSource] = []
+    public var checkupGridMetres = 1_000.0
+    /// An indicator catalogue file (nil: the built-in one).
+    public var indicators: String?
     /// Things worth a warning, with their line.
     public var warnings: [String] = []
 
@@ -67,7 +77,9 @@ public struct ProjectFile: Sendable {
 }
 
 extension ProjectFile: Decodable {
-    private enum CodingKeys: String, CodingKey, CaseIterable { case store, layers, coverage, conflicts, eligibility, units, report }
+    private enum CodingKeys: String, CodingKey, CaseIterable { case store, layers, coverage, conflicts, eligibility, units, checkup, report }
+    private enum CheckupKeys: String, CodingKey, CaseIterable { case levels, gridMetres = "grid_m", indicators }
+    private enum ReportKeys: String, CodingKey, CaseIterable { case file, language, pdf }
     private enum LayerKeys: String, CodingKey, CaseIterable { case file, layer, name = "as", crs, encoding, rename }
     private enum CoverageKeys: String, CodingKey, CaseIterable {
         case mode, radii, speed, walkability, barrierLayers = "barrier_layers", minPieceLength = "min_piece_m"
@@ -173,7 +185,35 @@ extension ProjectFile: Decodable {
                 throw root.failure(.units, "\(error)")
             }
         }
-        if let r = try root.decodeIfPresent(String.self, forKey: .report) { report = resolve(r) }
+        if root.contains(.checkup) {
+            try root.superDecoder(forKey: .checkup).rejectUnknownKeys(CheckupKeys.self)
+            let c = try root.nestedContainer(keyedBy: CheckupKeys.self, forKey: .checkup)
+            for (k, text) in (try c.decodeOneOrMany(String.self, .levels) ?? []).enumerated() {
+                do { checkupLevels.append(try CheckupLevelSource(parsing: text)) } catch {
+                    throw DecodingError.dataCorrupted(.init(codingPath: c.codingPath + [CheckupKeys.levels, ConfigKey(index: k)],
+                                                            debugDescription: "checkup.levels \(error)"))
+                }
+            }
+            if let metres = try c.decodeNumber(.gridMetres) {
+                guard metres > 0, metres.isFinite else { throw c.failure(.gridMetres, "checkup.grid_m \(metres) is not a length in metres (more than 0)") }
+                checkupGridMetres = metres
+            }
+            indicators = try c.decodeIfPresent(String.self, forKey: .indicators).map(resolve)
+        }
+        if let r = try? root.decode(String.self, forKey: .report) {
+            report = resolve(r)
+        } else if root.contains(.report) {
+            try root.superDecoder(forKey: .report).rejectUnknownKeys(ReportKeys.self)
+            let r = try root.nestedContainer(keyedBy: ReportKeys.self, forKey: .report)
+            if let file = try r.decodeIfPresent(String.self, forKey: .file) { report = resolve(file) }
+            if let language = try r.decodeIfPresent(String.self, forKey: .language) {
+                guard let known = ReportLanguage(rawValue: language) else {
+                    throw r.failure(.language, "report.language \(language) is not zh or en")
+                }
+                reportLanguage = known
+            }
+            reportPDF = try r.decodeIfPresent(Bool.self, forKey: .pdf) ?? true
+        }
     }
 }
 

@@ -14,7 +14,7 @@ public struct StageTiming: Sendable {
 }
 
 /// The batch run behind `renewalgis run PROJECT.yaml`: import what the store lacks, then coverage →
-/// conflicts → eligibility → units, each stage writing its result layers in one transaction (a
+/// conflicts → eligibility → units → checkup, each stage writing its result layers in one transaction (a
 /// failing stage leaves that stage's previous layers in place and stops the run), then the report.
 public enum ProjectRun {
     public struct Outcome: Sendable {
@@ -23,6 +23,10 @@ public enum ProjectRun {
         public var reportPath: String
         public var mapPath: String
         public var warnings: [String]
+        /// The HTML report, and its PDF when one was printed.
+        public var htmlPath: String? = nil
+        public var pdfPath: String? = nil
+        public var checkup: CheckupRun? = nil
     }
 
     /// A stage failed: its name and the cause.
@@ -131,17 +135,57 @@ public enum ProjectRun {
             return (run, "\(run.delineation.units.count) units (\(flagged) flagged) from \(run.parcelIDs.count) parcels")
         }
 
-        // Report.
         var project = project
         if let district { project.report = (project.report as NSString).deletingPathExtension + "_\(district).md" }
-        let mapPath = ((project.report as NSString).deletingPathExtension) + "_units.svg"
+        let stem = (project.report as NSString).deletingPathExtension
+
+        // The health check, on the levels named (or the units just made and a grid). A district's run
+        // leaves it to a whole-city run: its levels cross districts.
+        var checkup: CheckupRun? = nil
+        if district == nil {
+            checkup = try stage("checkup") { () -> (CheckupRun, String) in
+                var options = try CheckupOptions()
+                if let file = project.indicators {
+                    options.catalogue = try ConfigFile.decode(IndicatorCatalogue.self, from: file)
+                    options.catalogueSource = file
+                }
+                options.levels = project.checkupLevels
+                options.gridMetres = project.checkupGridMetres
+                if let radii = project.radii { options.coverage.radii = try ConfigFile.decode(ServiceRadii.self, from: radii); options.coverage.radiiSource = radii }
+                let run = try CheckupJob.run(store: store, options: options)
+                warnings += run.warnings.filter { !warnings.contains($0) }
+                try CheckupJob.writeResults(run, to: store)
+                try CheckupJob.writeXLSX(run, to: stem + "_checkup.xlsx")
+                return (run, "\(run.catalogue.indicators.count) indicators at \(run.levels.count) levels, \(run.ledger.count) problems; \(stem)_checkup.xlsx")
+            }
+        }
+
+        // Report: Markdown (English, as before), and the HTML report with its map, printed to PDF.
+        let mapPath = stem + "_units.svg", htmlPath = stem + ".html", pdfPath = stem + ".pdf"
+        var pdfWritten = false
         try stage("report") { () -> ((), String) in
-            try UnitsMap.svg(units).write(toFile: mapPath, atomically: true, encoding: .utf8)
+            let words = ReportWords.of(project.reportLanguage)
+            let map = try ReportMap.of(store: store, units: units, checkup: checkup, words: words, title: words.mapTitle)
+            let svg = map.svg()
+            try svg.write(toFile: mapPath, atomically: true, encoding: .utf8)
             try UnitsReportWriter.markdown(units, project: project, timings: timings, mapFile: (mapPath as NSString).lastPathComponent)
                 .write(toFile: project.report, atomically: true, encoding: .utf8)
-            return ((), "\(project.report) and \(mapPath)")
+            try HealthReport.html(project: project, language: project.reportLanguage, timings: timings, checkup: checkup, units: units,
+                                  map: svg, warnings: warnings).write(toFile: htmlPath, atomically: true, encoding: .utf8)
+            var written = [project.report, mapPath, htmlPath]
+            if project.reportPDF {
+                if let browser = PDFPrinter.browser() {
+                    try PDFPrinter.print(html: htmlPath, to: pdfPath, browser: browser)
+                    written.append(pdfPath)
+                    pdfWritten = true
+                } else {
+                    warnings.append("\(pdfPath) not written: no Chromium to print the report with (apt-get install chromium fonts-noto-cjk, or set CHROMIUM)")
+                }
+            }
+            return ((), written.joined(separator: ", "))
         }
-        return Outcome(timings: timings, units: units, reportPath: project.report, mapPath: mapPath, warnings: warnings)
+        return Outcome(timings: timings, units: units, reportPath: project.report, mapPath: mapPath, warnings: warnings,
+                       htmlPath: htmlPath, pdfPath: pdfWritten ? pdfPath : nil, checkup: checkup)
     }
 
     /// Imports the project's layers the store does not hold yet (never replacing one); returns what
