@@ -134,7 +134,8 @@ demo: build
 	@echo "Layers in $(DEMO_STORE):"
 	@$(BIN) layers --store $(DEMO_STORE)
 	@echo
-	@echo "Report: out/demo_report.md (map out/demo_report_units.svg)"
+	@echo "Report: out/demo_report.html and out/demo_report.pdf (Chinese; PDF when chromium is installed), out/demo_report.md,"
+	@echo "        health check workbook out/demo_report_checkup.xlsx, map out/demo_report_units.svg"
 	@echo "Serve the store to web maps and QGIS:  $(BIN) serve --store $(DEMO_STORE)"
 	@echo "then open http://127.0.0.1:8080/collections, or http://127.0.0.1:8080/map after \`make maplibre\`"
 
