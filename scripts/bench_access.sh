@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Capacity-aware access and the health check: `renewalgis access` (2SFCA and the Gaussian-decay form)
+# Capacity-aware access and the health check: `renewalgis access` (2SFCA, the Gaussian-decay form, walking)
 # and `renewalgis checkup` timed on the synthetic cities, wall time and peak RSS, and PySAL's `access`
 # package (two_stage_fca) on the same parcels and facilities in the same run (scripts/access_check.py,
 # in the ../shared/bench venv /tmp/bv), which must give every parcel the same capacity per person
@@ -18,18 +18,6 @@ command -v bc >/dev/null || apt-get install -y -q bc >/dev/null
 [ -x /tmp/bv/bin/python ] || bash "$BENCH/setup.sh"
 /tmp/bv/bin/python -c "import access" 2>/dev/null || /tmp/bv/bin/pip install -q "access==$ACCESS_VERSION"
 "$BIN" access --help 2>/dev/null | grep -q "USAGE: renewalgis access" || { echo "$BIN has no access command (swift build -c release --product renewalgis)" >&2; exit 1; }
-HAS_CHECKUP=0
-"$BIN" checkup --help 2>/dev/null | grep -q "USAGE: renewalgis checkup" && HAS_CHECKUP=1
-
-timed() {  # out-prefix, command… → runs it, "wall rss_kb" in $prefix.time, output in $prefix.out/.err
-  local prefix=$1; shift
-  /usr/bin/time -f "%e %M" -o "$prefix.time" "$@" >"$prefix.out" 2>"$prefix.err" \
-    || { echo "failed: $*" >&2; tail -n 30 "$prefix.err" "$prefix.out" >&2; exit 1; }
-}
-row() {  # label, prefix → "| label | wall | peak RSS |"
-  local secs kb; read -r secs kb <"$2.time"
-  printf "| %s | %.2f s | %.0f MB |\n" "$1" "$secs" "$(echo "$kb / 1024" | bc -l)"
-}
 
 STATUS=0
 echo "access benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $("$BIN" --version)"
@@ -39,7 +27,8 @@ for size in "${SIZES[@]}"; do
   timed "$D/import" "$BIN" import "$DATA/$size/city.gpkg" --store "$D/store.sqlite"
   timed "$D/access" "$BIN" access --store "$D/store.sqlite" --csv "$D/access.csv"
   timed "$D/e2sfca" "$BIN" access --store "$D/store.sqlite" --method e2sfca --csv "$D/e2sfca.csv"
-  [ "$HAS_CHECKUP" = 1 ] && timed "$D/checkup" "$BIN" checkup --store "$D/store.sqlite" --csv "$D/checkup" --xlsx "$D/checkup.xlsx"
+  timed "$D/walk" "$BIN" access --store "$D/store.sqlite" --mode network --csv "$D/walk.csv"
+  timed "$D/checkup" "$BIN" checkup --store "$D/store.sqlite" --csv "$D/checkup" --xlsx "$D/checkup.xlsx"
   parcels=$(grep -o "of [0-9]* residential parcels" "$D/access.err" | grep -o "[0-9]*")
   echo
   echo "## $size: $parcels residential parcels"
@@ -48,7 +37,8 @@ for size in "${SIZES[@]}"; do
   echo "|---|---:|---:|"
   row "renewalgis access --method 2sfca" "$D/access"
   row "renewalgis access --method e2sfca" "$D/e2sfca"
-  [ "$HAS_CHECKUP" = 1 ] && row "renewalgis checkup (CSV and XLSX)" "$D/checkup"
+  row "renewalgis access --mode network (walking)" "$D/walk"
+  row "renewalgis checkup (CSV and XLSX)" "$D/checkup"
   if [[ "$PYSAL_SIZES" == *" $size "* ]]; then
     metric=$(grep -o "metric CRS EPSG:[0-9]*" "$D/access.err" | head -1 | cut -d' ' -f3)
     timed "$D/pysal" /tmp/bv/bin/python "$ROOT/scripts/access_check.py" "$DATA/$size/city.gpkg:parcels" \

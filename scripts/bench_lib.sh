@@ -30,3 +30,17 @@ ensure_city() {
   [ -x /tmp/bv/bin/python ] || bash "$BENCH/setup.sh"
   /tmp/bv/bin/python "$BENCH/gen_city.py" --size "$size" --out "$DATA/$size" >&2
 }
+
+# timed PREFIX COMMAND…: runs it; "wall rss_kb" in PREFIX.time, its output in PREFIX.out and PREFIX.err
+# (a failure prints the tails and stops the script).
+timed() {
+  local prefix=$1; shift
+  /usr/bin/time -f "%e %M" -o "$prefix.time" "$@" >"$prefix.out" 2>"$prefix.err" \
+    || { echo "failed: $*" >&2; tail -n 30 "$prefix.err" "$prefix.out" >&2; exit 1; }
+}
+
+# row LABEL PREFIX: "| label | wall | peak RSS |" from PREFIX.time.
+row() {
+  local secs kb; read -r secs kb <"$2.time"
+  printf "| %s | %.2f s | %.0f MB |\n" "$1" "$secs" "$(echo "$kb / 1024" | bc -l)"
+}

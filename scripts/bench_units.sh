@@ -30,15 +30,6 @@ command -v bc >/dev/null || apt-get install -y -q bc >/dev/null
 # (an unknown subcommand's --help prints the top-level help and exits 0: look for the units usage line)
 "$BIN" units --help 2>/dev/null | grep -q "USAGE: renewalgis units" || { echo "$BIN has no units command (swift build -c release --product renewalgis)" >&2; exit 1; }
 
-timed() {  # out-prefix, command… → runs it, "wall rss_kb" in $prefix.time, output in $prefix.out/.err
-  local prefix=$1; shift
-  /usr/bin/time -f "%e %M" -o "$prefix.time" "$@" >"$prefix.out" 2>"$prefix.err" \
-    || { echo "failed: $*" >&2; tail -n 30 "$prefix.err" "$prefix.out" >&2; exit 1; }
-}
-row() {  # label, prefix → "| label | wall | peak RSS |"
-  local secs kb; read -r secs kb <"$2.time"
-  printf "| %s | %.2f s | %.0f MB |\n" "$1" "$secs" "$(echo "$kb / 1024" | bc -l)"
-}
 
 for size in "${SIZES[@]}"; do
   ensure_city "$size"

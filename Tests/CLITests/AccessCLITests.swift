@@ -73,20 +73,25 @@ import TestSupport
     @Test("Bad input is one clear line: a capacity that is text names the facility and the value; an unknown walking speed")
     func refusals() throws {
         let dir = try TemporaryDirectory()
-        let store = try sampleStore(dir, constraints: false, facilities: false, streets: false)
-        let text = try String(contentsOfFile: SampleDataTests.geoData("facilities.csv"), encoding: .utf8)
-        var rows = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
-        // The second facility's capacity (fourth column) becomes text.
-        var cells = rows[2].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-        let id = cells[0]
-        cells[3] = "many"
-        rows[2] = cells.joined(separator: ",")
-        try (rows.joined(separator: "\n") + "\n").write(toFile: dir.path("facilities.csv"), atomically: true, encoding: .utf8)
-        let imported = try CLI.run(["import", dir.path("facilities.csv"), "--crs", "GCJ02", "--store", store])
-        #expect(imported.status == 0, "\(imported.stderr)")
+        let (store, id) = try Self.storeWithTextCapacity(dir, row: 2, text: "many")
         try expectClearFailure(["access", "--store", store], dir: dir, naming: ["facility \(id)", "\"many\"", "capacity"], "text capacity")
         try expectClearFailure(["access", "--store", store, "--mode", "network", "--speed", "sprint"], dir: dir, naming: ["--speed sprint"], "unknown speed")
         try expectClearFailure(["access", "--store", store, "--capacity-field", "places"], dir: dir, naming: ["places"], "missing capacity field")
+    }
+
+    /// A sample store whose facilities (imported from GeoData/facilities.csv, GCJ-02) have the text
+    /// `text` as the capacity of data row `row`; returns the store and that facility's id.
+    static func storeWithTextCapacity(_ dir: TemporaryDirectory, row: Int, text: String) throws -> (store: String, facility: String) {
+        let store = try sampleStore(dir, constraints: false, facilities: false, streets: false)
+        var rows = try String(contentsOfFile: SampleDataTests.geoData("facilities.csv"), encoding: .utf8)
+            .split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+        var cells = rows[row].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        cells[3] = text  // capacity, the fourth column
+        rows[row] = cells.joined(separator: ",")
+        try (rows.joined(separator: "\n") + "\n").write(toFile: dir.path("facilities.csv"), atomically: true, encoding: .utf8)
+        let imported = try CLI.run(["import", dir.path("facilities.csv"), "--crs", "GCJ02", "--store", store])
+        guard imported.status == 0 else { throw CLIError(message: imported.stderr) }
+        return (store, cells[0])
     }
 
     /// parcel_id → population of the sample's parcels, read through `renewalgis export` to GeoJSON.

@@ -79,15 +79,7 @@ import TestSupport
     @Test("Bad input is one clear line: an unknown formula, a level layer missing or not polygons, an unknown level, a capacity that is text")
     func refusals() throws {
         let dir = try TemporaryDirectory()
-        let store = try sampleStore(dir, constraints: false, facilities: false, streets: false)
-        let text = try String(contentsOfFile: SampleDataTests.geoData("facilities.csv"), encoding: .utf8)
-        var rows = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
-        var cells = rows[3].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-        let id = cells[0]
-        cells[3] = "若干"
-        rows[3] = cells.joined(separator: ",")
-        try (rows.joined(separator: "\n") + "\n").write(toFile: dir.path("facilities.csv"), atomically: true, encoding: .utf8)
-        #expect(try CLI.run(["import", dir.path("facilities.csv"), "--crs", "GCJ02", "--store", store]).status == 0)
+        let (store, id) = try AccessCLITests.storeWithTextCapacity(dir, row: 3, text: "若干")
 
         let catalogue = dir.path("indicators.yaml")
         try """
