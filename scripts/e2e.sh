@@ -249,11 +249,12 @@ fi
 #    indicator names, legend, scale and north arrow, and its map page renders (pdftoppm).
 cp -r GeoData "$WORK/GeoData"
 if "$BIN" run "$WORK/GeoData/project.yaml" > "$WORK/run.log" 2>&1 && [ -s "$WORK/out/demo_report.pdf" ]; then
-    pdftotext -layout "$WORK/out/demo_report.pdf" "$WORK/report.txt"
+    # Reading order, spaces and line breaks dropped: a name wrapped in a narrow table cell reads whole.
+    pdftotext "$WORK/out/demo_report.pdf" - | tr -d ' \n' > "$WORK/report.txt"
     pages=$(pdfinfo "$WORK/out/demo_report.pdf" | awk '/^Pages:/ { print $2 }')
     size=$(pdfinfo "$WORK/out/demo_report.pdf" | grep -c 'A4' || true)
     missing=""
-    for word in 城市体检与城市更新单元报告 公园绿地服务半径覆盖率 问题清单 图例 更新单元与体检问题分布图 历史文化保护范围 北 米; do
+    for word in 城市体检与城市更新单元报告 全域体检指标 公园绿地服务半径覆盖率 存在安全隐患的住宅数量 问题清单 图例 更新单元与体检问题分布图 历史文化保护范围 北 米; do
         grep -q "$word" "$WORK/report.txt" || missing="$missing $word"
     done
     pdftoppm -r 50 -png -f 2 -l 2 "$WORK/out/demo_report.pdf" "$WORK/page" && page=$(ls "$WORK"/page-*.png 2>/dev/null | head -1)

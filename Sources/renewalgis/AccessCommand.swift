@@ -33,6 +33,7 @@ struct Access: ParsableCommand {
               renewalgis access --store city.sqlite --csv access.csv
               renewalgis access --store city.sqlite --method e2sfca
               renewalgis access --store city.sqlite --mode network --speed elderly
+              renewalgis access --store city.sqlite --age-share kindergarten=0.03 --age-share primary_school=0.06
             """
     )
 
@@ -48,14 +49,31 @@ struct Access: ParsableCommand {
     @Option(help: "CSV output: parcel_id,category,access, sorted by parcel then category.")
     var csv: String?
     @Option(help: "Capacity field of the facilities.") var capacityField = "capacity"
+    @Option(help: ArgumentHelp("CATEGORY=SHARE: the share (0–1) of residents a category serves, e.g. kindergarten=0.03 for children aged 3–6; access is then capacity per person of that age (repeatable).",
+                               valueName: "category=share"))
+    var ageShare: [String] = []
     @OptionGroup var layers: LifeCircleLayers
     @Flag(help: "Do not write the result layer into the store.") var noStore = false
 
     mutating func validate() throws {
         try reportingErrors {
             try walkingOptions.check()
+            _ = try demandShares()
             if let radii { _ = try ConfigFile.decode(ServiceRadii.self, from: radii) }
         }
+    }
+
+    /// --age-share, each CATEGORY=SHARE with a share in (0, 1].
+    private func demandShares() throws -> [String: Double] {
+        var shares: [String: Double] = [:]
+        for text in ageShare {
+            let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty, let share = Double(parts[1]), share > 0, share <= 1 else {
+                throw ValidationError("--age-share \(text): write CATEGORY=SHARE with a share above 0 and at most 1 (e.g. kindergarten=0.03)")
+            }
+            shares[parts[0]] = share
+        }
+        return shares
     }
 
     func run() throws {
@@ -67,6 +85,7 @@ struct Access: ParsableCommand {
                 options.radiiSource = radii
             }
             options.weight = method.weight
+            options.demandShares = try demandShares()
             options.capacityField = capacityField
             layers.apply(to: &options.mapping)
             options.mode = mode

@@ -70,6 +70,30 @@ import TestSupport
         #expect(layer.count == 800 && layer.allSatisfy { $0["mode"] as? String == "network" })
     }
 
+    @Test("An age share divides the category's demand: every parcel's kindergarten access is 1/share times the residents' figure, other categories unchanged")
+    func ageShare() throws {
+        let dir = try TemporaryDirectory()
+        let store = try sampleStore(dir, constraints: false, streets: false)
+        func values(_ extra: [String]) throws -> [String: Double] {
+            let csv = dir.path("a\(extra.count).csv")
+            let r = try CLI.run(["access", "--store", store, "--no-store", "--csv", csv] + extra)
+            #expect(r.status == 0, "\(r.stderr)")
+            var out: [String: Double] = [:]
+            for line in try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n").dropFirst() {
+                let cells = line.split(separator: ",").map(String.init)
+                out[cells[0] + "/" + cells[1]] = Double(cells[2])
+            }
+            return out
+        }
+        let all = try values([]), children = try values(["--age-share", "kindergarten=0.05"])
+        #expect(all.count == children.count && all.count > 0)
+        for (key, value) in all {
+            let expected = key.hasSuffix("/kindergarten") ? value / 0.05 : value
+            #expect(abs((children[key] ?? -1) - expected) <= 1e-12 * max(1, expected), "\(key)")
+        }
+        try expectClearFailure(["access", "--store", store, "--age-share", "kindergarten=1.5"], dir: dir, naming: ["--age-share kindergarten=1.5", "at most 1"], "share above 1")
+    }
+
     @Test("Bad input is one clear line: a capacity that is text names the facility and the value; an unknown walking speed")
     func refusals() throws {
         let dir = try TemporaryDirectory()

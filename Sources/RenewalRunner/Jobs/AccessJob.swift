@@ -16,6 +16,9 @@ public struct AccessOptions: Sendable {
     public var capacityField = "capacity"
     /// `.uniform` for 2SFCA, `.gaussian` for the distance-decay form.
     public var weight: CatchmentWeight = .uniform
+    /// The share of residents a category serves (children of kindergarten age: 0.03), 0–1; categories
+    /// not listed serve every resident. Access is then capacity per person of that age.
+    public var demandShares: [String: Double] = [:]
     /// Metric CRS for the distances (`--metric-crs`); nil: the store's (`LayerStore.metricCRSChoice`).
     public var metricCRS: CRS?
     /// Straight lines, or walking over the street network (as coverage's walking mode).
@@ -88,6 +91,9 @@ public enum AccessJob {
             }
             let supply = facilities.sites.filter { $0.category == category }.map(\.site)
             categories.append((category, radius, supply.count))
+            // The residents of the age the category serves.
+            let share = options.demandShares[category] ?? 1
+            let demand = share == 1 ? demand : demand.map { DemandSite(location: $0.location, population: $0.population * share) }
             if let network {
                 let walked = FloatingCatchment.walkingCatchments(demand: demand, entrances: network.entrances, supply: supply, radius: radius,
                                                                  graph: network.graph, walking: options.walking, parallelism: .allCores)
@@ -98,6 +104,10 @@ public enum AccessJob {
             } else {
                 access.append(FloatingCatchment.access(demand: demand, supply: supply, radius: radius, weight: options.weight, parallelism: .allCores))
             }
+        }
+        let unknownShares = Set(options.demandShares.keys).subtracting(categories.map(\.name)).sorted()
+        if !unknownShares.isEmpty {
+            warnings.append("--age-share for \(unknownShares.joined(separator: ", ")): no such category analysed (categories: \(categories.map(\.name).joined(separator: ", ")))")
         }
         let unrated = present.subtracting(options.radii.categories).sorted()
         if !unrated.isEmpty { warnings.append("no radius for categories \(unrated.joined(separator: ", ")) in \(options.radiiSource): not analysed") }
