@@ -79,7 +79,7 @@ enum HealthReport {
             h3 { font-size: 11.5pt; margin: 14px 0 6px; }
             table { border-collapse: collapse; width: 100%; margin: 6px 0 10px; font-size: 9pt; }
             th, td { border: 1px solid #bbb; padding: 3px 5px; vertical-align: top; } th { background: #eee; text-align: left; }
-            td.n { text-align: right; white-space: nowrap; } tr { break-inside: avoid; }
+            td.n { text-align: right; white-space: nowrap; } td.fail, td.pass { white-space: nowrap; } tr { break-inside: avoid; }
             .fail { color: #b2182b; font-weight: bold; } .pass { color: #1a7837; } .muted { color: #666; font-size: 9pt; }
             .map { break-inside: avoid; } .map svg { width: 100%; height: auto; }
             </style></head><body>
@@ -96,7 +96,7 @@ enum HealthReport {
             h += table([w.indicator, w.value, w.unit, w.threshold, w.verdict, w.source, w.verified], checkup.catalogue.indicators.enumerated().map { k, i in
                 let value = city.values[0][k]
                 let verdict: Cell = i.threshold.flatMap { t in value.map { t.shortfall($0) > 1e-9 ? Cell.fail(w.fail) : .pass(w.pass) } } ?? .text(w.notApplicable)
-                return [.text(zh ? i.name : i.nameEN), .number(value.map(IndicatorValue.format) ?? "—"), .text(i.unit), .text(i.threshold?.text ?? "—"), verdict,
+                return [.text(zh ? i.name : i.nameEN), .number(value.map(IndicatorValue.format) ?? "—"), .number(i.unit), .number(i.threshold?.text ?? "—"), verdict,
                         .small(i.source), .text(i.verified ? w.yes : w.no)]
             })
         }
@@ -119,11 +119,12 @@ enum HealthReport {
                 h += table(header, rows, words: w)
             }
             h += "<h2>\(w.ledgerHeading)</h2>\n"
-            h += table([w.level, w.unitID, w.indicator, w.value, w.threshold, w.shortfall, w.unit, w.source], checkup.ledger.map { entry in
+            // Sources are in the whole-area table (section 2) and in the workbook's ledger, not repeated per row.
+            h += table([w.level, w.unitID, w.indicator, w.value, w.threshold, w.shortfall, w.unit], checkup.ledger.map { entry in
                 let level = checkup.levels.first { $0.level.key == entry.level }!.level
                 let i = checkup.catalogue.indicators[entry.indicator]
                 return [.text(zh ? level.label : level.key), .text(level.units[entry.unit].id), .text(zh ? i.name : i.nameEN), .number(IndicatorValue.format(entry.value)),
-                        .text(i.threshold?.text ?? ""), .fail(IndicatorValue.format(entry.shortfall)), .text(i.unit), .small(i.source)]
+                        .number(i.threshold?.text ?? ""), .fail(IndicatorValue.format(entry.shortfall)), .number(i.unit)]
             }, words: w)
         }
 
