@@ -37,8 +37,12 @@ struct Checkup: ParsableCommand {
 
     @Option(help: StoreHelp.text)
     var store: StoreAddress?
-    @Option(help: "A level: LEVEL=LAYER[:ID_FIELD[:NAME_FIELD]] with LEVEL compound, community, subdistrict or district (repeatable, smallest first).")
+    @Option(name: [.customLong("level"), .customLong("levels")],
+            help: "A level: LEVEL=LAYER[:ID_FIELD[:NAME_FIELD]] with LEVEL compound, community, subdistrict or district (repeatable, smallest first; --levels a=…,b=… names several).")
     var level: [String] = []
+
+    /// Every --level, the comma-separated ones split.
+    private var levelTexts: [String] { level.flatMap { $0.split(separator: ",").map(String.init) } }
     @Option(help: "Grid cell side in metres, when no --level is given.") var gridM = 1_000.0
     @Option(help: "Indicator catalogue: a YAML or JSON file (default: the built-in one).") var indicators: String?
     @Flag(help: "Print the built-in indicator catalogue (YAML) and exit.") var printIndicators = false
@@ -60,7 +64,7 @@ struct Checkup: ParsableCommand {
             guard gridM > 0, gridM.isFinite else { throw ValidationError("--grid-m \(gridM) is not a length in metres (more than 0)") }
             if let radii { _ = try ConfigFile.decode(ServiceRadii.self, from: radii) }
             if let indicators { _ = try ConfigFile.decode(IndicatorCatalogue.self, from: indicators) }
-            _ = try level.map(CheckupLevelSource.init(parsing:))
+            _ = try levelTexts.map(CheckupLevelSource.init(parsing:))
             if let xlsx, !xlsx.lowercased().hasSuffix(".xlsx") { throw ValidationError("--xlsx \(xlsx): the workbook's name must end in .xlsx") }
         }
     }
@@ -77,7 +81,7 @@ struct Checkup: ParsableCommand {
                 options.catalogue = try ConfigFile.decode(IndicatorCatalogue.self, from: indicators)
                 options.catalogueSource = indicators
             }
-            options.levels = try level.map(CheckupLevelSource.init(parsing:))
+            options.levels = try levelTexts.map(CheckupLevelSource.init(parsing:))
             options.gridMetres = gridM
             options.capacityField = capacityField
             options.coverage.mode = mode

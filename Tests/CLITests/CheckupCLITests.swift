@@ -69,7 +69,7 @@ import TestSupport
         #expect(sheet.contains("state=\"frozen\"") && sheet.contains("人均公园绿地面积（m²/人）"))
 
         // Levels from a layer replace the default ones: checkup_unit and checkup_grid go, checkup_community comes.
-        let level = try CLI.run(["checkup", "--store", store, "--level", "community=renewal_units:unit_id"])
+        let level = try CLI.run(["checkup", "--store", store, "--levels", "community=renewal_units:unit_id"])
         #expect(level.status == 0, "\(level.stderr)")
         let layers = try CLI.run(["layers", "--store", store]).stdout
         #expect(layers.contains("checkup_community") && !layers.contains("checkup_grid") && !layers.contains("checkup_unit "), "\(layers)")
