@@ -25,12 +25,22 @@ extension UnitDelineation {
 /// between them (a morphological closing: grown by `gap` metres, then shrunk back), so a unit reads
 /// as one area, distinct from its parcels. Metric CRS; for drawing only, never for measuring.
 public enum UnitOutlines {
-    public static func closed(_ units: [Geometry], gap: Double = 8, parallelism: Parallelism = .serial) throws -> [Geometry] {
-        try parallelism.map(units.count) { u in
+    /// Holes smaller than `minimumHole` m² (a courtyard the closing did not fill) are dropped: on a map
+    /// they read as specks inside the unit.
+    public static func closed(_ units: [Geometry], gap: Double = 8, minimumHole: Double = 2_500,
+                              parallelism: Parallelism = .serial) throws -> [Geometry] {
+        @Sendable func filled(_ rings: [[Position]]) -> [[Position]] {
+            Array(rings.prefix(1)) + rings.dropFirst().filter { abs(PlanarRing.signedArea($0)) >= minimumHole }
+        }
+        return try parallelism.map(units.count) { u in
             let geos = try GEOSContext()
             let grown = try geos.make(units[u]).buffer(gap, segments: 4)
             let outline = try grown.buffer(-gap, segments: 4).value()
-            return outline.isEmpty ? units[u] : outline
+            switch outline {
+            case .polygon(let rings): return .polygon(filled(rings))
+            case .multiPolygon(let parts): return .multiPolygon(parts.map(filled))
+            default: return outline.isEmpty ? units[u] : outline
+            }
         }
     }
 }

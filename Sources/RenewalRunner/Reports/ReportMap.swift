@@ -32,8 +32,9 @@ struct ReportMap {
     /// Why parcels were left out (too many to draw), for the caption.
     var note: String? = nil
 
-    /// Shading classes of the number of problems: 0, 1–2, 3–4, 5–6, 7 or more.
-    static let classes: [(low: Int, colour: String)] = [(0, "#f7f7f7"), (1, "#fde0c5"), (3, "#facba6"), (5, "#f59e72"), (7, "#e8613c")]
+    /// Shading classes of the number of problems: 0, 1–2, 3–4, 5–6, 7 or more (ColorBrewer YlOrBr, 5 classes:
+    /// none of them red, which marks the units needing attention).
+    static let classes: [(low: Int, colour: String)] = [(0, "#ffffd4"), (1, "#fed98e"), (3, "#fe9929"), (5, "#d95f0e"), (7, "#993404")]
 
     func svg(width: Double = 1000) -> String {
         var box = Envelope.empty
@@ -73,7 +74,7 @@ struct ReportMap {
         s += "<g fill=\"url(#hatch)\" stroke=\"#7b3294\" stroke-width=\"1.6\" stroke-dasharray=\"5 3\">" + heritage.map { "<path d=\"\(path($0))\" fill-rule=\"evenodd\"/>" }.joined() + "</g>\n"
         s += "<g fill=\"none\" stroke=\"#6b6b6b\" stroke-width=\"2.2\" stroke-linecap=\"round\">" + streets.map { "<path d=\"\(path($0))\"/>" }.joined() + "</g>\n"
         for unit in units where unit.needsAttention {
-            s += "<path d=\"\(path(unit.geometry))\" fill=\"none\" stroke=\"#d7191c\" stroke-width=\"2.6\" fill-rule=\"evenodd\"/>\n"
+            s += "<path d=\"\(path(unit.geometry))\" fill=\"none\" stroke=\"#e31a1c\" stroke-width=\"3\" fill-rule=\"evenodd\"/>\n"
         }
         // Labels: each unit's rank at the middle of its largest part's box.
         for unit in units {
@@ -120,7 +121,7 @@ struct ReportMap {
             let range = c.low == high ? "\(c.low)" : high.map { "\(c.low)–\($0)" } ?? "≥ \(c.low)"
             items.append(("<rect width=\"22\" height=\"14\" fill=\"\(c.colour)\" fill-opacity=\"0.75\" stroke=\"#222\" stroke-width=\"1.4\"/>", "\(words.problems) \(range)"))
         }
-        items.append(("<rect width=\"22\" height=\"14\" fill=\"none\" stroke=\"#d7191c\" stroke-width=\"2.6\"/>", words.needsAttention))
+        items.append(("<rect width=\"22\" height=\"14\" fill=\"none\" stroke=\"#e31a1c\" stroke-width=\"3\"/>", words.needsAttention))
         items.append(("<rect width=\"22\" height=\"14\" fill=\"#ececec\" stroke=\"#c8c8c8\" stroke-width=\"0.6\"/>", words.parcels))
         items.append(("<rect width=\"22\" height=\"14\" fill=\"url(#hatch)\" stroke=\"#7b3294\" stroke-width=\"1.6\" stroke-dasharray=\"5 3\"/>", words.heritage))
         items.append(("<rect width=\"22\" height=\"14\" fill=\"#a6cee3\" stroke=\"#1f78b4\" stroke-width=\"0.8\"/>", words.water))
