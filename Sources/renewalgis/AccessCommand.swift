@@ -89,9 +89,7 @@ struct Access: ParsableCommand {
             options.capacityField = capacityField
             layers.apply(to: &options.mapping)
             options.mode = mode
-            walkingOptions.apply(to: &options.walking, mapping: &options.mapping)
-            options.walkability = walkingOptions.walkability
-            options.barrierLayers = walkingOptions.barrierLayers
+            walkingOptions.apply(to: &options)
             let started = Date()
             let run = try AccessJob.run(store: store, options: options)
             Terminal.info(run.metricCRSChoice.description)

@@ -76,11 +76,7 @@ struct Checkup: ParsableCommand {
         }
         try reportingErrors {
             let store = try store!.openExisting()
-            var options = try CheckupOptions()
-            if let indicators {
-                options.catalogue = try ConfigFile.decode(IndicatorCatalogue.self, from: indicators)
-                options.catalogueSource = indicators
-            }
+            var options = try CheckupOptions(indicators: indicators)
             options.levels = try levelTexts.map(CheckupLevelSource.init(parsing:))
             options.gridMetres = gridM
             options.capacityField = capacityField
@@ -90,9 +86,7 @@ struct Checkup: ParsableCommand {
                 options.coverage.radiiSource = radii
             }
             layers.apply(to: &options.coverage.mapping)
-            walkingOptions.apply(to: &options.coverage.walking, mapping: &options.coverage.mapping)
-            options.coverage.walkability = walkingOptions.walkability
-            options.coverage.barrierLayers = walkingOptions.barrierLayers
+            walkingOptions.apply(to: &options.coverage)
             let started = Date()
             let run = try CheckupJob.run(store: store, options: options) { step in
                 if Terminal.isInteractive { Terminal.write("\r\u{1B}[2Kcheckup: \(step)") }
@@ -115,8 +109,8 @@ struct Checkup: ParsableCommand {
             print(TextTable.render(header: ["指标 (全域)", "值", "单位", "阈值", "判定", ""], rows: rows))
             print()
             let levelRows = run.levels.dropLast().map { level -> [String] in
-                let failing = run.ledger.filter { $0.level == level.level.key }
-                return ["\(level.level.label) (\(level.level.key))", String(level.level.units.count), String(Set(failing.map(\.unit)).count), String(failing.count)]
+                ["\(level.level.label) (\(level.level.key))", String(level.level.units.count), String(level.problems.filter { $0 > 0 }.count),
+                 String(level.problems.reduce(0, +))]
             }
             print(TextTable.render(header: ["层级", "单元", "有问题的单元", "问题"], rows: levelRows))
             var outputs: [String] = []

@@ -81,9 +81,7 @@ struct Coverage: ParsableCommand {
                 options.radiiSource = radii
             }
             layers.apply(to: &options.mapping)
-            walkingOptions.apply(to: &options.walking, mapping: &options.mapping)
-            options.walkability = walkingOptions.walkability
-            options.barrierLayers = walkingOptions.barrierLayers
+            walkingOptions.apply(to: &options)
             options.district = district
             if let crs = try metricCRS() { options.metricCRS = crs }
             let started = Date()
@@ -157,12 +155,12 @@ struct WalkingOptions: ParsableArguments {
         if let walkability { _ = try WalkingInputs.table(named: walkability, streetFields: []) }
     }
 
-    var barrierLayers: [String]? { barrierLayer.isEmpty ? nil : barrierLayer }
-
-    func apply(to walking: inout WalkingParameters, mapping: inout LayerMapping) {
-        mapping.streets = streets
-        if let metresPerSecond = WalkingParameters.speed(named: speed) { walking.speed = metresPerSecond }
-        walking.minPieceLength = minPieceM
+    func apply(to options: inout some WalkingSettings) {
+        options.mapping.streets = streets
+        if let metresPerSecond = WalkingParameters.speed(named: speed) { options.walking.speed = metresPerSecond }
+        options.walking.minPieceLength = minPieceM
+        options.walkability = walkability
+        options.barrierLayers = barrierLayer.isEmpty ? nil : barrierLayer
     }
 }
 

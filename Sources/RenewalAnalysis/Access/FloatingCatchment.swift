@@ -17,12 +17,21 @@ extension DemandSite {
     public static func ofParcels(_ parcels: [ResidentialParcel]) throws -> [DemandSite] {
         let geos = try GEOSContext()
         return try parcels.map { parcel in
-            let shape = try geos.make(parcel.geometry)
-            var point = try shape.centroid()
-            if try !shape.holds(.intersects, with: point) { point = try shape.pointOnSurface() }
-            guard case .point(let p) = try point.value() else { throw ParcelWithoutPoint(id: parcel.id) }
+            guard let p = try representativePoint(of: parcel.geometry, geos: geos) else { throw ParcelWithoutPoint(id: parcel.id) }
             return DemandSite(location: p, population: parcel.population)
         }
+    }
+
+    /// Where an area's people are counted: its centroid, or a point on its surface when the centroid
+    /// falls outside it; nil for an empty or collapsed shape. The health check counts parcels in
+    /// units at the same point.
+    static func representativePoint(of geometry: Geometry, geos: GEOSContext) throws -> Position? {
+        guard !geometry.isEmpty else { return nil }
+        let shape = try geos.make(geometry)
+        var point = try shape.centroid()
+        if try !shape.holds(.intersects, with: point) { point = try shape.pointOnSurface() }
+        guard case .point(let p) = try point.value() else { return nil }
+        return p
     }
 }
 

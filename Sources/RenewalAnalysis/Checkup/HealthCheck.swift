@@ -56,6 +56,8 @@ public struct LevelIndicators: Sendable {
     /// Parcels whose representative point lies in no unit of the level (counted in no unit's values).
     public var parcelsOutside: Int
     public var facilitiesOutside: Int
+    /// Per unit, how many indicators it fails (its rows in the ledger).
+    public var problems: [Int]
 }
 
 /// One row of the problem ledger (问题清单): a unit that fails an indicator's threshold.
@@ -97,17 +99,21 @@ public enum HealthCheck {
                           covered: covered, access: access)
                 }
             }
+            var problems = [Int](repeating: 0, count: level.units.count)
             for u in level.units.indices {
                 for (k, indicator) in catalogue.indicators.enumerated() {
                     guard let threshold = indicator.threshold, let v = values[u][k] else { continue }
                     let shortfall = threshold.shortfall(v)
-                    if shortfall > 1e-9 { ledger.append(LedgerEntry(level: level.key, unit: u, indicator: k, value: v, shortfall: shortfall)) }
+                    if shortfall > 1e-9 {
+                        ledger.append(LedgerEntry(level: level.key, unit: u, indicator: k, value: v, shortfall: shortfall))
+                        problems[u] += 1
+                    }
                 }
             }
             results.append(LevelIndicators(level: level, values: values, parcels: members.map(\.count),
                                            residents: members.map { $0.reduce(0) { $0 + parcels[$1].population } },
                                            parcelsOutside: parcelUnit.filter { $0 == nil }.count,
-                                           facilitiesOutside: facilityUnit.filter { $0 == nil }.count))
+                                           facilitiesOutside: facilityUnit.filter { $0 == nil }.count, problems: problems))
         }
         return (results, ledger)
     }
@@ -154,14 +160,7 @@ public enum HealthCheck {
     /// Each parcel's centroid, or a point on its surface where the centroid falls outside it.
     static func representativePoints(_ parcels: [CheckupParcel]) throws -> [Position?] {
         let geos = try GEOSContext()
-        return try parcels.map { parcel in
-            guard !parcel.geometry.isEmpty else { return nil }
-            let shape = try geos.make(parcel.geometry)
-            var point = try shape.centroid()
-            if try !shape.holds(.intersects, with: point) { point = try shape.pointOnSurface() }
-            guard case .point(let p) = try point.value() else { return nil }
-            return p
-        }
+        return try parcels.map { try DemandSite.representativePoint(of: $0.geometry, geos: geos) }
     }
 
     /// The unit holding each point (the first in unit order where units overlap or share an edge), nil outside all.

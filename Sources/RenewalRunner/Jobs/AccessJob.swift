@@ -5,7 +5,7 @@ import RenewalAnalysis
 import Support
 
 /// What `renewalgis access` asks for.
-public struct AccessOptions: Sendable {
+public struct AccessOptions: Sendable, WalkingSettings {
     /// The catchment radius of each category (the coverage radii; categories without a fixed radius,
     /// parks, are left out).
     public var radii: ServiceRadii = .defaults
@@ -59,7 +59,7 @@ public enum AccessJob {
         let loader = try LayerLoader(store: store, crs: choice.crs)
         let loaded = try LayerInputs.residentialParcels(loader, mapping: options.mapping)
         let demand = try DemandSite.ofParcels(loaded.parcels)
-        let facilities = try capacities(loader, options: options)
+        let facilities = try capacities(loader, mapping: options.mapping, capacityField: options.capacityField)
         var warnings: [String] = []
         if facilities.withoutCapacity > 0 {
             warnings.append("\(facilities.withoutCapacity) facilities of layer \(options.mapping.facilities) have no \(options.capacityField) (NULL): they offer nothing")
@@ -118,17 +118,16 @@ public enum AccessJob {
 
     /// The facilities with their capacity: a number (text that reads as one included), NULL counted
     /// apart, anything else refused with the facility named.
-    static func capacities(_ loader: LayerLoader, options: AccessOptions) throws
+    static func capacities(_ loader: LayerLoader, mapping m: LayerMapping, capacityField: String) throws
         -> (sites: [(category: String, site: SupplySite)], withoutCapacity: Int) {
-        let m = options.mapping
         var sites: [(category: String, site: SupplySite)] = [], without = 0
-        for row in try loader.load(m.facilities, required: [m.category, options.capacityField], optional: [m.facilityID],
+        for row in try loader.load(m.facilities, required: [m.category, capacityField], optional: [m.facilityID],
                                    geometry: .nonEmpty, where: { $0[m.category]?.text != nil }) {
             let id = row[m.facilityID]?.text ?? row.id.text ?? "?"
-            let value = row[options.capacityField] ?? .null
+            let value = row[capacityField] ?? .null
             if value == .null { without += 1; continue }
             guard let capacity = value.number, capacity.isFinite, capacity >= 0 else {
-                throw InputError("layer \(m.facilities), facility \(id): \(options.capacityField) \(value.text.map { "\"\($0)\"" } ?? "") is not a capacity (a number of places, 0 or more)")
+                throw InputError("layer \(m.facilities), facility \(id): \(capacityField) \(value.text.map { "\"\($0)\"" } ?? "") is not a capacity (a number of places, 0 or more)")
             }
             guard let facility = try Facility(id: id, category: row[m.category]?.text ?? "", site: row.geometry) else { continue }
             sites.append((facility.category, SupplySite(location: facility.location, capacity: capacity)))

@@ -47,14 +47,14 @@ public struct CheckupOptions: Sendable {
     public var coverage = CoverageOptions()
     public var capacityField = "capacity"
     public var catalogue: IndicatorCatalogue
-    /// Where the catalogue came from ("built-in" or its path), for messages.
-    public var catalogueSource = "built-in"
     /// The levels from layers, smallest first; empty: renewal units (when the store has them) and a grid.
     public var levels: [CheckupLevelSource] = []
     /// Side of a grid cell, metres (used when no level layer is named).
     public var gridMetres = 1_000.0
-    public init() throws {
-        catalogue = try ConfigFile.decode(IndicatorCatalogue.self, text: IndicatorCatalogue.defaultYAML, file: "built-in indicators")
+    /// The defaults, with the catalogue of the file `indicators` (YAML or JSON) or the built-in one.
+    public init(indicators: String? = nil) throws {
+        catalogue = try indicators.map { try ConfigFile.decode(IndicatorCatalogue.self, from: $0) }
+            ?? ConfigFile.decode(IndicatorCatalogue.self, text: IndicatorCatalogue.defaultYAML, file: "built-in indicators")
     }
 }
 
@@ -67,8 +67,11 @@ public struct CheckupRun: Sendable {
     public var ledger: [LedgerEntry]
     public var metricCRSChoice: MetricCRSChoice
     public var warnings: [String]
-    /// Indicators not computed (a field their condition names is missing): nil values everywhere.
-    public var skipped: Set<String>
+
+    /// The index in `levels` of the level a ledger entry belongs to.
+    public func levelIndex(of entry: LedgerEntry) -> Int {
+        levels.firstIndex { $0.level.key == entry.level }!
+    }
 }
 
 /// The health check (城市体检) as the CLI runs it: coverage for the ratios, facilities with their
@@ -83,8 +86,9 @@ public enum CheckupJob {
         // The level layers first: a missing or wrong one is refused before any analysis runs.
         let choice = try store.metricCRSChoice(override: coverageOptions.metricCRS.map { ($0, "--metric-crs") })
         var levels: [CheckupLevel] = [], stored: [[Geometry]] = []
+        let levelLoader = try LayerLoader(store: store, crs: choice.crs)
         for source in options.levels {
-            let units = try levelFromLayer(source, try LayerLoader(store: store, crs: choice.crs))
+            let units = try levelFromLayer(source, levelLoader)
             levels.append(CheckupLevel(key: source.key, label: source.label, units: units.units))
             stored.append(units.stored)
         }
@@ -98,15 +102,14 @@ public enum CheckupJob {
         // Parcels with the fields the conditions name (an indicator whose field is missing is skipped).
         progress?("parcels")
         let layerFields = Set(try loader.fields(of: mapping.parcels, required: [mapping.parcelID, mapping.landUse, mapping.population]).map(\.name))
-        var skipped = Set<String>()
-        for indicator in options.catalogue.indicators {
-            if let missing = indicator.parcelFields.first(where: { !layerFields.contains($0) }) {
-                skipped.insert(indicator.id)
-                warnings.append("indicator \(indicator.id) (\(indicator.name)): layer \(mapping.parcels) has no field \(missing): not computed")
-            }
+        var catalogue = options.catalogue
+        catalogue.indicators = catalogue.indicators.filter { indicator in
+            guard let missing = indicator.parcelFields.first(where: { !layerFields.contains($0) }) else { return true }
+            warnings.append("indicator \(indicator.id) (\(indicator.name)): layer \(mapping.parcels) has no field \(missing): not computed")
+            return false
         }
-        let conditionFields = Array(Set(options.catalogue.indicators.flatMap(\.parcelFields)).intersection(layerFields)).sorted()
-        var parcels: [CheckupParcel] = [], storedParcelGeometry: [Geometry] = []
+        let conditionFields = Array(Set(catalogue.indicators.flatMap(\.parcelFields))).sorted()
+        var parcels: [CheckupParcel] = []
         try loader.forEach(mapping.parcels, required: [mapping.parcelID, mapping.landUse, mapping.population], optional: conditionFields,
                            geometry: .polygonal) { row in
             let code = row[mapping.landUse]?.text ?? ""
@@ -121,7 +124,6 @@ public enum CheckupJob {
             parcels.append(CheckupParcel(id: row.name(from: mapping.parcelID), geometry: row.geometry, landUse: code,
                                          residential: mapping.residentialPrefixes.contains(where: code.hasPrefix),
                                          population: row[mapping.population]?.number ?? 0, fields: fields))
-            storedParcelGeometry.append(row.storedGeometry)
         }
         // The coverage run read the residential parcels in the same (fid) order.
         let homes = parcels.indices.filter { parcels[$0].residential }
@@ -137,12 +139,9 @@ public enum CheckupJob {
 
         // Facilities with their capacity, when a gap is asked for.
         var facilities: [CheckupFacility] = []
-        let needsCapacity = options.catalogue.indicators.contains { [.placesGap, .accessPerThousand].contains($0.formula) && !skipped.contains($0.id) }
+        let needsCapacity = catalogue.indicators.contains { [.placesGap, .accessPerThousand].contains($0.formula) }
         if needsCapacity {
-            var accessOptions = AccessOptions()
-            accessOptions.mapping = mapping
-            accessOptions.capacityField = options.capacityField
-            let sites = try AccessJob.capacities(loader, options: accessOptions)
+            let sites = try AccessJob.capacities(loader, mapping: mapping, capacityField: options.capacityField)
             if sites.withoutCapacity > 0 {
                 warnings.append("\(sites.withoutCapacity) facilities of layer \(mapping.facilities) have no \(options.capacityField) (NULL): they count as offering no places")
             }
@@ -151,7 +150,7 @@ public enum CheckupJob {
 
         // Capacity within reach (two-step floating catchment) for the categories an indicator asks it of.
         var access: [String: [Double]] = [:]
-        let accessCategories = Set(options.catalogue.indicators.filter { $0.formula == .accessPerThousand && !skipped.contains($0.id) }.compactMap(\.category))
+        let accessCategories = Set(catalogue.indicators.filter { $0.formula == .accessPerThousand }.compactMap(\.category))
         if !accessCategories.isEmpty {
             progress?("access")
             let demand = try DemandSite.ofParcels(coverage.result.parcels)
@@ -195,15 +194,13 @@ public enum CheckupJob {
         }
 
         progress?("indicators")
-        var catalogue = options.catalogue
-        catalogue.indicators = catalogue.indicators.filter { !skipped.contains($0.id) }
         let result = try HealthCheck.run(levels: levels, parcels: parcels, facilities: facilities, covered: covered, access: access,
                                          catalogue: catalogue, parallelism: .allCores)
         for level in result.levels where level.level.key != cityKey && (level.parcelsOutside > 0 || level.facilitiesOutside > 0) {
             warnings.append("level \(level.level.key) (\(level.level.label)): \(level.parcelsOutside) parcels and \(level.facilitiesOutside) facilities lie in none of its units: counted only in 全域")
         }
         return CheckupRun(catalogue: catalogue, levels: result.levels, storedUnits: stored, ledger: result.ledger,
-                          metricCRSChoice: coverage.metricCRSChoice, warnings: warnings, skipped: skipped)
+                          metricCRSChoice: coverage.metricCRSChoice, warnings: warnings)
     }
 
     /// The units of a level layer: polygons with an id (and a name), in the metric CRS and as stored.
@@ -283,7 +280,7 @@ public enum CheckupJob {
         return try store.writeResults(specs, dropping: old) { spec, sink in
             if spec.name == ledgerLayer {
                 for entry in run.ledger {
-                    let (l, level) = run.levels.enumerated().first { $0.element.level.key == entry.level }!
+                    let l = run.levelIndex(of: entry), level = run.levels[l]
                     let unit = level.level.units[entry.unit], indicator = run.catalogue.indicators[entry.indicator]
                     try sink.append([.string(level.level.key), .string(level.level.label), .string(unit.id), .string(unit.name),
                                      .string(indicator.id), .string(indicator.name), .double(entry.value),
@@ -295,10 +292,9 @@ public enum CheckupJob {
             }
             let l = levelSpecs.firstIndex { $0.name == spec.name }!
             let level = run.levels[l]
-            let problems = Dictionary(grouping: run.ledger.filter { $0.level == level.level.key }, by: \.unit).mapValues(\.count)
             for (u, unit) in level.level.units.enumerated() {
                 try sink.append([.string(unit.id), .string(unit.name), .string(level.level.label), .int(Int64(level.parcels[u])), .double(level.residents[u])]
-                                + level.values[u].map { $0.map(PropertyValue.double) ?? .null } + [.int(Int64(problems[u] ?? 0))],
+                                + level.values[u].map { $0.map(PropertyValue.double) ?? .null } + [.int(Int64(level.problems[u]))],
                                 storedGeometry: run.storedUnits[l][u])
             }
         }
@@ -345,16 +341,15 @@ public enum CheckupJob {
     static func tables(_ run: CheckupRun) -> [(file: String, sheet: String, header: [String], rows: [[Workbook.Cell]])] {
         var out: [(file: String, sheet: String, header: [String], rows: [[Workbook.Cell]])] = []
         for level in run.levels {
-            let problems = Dictionary(grouping: run.ledger.filter { $0.level == level.level.key }, by: \.unit).mapValues(\.count)
             let rows = level.level.units.indices.map { u -> [Workbook.Cell] in
                 let unit = level.level.units[u]
                 return [.text(unit.id), .text(unit.name), .number(Double(level.parcels[u])), .number(level.residents[u])]
-                    + level.values[u].map { $0.map(Workbook.Cell.number) ?? .empty } + [.number(Double(problems[u] ?? 0))]
+                    + level.values[u].map { $0.map(Workbook.Cell.number) ?? .empty } + [.number(Double(level.problems[u]))]
             }
             out.append(("checkup_" + level.level.key, "\(level.level.label)指标", levelHeader(run), rows))
         }
         let ledger = run.ledger.map { entry -> [Workbook.Cell] in
-            let level = run.levels.first { $0.level.key == entry.level }!.level
+            let level = run.levels[run.levelIndex(of: entry)].level
             let unit = level.units[entry.unit], indicator = run.catalogue.indicators[entry.indicator]
             return [.text(level.label), .text(unit.id), .text(unit.name), .text(indicator.name), .text(indicator.id), .number(entry.value),
                     .text(indicator.threshold?.text ?? ""), .number(entry.shortfall), .text(indicator.unit), .text(indicator.source),

@@ -16,7 +16,16 @@ public enum CoverageMode: String, Sendable, CaseIterable {
     case network
 }
 
-public struct CoverageOptions: Sendable {
+/// What a walking run takes besides its layers: coverage's and access's options both carry it, so
+/// one set of command-line options fills either.
+public protocol WalkingSettings {
+    var mapping: LayerMapping { get set }
+    var walking: WalkingParameters { get set }
+    var walkability: String? { get set }
+    var barrierLayers: [String]? { get set }
+}
+
+public struct CoverageOptions: Sendable, WalkingSettings {
     public var mode: CoverageMode = .straight
     public var radii: ServiceRadii = .defaults
     /// Where the radii came from ("defaults" or the file path), for messages.

@@ -144,11 +144,7 @@ public enum ProjectRun {
         var checkup: CheckupRun? = nil
         if district == nil {
             checkup = try stage("checkup") { () -> (CheckupRun, String) in
-                var options = try CheckupOptions()
-                if let file = project.indicators {
-                    options.catalogue = try ConfigFile.decode(IndicatorCatalogue.self, from: file)
-                    options.catalogueSource = file
-                }
+                var options = try CheckupOptions(indicators: project.indicators)
                 options.levels = project.checkupLevels
                 options.gridMetres = project.checkupGridMetres
                 if let radii = project.radii { options.coverage.radii = try ConfigFile.decode(ServiceRadii.self, from: radii); options.coverage.radiiSource = radii }

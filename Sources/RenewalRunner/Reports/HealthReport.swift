@@ -105,7 +105,6 @@ enum HealthReport {
         if let checkup {
             h += "<h2>\(w.levelsHeading)</h2>\n"
             for level in checkup.levels.dropLast() {
-                let problems = Dictionary(grouping: checkup.ledger.filter { $0.level == level.level.key }, by: \.unit).mapValues(\.count)
                 h += "<h3>\(e(zh ? level.level.label : level.level.key)) (\(level.level.units.count))</h3>\n"
                 let header = [w.unitID, w.parcelCount, w.residents] + checkup.catalogue.indicators.map { "\(zh ? $0.name : $0.nameEN)（\($0.unit)）" } + [w.problemCount]
                 let rows = level.level.units.indices.map { u -> [Cell] in
@@ -114,14 +113,14 @@ enum HealthReport {
                             guard let v = level.values[u][k] else { return .text("—") }
                             let failing = checkup.catalogue.indicators[k].threshold.map { $0.shortfall(v) > 1e-9 } ?? false
                             return failing ? .fail(IndicatorValue.format(v)) : .number(IndicatorValue.format(v))
-                        } + [.number(String(problems[u] ?? 0))]
+                        } + [.number(String(level.problems[u]))]
                 }
                 h += table(header, rows, words: w)
             }
             h += "<h2>\(w.ledgerHeading)</h2>\n"
             // Sources are in the whole-area table (section 2) and in the workbook's ledger, not repeated per row.
             h += table([w.level, w.unitID, w.indicator, w.value, w.threshold, w.shortfall, w.unit], checkup.ledger.map { entry in
-                let level = checkup.levels.first { $0.level.key == entry.level }!.level
+                let level = checkup.levels[checkup.levelIndex(of: entry)].level
                 let i = checkup.catalogue.indicators[entry.indicator]
                 return [.text(zh ? level.label : level.key), .text(level.units[entry.unit].id), .text(zh ? i.name : i.nameEN), .number(IndicatorValue.format(entry.value)),
                         .number(i.threshold?.text ?? ""), .fail(IndicatorValue.format(entry.shortfall)), .number(i.unit)]

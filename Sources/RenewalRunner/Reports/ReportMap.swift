@@ -167,10 +167,10 @@ extension ReportMap {
         let loader = try LayerLoader(store: store, crs: units.metricCRS)
         let names = Set(try store.layers().map(\.name))
         let projector = try Projector(from: .cgcs2000, to: units.metricCRS)
-        let unitLevel = checkup?.levels.first { $0.level.key == "unit" }
+        // Each unit's problems, by unit id, from the checkup's renewal-unit level.
         var problems: [String: Int] = [:]
-        if let checkup, let unitLevel {
-            for entry in checkup.ledger where entry.level == "unit" { problems[unitLevel.level.units[entry.unit].id, default: 0] += 1 }
+        if let unitLevel = checkup?.levels.first(where: { $0.level.key == "unit" }) {
+            for (unit, count) in zip(unitLevel.level.units, unitLevel.problems) { problems[unit.id] = count }
         }
         let metric = try units.unitGeometry.map { g -> Geometry in
             var g = g
